@@ -1,0 +1,152 @@
+/**
+ * The task payload contract: the one shape that the compiler writes into each
+ * Task state's `Parameters` and that the Lambda handlers (`lambdas/`) read.
+ *
+ * Both sides import this module, so a change here is a change to both. The
+ * compiler fills the fields with literals or JSONPath references; at run time
+ * Step Functions resolves them and the handler receives plain values.
+ *
+ * Secrets never travel in the payload: a string may contain the placeholder
+ * `${secrets.NAME}`, and only the fields listed in `secretFields` may have it
+ * substituted, by the handler, with the secret's value.
+ */
+
+import { createHash } from 'node:crypto';
+
+export const CONTRACT_VERSION = 1 as const;
+
+/** Error names that handlers throw and that the compiler's Retry/Catch rules match. */
+export const ErrorNames = {
+  /** Network failure, request timeout, HTTP 429 or 5xx: safe to retry with the same idempotency key. */
+  HttpTransient: 'OSOP.Http.Transient',
+  /** Any other unexpected HTTP status (4xx): retrying will not help. */
+  HttpRejected: 'OSOP.Http.Rejected',
+  /** LLM provider overloaded (429, 529) or failing (5xx): retryable. */
+  LlmTransient: 'OSOP.Llm.Transient',
+  /** LLM provider rejected the request (4xx other than 429): not retryable. */
+  LlmRejected: 'OSOP.Llm.Rejected',
+  /** The payload cannot be executed: a missing secret, a host outside the allowed origin, a malformed field. Not retryable. */
+  Config: 'OSOP.Config',
+  /** The response lacks a declared output, or is too large to return. Not retryable. */
+  Output: 'OSOP.Output',
+  /** Raised by the state machine when a bounded fallback or loop edge has been taken too often. */
+  FallbackExhausted: 'OSOP.FallbackExhausted',
+  LoopExhausted: 'OSOP.LoopExhausted',
+} as const;
+
+/** Error names a Task retries by default: transient handler failures. */
+export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.LlmTransient];
+
+/** The Lambda service's own transient errors (as AWS documents for lambda:invoke). */
+export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** One declared output of a node: `name` taken from the response body at `path`. */
+export interface OutputMapping {
+  name: string;
+  /**
+   * JSONPath into the response body, always starting with `$`:
+   * `$.id`, `$.charges.data[0].id`. The compiler turns the seed's `data.id`
+   * (where `data` is the body) into `$.id`.
+   */
+  path: string;
+  /** A required output missing from the response is an `OSOP.Output` error; an optional one is returned as null. */
+  required: boolean;
+}
+
+export type ContentType = 'application/json' | 'application/x-www-form-urlencoded';
+
+/** Common header of every payload. */
+export interface TaskPayloadBase {
+  contractVersion: typeof CONTRACT_VERSION;
+  workflowId: string;
+  nodeId: string;
+  /** `$$.Execution.Id` at run time. */
+  executionId: string;
+  /**
+   * Which round of the enclosing fallback/loop edges this entry is ("0" when
+   * the node is in no cycle). Retries of one Task state keep it; a fallback
+   * round changes it. Part of the idempotency key.
+   */
+  attempt: string;
+  /**
+   * JSON pointers (RFC 6901) into this payload of the string fields where
+   * `${secrets.NAME}` placeholders may be replaced, with the names allowed in
+   * each. Nothing else is ever substituted: upstream data that happens to
+   * contain `${secrets.X}` stays as it is.
+   */
+  secretFields: Record<string, string[]>;
+}
+
+/** Payload of the REST handler (`api` nodes). */
+export interface RestTaskPayload extends TaskPayloadBase {
+  kind: 'rest';
+  request: {
+    method: string;
+    /** Absolute URL after interpolation (base `url` + `endpoint`). */
+    url: string;
+    headers: Record<string, string>;
+    query: Record<string, string | number | boolean>;
+    /** JSON value; encoded according to `contentType`. Absent for GET/HEAD. */
+    body?: unknown;
+    contentType: ContentType;
+  };
+  /** The only origin (`https://api.stripe.com`) the handler may call; anything else is refused. */
+  allowedOrigin: string;
+  /** Accepted statuses; empty means any 2xx. */
+  expectedStatus: number[];
+  /** Abort the request after this many milliseconds. */
+  timeoutMs: number;
+  idempotency: {
+    /** Send an `Idempotency-Key` header (always true for non-GET unless the node disables it). */
+    enabled: boolean;
+    /** A key given by the node (after interpolation); otherwise derived from executionId, nodeId and attempt. */
+    key?: string;
+  };
+  /** Declared outputs; an empty list returns `{}`. */
+  outputs: OutputMapping[];
+}
+
+/** Payload of the agent handler (`agent` nodes). */
+export interface AgentTaskPayload extends TaskPayloadBase {
+  kind: 'agent';
+  provider: 'anthropic';
+  model: string;
+  systemPrompt?: string;
+  /** The node's purpose/description: what the model is asked to do. */
+  instruction: string;
+  maxTokens: number;
+  temperature?: number;
+  /** Name of the secret holding the API key (default `ANTHROPIC_API_KEY`). */
+  apiKeySecret: string;
+  /** Outputs of the nodes that have run, as `{ nodeId: { output: value } }`. */
+  context: Record<string, unknown>;
+  timeoutMs: number;
+}
+
+export type TaskPayload = RestTaskPayload | AgentTaskPayload;
+
+/** What the agent handler returns (becomes the node's outputs). */
+export interface AgentResult {
+  text: string;
+  model: string;
+  stop_reason: string | null;
+  usage: { input_tokens: number; output_tokens: number };
+}
+
+/** Default secret-id prefix in Secrets Manager: `osop/STRIPE_SECRET_KEY`. */
+export const DEFAULT_SECRET_PREFIX = 'osop/';
+
+/** Largest response body the REST handler returns whole (Step Functions' own limit is 256 KiB). */
+export const MAX_RETURNED_BODY_BYTES = 200 * 1024;
+
+/** The idempotency key derived when the node does not set one. */
+export function deriveIdempotencyKey(executionId: string, nodeId: string, attempt: string): string {
+  // Hashed: execution ARNs are long and APIs cap key length (Stripe: 255).
+  const digest = createHash('sha256').update(`${executionId}\u0000${nodeId}\u0000${attempt}`).digest('hex');
+  return `osop-${digest.slice(0, 48)}`;
+}
