@@ -1,0 +1,106 @@
+/**
+ * REST handler: executes one `api` node's HTTP request as the compiler's
+ * payload describes it and returns the node's declared outputs.
+ */
+import type { OutputMapping, RestTaskPayload } from '../../lib/contract/task-payload';
+import { HandlerError, redactError } from '../shared/handler-error';
+import { effectiveTimeoutMs, type LambdaContextLike } from '../shared/lambda-context';
+import { logJson, redactHeaders } from '../shared/log';
+import { Redactor } from '../shared/redactor';
+import { defaultSecretSource } from '../shared/secrets';
+import { buildRequest, type OutgoingRequest } from './request';
+import { checkSize, isExpectedStatus, mapOutputs, parseJsonBody, statusError, type ReceivedResponse } from './response';
+import { substituteSecrets } from './secret-fields';
+import { describeUrl, resolveTarget } from './target';
+import { assertRestPayload } from './validate';
+
+export { setRoutes, type Routes } from './target';
+
+export async function handler(event: RestTaskPayload, context?: LambdaContextLike): Promise<unknown> {
+  const redactor = new Redactor();
+  try {
+    return redactor.value(await run(event, redactor, context));
+  } catch (err) {
+    throw redactError(err, (text) => redactor.text(text));
+  }
+}
+
+async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaContextLike): Promise<unknown> {
+  assertRestPayload(event);
+  const payload = await substituteSecrets(event, defaultSecretSource(), redactor);
+  const { declared, sendTo } = resolveTarget(payload.request.url, payload.request.query, payload.allowedOrigin);
+  const request = buildRequest(payload);
+  const label = `${request.method} ${describeUrl(declared)}`;
+
+  const started = Date.now();
+  let response: ReceivedResponse | undefined;
+  let failure: string | undefined;
+  try {
+    response = await send(label, sendTo, request, effectiveTimeoutMs(payload.timeoutMs, context));
+  } catch (err) {
+    failure = err instanceof RequestFailure ? err.kind : 'error';
+    throw err;
+  } finally {
+    logJson(
+      redactor.value({
+        msg: 'osop.rest.request',
+        workflowId: payload.workflowId,
+        executionId: payload.executionId,
+        nodeId: payload.nodeId,
+        attempt: payload.attempt,
+        method: request.method,
+        url: describeUrl(declared),
+        ...(sendTo !== declared && { routedTo: sendTo.origin }),
+        status: response?.status ?? null,
+        ...(failure && { failure }),
+        durationMs: Date.now() - started,
+        idempotencyKey: request.idempotencyKey ? 'yes' : 'no',
+        headers: redactHeaders(request.headers),
+      }),
+    );
+  }
+
+  if (!isExpectedStatus(response.status, payload.expectedStatus)) throw statusError(label, response, payload.expectedStatus);
+  const body = parseJsonBody(response.text);
+  // The compiler always sends a list; without one the whole body is the result.
+  const outputs = payload.outputs as OutputMapping[] | undefined;
+  if (outputs === undefined) return checkSize(label, body ?? response.text, 'the response body');
+  return mapOutputs(label, body, outputs);
+}
+
+/** No complete response: transient, since with the idempotency key a retry cannot apply the effect twice. */
+class RequestFailure extends HandlerError {
+  constructor(
+    readonly kind: 'timeout' | 'network',
+    message: string,
+  ) {
+    super('OSOP.Http.Transient', message);
+  }
+}
+
+/**
+ * One request with a deadline covering the whole exchange, body included.
+ * Redirects are not followed: the allowed-origin check covers one hop only.
+ */
+async function send(label: string, target: URL, req: OutgoingRequest, timeoutMs: number): Promise<ReceivedResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const res = await fetch(target, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    const text = req.method === 'HEAD' ? '' : await res.text();
+    return { status: res.status, headers: res.headers, text };
+  } catch (err) {
+    if (controller.signal.aborted) throw new RequestFailure('timeout', `${label} timed out after ${timeoutMs} ms`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const reason = [cause?.code, cause?.message ?? (err as Error).message].filter(Boolean).join(': ');
+    throw new RequestFailure('network', `${label} failed without a response (${reason})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+import type { ErrorNames } from '../../lib/contract/task-payload';
+
+export type HandlerErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
+
+/** Step Functions shows the message as the error's cause; keep it readable and bounded. */
+export const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+/**
+ * An error whose `name` is one of the contract's `ErrorNames`: the Lambda
+ * runtime reports it as the errorType, which the compiler's Retry/Catch rules
+ * match. It never carries a `cause`, so nothing but the message can leak.
+ */
+export class HandlerError extends Error {
+  constructor(name: HandlerErrorName, message: string) {
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS));
+    this.name = name;
+    // Re-capture so the stack's first line shows the contract name, not "Error".
+    Error.captureStackTrace?.(this, HandlerError);
+  }
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A copy of a thrown error with `redact` applied to its message, and no cause:
+ * the Lambda runtime serialises the message and the stack (whose first line
+ * repeats the message), so both are rebuilt from the cleaned text.
+ */
+export function redactError(err: unknown, redact: (text: string) => string): Error {
+  const original = err instanceof Error ? err : new Error(String(err));
+  if (original instanceof HandlerError) return new HandlerError(original.name as HandlerErrorName, redact(original.message));
+  const copy = new Error(redact(original.message));
+  copy.name = original.name;
+  return copy;
+}
