@@ -32,8 +32,6 @@ export type HandlerKind = 'rest' | 'agent';
 export interface TriggerSpec {
   type: string;
   config: Record<string, unknown>;
-  line: number;
-  column: number;
 }
 
 /** The compile report: everything a deployment or a runner needs besides the ASL. */
@@ -71,6 +69,8 @@ export interface CompileResult {
   /** The ASL definition (JSONPath query language), present when ok. */
   definition?: AslDefinition;
   report?: CompileReport;
+  /** True when compilation stopped on a bug in the compiler (diagnostic OSOP9000), not on the input. */
+  internalError?: boolean;
 }
 
 /** An ASL state machine definition as plain JSON. */

@@ -1,0 +1,68 @@
+/**
+ * Every diagnostic code the compiler emits, in one table, so that codes stay
+ * stable and documented. Ranges: 1xxx load, 2xxx normalise, 3xxx analyse,
+ * 4xxx expressions, 5xxx lower, 9xxx internal.
+ */
+export const Codes = {
+  // load
+  FileNotFound: 'OSOP1001',
+  NotAFile: 'OSOP1002',
+  UnsupportedExtension: 'OSOP1003',
+  EmptyFile: 'OSOP1004',
+  YamlSyntax: 'OSOP1005',
+  NotAMapping: 'OSOP1006',
+  DuplicateKey: 'OSOP1007',
+  FileTooLarge: 'OSOP1008',
+
+  // normalise (shape of the document)
+  MissingField: 'OSOP2001',
+  WrongType: 'OSOP2002',
+  UnknownKey: 'OSOP2003',
+  UnknownNodeType: 'OSOP2004',
+  UnknownEdgeMode: 'OSOP2005',
+  BadDuration: 'OSOP2006',
+  BadOutputs: 'OSOP2007',
+  BadRetry: 'OSOP2008',
+  BadExtension: 'OSOP2009',
+  BadInputs: 'OSOP2010',
+
+  // analyse (the graph and its data flow)
+  DuplicateNodeId: 'OSOP3001',
+  UnknownEdgeTarget: 'OSOP3002',
+  NoEntryNode: 'OSOP3003',
+  SeveralEntryNodes: 'OSOP3004',
+  UnreachableNode: 'OSOP3005',
+  UnboundedCycle: 'OSOP3006',
+  UnknownReference: 'OSOP3007',
+  NotYetRun: 'OSOP3008',
+  UnknownInput: 'OSOP3009',
+  UnknownOutput: 'OSOP3010',
+  SelfEdgeIgnored: 'OSOP3011',
+  NoElseBranch: 'OSOP3012',
+  OverlappingConditions: 'OSOP3013',
+  DuplicateEdge: 'OSOP3014',
+  ConditionOnUnconditionalEdge: 'OSOP3015',
+  MissingCondition: 'OSOP3016',
+
+  // expressions
+  ConditionSyntax: 'OSOP4001',
+  ConditionNotLowerable: 'OSOP4002',
+  DialectSpelling: 'OSOP4003',
+  TemplateSyntax: 'OSOP4004',
+  SecretInCondition: 'OSOP4005',
+  UnsupportedNamespace: 'OSOP4006',
+  OtherTemplateSyntax: 'OSOP4007',
+
+  // lower
+  NotSupportedYet: 'OSOP5001',
+  MissingUrl: 'OSOP5002',
+  BadUrl: 'OSOP5003',
+  UnsupportedProvider: 'OSOP5004',
+  UnboundNodeType: 'OSOP5005',
+  StateNameTooLong: 'OSOP5006',
+  ReservedKey: 'OSOP5007',
+
+  Internal: 'OSOP9000',
+} as const;
+
+export type Code = (typeof Codes)[keyof typeof Codes];

@@ -1,0 +1,44 @@
+/**
+ * osop-sfn's compile function: load → normalise → analyse → lower → emit.
+ * The CLI, the CDK construct and the local runner all call `compile`.
+ */
+import { analyseWorkflow } from './analyse';
+import { Codes, DiagnosticSink } from './diagnostics';
+import { compileReport, toAslDefinition } from './emit';
+import { loadWorkflowFile } from './load';
+import { lowerWorkflow } from './lower';
+import { DEFAULT_MAX_FALLBACKS } from './lower/layout';
+import { normaliseWorkflow } from './normalise';
+import type { CompileOptions, CompileResult } from './types';
+
+export * from './types';
+export { aslJsonText } from './emit';
+
+const OPTION_KEYS = new Set(['source', 'defaultFallbackBound']);
+
+/** Compile one workflow file (or its given source text) to ASL. Never throws for bad input. */
+export function compile(file: string, options: CompileOptions = {}): CompileResult {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`compile(): unknown option '${key}'. Known options: ${[...OPTION_KEYS].join(', ')}.`);
+  }
+  if (options.defaultFallbackBound !== undefined && (!Number.isInteger(options.defaultFallbackBound) || options.defaultFallbackBound < 0)) {
+    throw new TypeError('compile(): defaultFallbackBound must be a non-negative integer.');
+  }
+  const sink = new DiagnosticSink({ path: file });
+  try {
+    const loaded = loadWorkflowFile(file, sink, options.source);
+    if (!loaded) return { ok: false, diagnostics: sink.diagnostics };
+    const wf = normaliseWorkflow(loaded, sink);
+    if (!wf || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    const analysed = analyseWorkflow(wf, sink);
+    if (!analysed || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
+    if (!lowered || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    return { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered) };
+  } catch (e) {
+    // A bug in the compiler, not in the input: say so, with what a bug report needs.
+    const err = e as Error;
+    sink.error(Codes.Internal, `Internal compiler error: ${err?.message ?? String(e)}. This is a bug in osop-sfn; please report it with this file.`, null, err?.stack?.split('\n').slice(1, 4).join(' | ').trim());
+    return { ok: false, diagnostics: sink.diagnostics, internalError: true };
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Load: read a workflow file and parse it with the `yaml` package, keeping the
+ * source position of every value so that later stages can point at
+ * file:line:column. Output: a `SourceFile` (text, line table) and a
+ * `LoadedDocument` (plain JS value + a location table).
+ */
+import * as fs from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, Scalar } from 'yaml';
+import { Codes, computeLineStarts, DiagnosticSink, type SourceRange } from '../diagnostics';
+
+export const WORKFLOW_EXTENSIONS = ['.osop', '.osop.yaml', '.osop.yml', '.osop.json'] as const;
+
+/** Files larger than this are refused before parsing (the spec recommends 1 MB; generated workflows may be larger). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Aliases are expanded when converting to plain values; bound the expansion ("billion laughs"). */
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  lineStarts: number[];
+}
+
+/** Where a map's keys and values, and a sequence's items, are in the source. */
+export interface Location {
+  range: SourceRange;
+  keys?: Map<string, { key: SourceRange; value: SourceRange; style?: string }>;
+  items?: { range: SourceRange; style?: string }[];
+  /** Style of a scalar (`PLAIN`, `QUOTE_DOUBLE`, ...): needed to map offsets inside a string. */
+  style?: string;
+}
+
+/** Location table keyed by the plain objects/arrays produced from the YAML. */
+export type LocationTable = WeakMap<object, Location>;
+
+export interface LoadedDocument {
+  file: SourceFile;
+  value: unknown;
+  locations: LocationTable;
+  /** Range of the whole document. */
+  range: SourceRange;
+}
+
+export function hasWorkflowExtension(path: string): boolean {
+  return WORKFLOW_EXTENSIONS.some((ext) => path.endsWith(ext));
+}
+
+/** Read and parse a file from disk; reports into `sink` and returns undefined on failure. */
+export function loadWorkflowFile(path: string, sink: DiagnosticSink, source?: string): LoadedDocument | undefined {
+  let text = source;
+  if (text === undefined) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(path);
+    } catch {
+      sink.error(Codes.FileNotFound, `Cannot find the file '${path}'.`, null, 'Check the path; workflow files end in .osop, .osop.yaml, .osop.yml or .osop.json.');
+      return undefined;
+    }
+    if (stat.isDirectory()) {
+      sink.error(Codes.NotAFile, `'${path}' is a directory, not a workflow file.`, null, `To compile every workflow in it, name the files: osop-sfn check ${path.replace(/\/$/, '')}/*.osop.yaml`);
+      return undefined;
+    }
+    if (!stat.isFile()) {
+      sink.error(Codes.NotAFile, `'${path}' is not a regular file.`, null);
+      return undefined;
+    }
+    if (stat.size > MAX_FILE_BYTES) {
+      sink.error(Codes.FileTooLarge, `'${path}' is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}.`, null);
+      return undefined;
+    }
+    try {
+      text = fs.readFileSync(path, 'utf8');
+    } catch (e) {
+      sink.error(Codes.FileNotFound, `Cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`, null);
+      return undefined;
+    }
+  }
+  return parseWorkflowText(path, text, sink);
+}
+
+/** Parse source text (YAML 1.2; JSON is a subset). */
+export function parseWorkflowText(path: string, text: string, sink: DiagnosticSink): LoadedDocument | undefined {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const file: SourceFile = { path, text, lineStarts: computeLineStarts(text) };
+  // Diagnostics of this file now have positions.
+  (sink as { file: unknown }).file = file;
+  if (!hasWorkflowExtension(path)) {
+    sink.warn(Codes.UnsupportedExtension, `'${path}' does not end in ${WORKFLOW_EXTENSIONS.join(', ')}; reading it as an OSOP workflow anyway.`, null);
+  }
+  if (text.trim() === '' || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
+    sink.error(Codes.EmptyFile, `The file is empty: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`, { offset: 0, length: 0 }, 'Start from workflows/stripe-payment.osop.yaml.');
+    return undefined;
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: false });
+  for (const err of doc.errors) {
+    const offset = err.pos?.[0] ?? 0;
+    if (err.code === 'DUPLICATE_KEY') {
+      sink.error(Codes.DuplicateKey, 'This key appears twice in the same mapping; YAML keeps only one of them.', { offset, length: 1 }, 'Remove or rename one of the two.');
+    } else {
+      sink.error(Codes.YamlSyntax, `YAML syntax error: ${cleanYamlMessage(err.message)}`, { offset, length: 1 }, yamlHint(err.code));
+    }
+  }
+  if (doc.errors.length > 0) return undefined;
+  if (!doc.contents || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === undefined))) {
+    sink.error(Codes.EmptyFile, `The file holds no document: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`, { offset: 0, length: 0 });
+    return undefined;
+  }
+  const locations: LocationTable = new WeakMap();
+  const state = { aliases: 0, doc };
+  let value: unknown;
+  try {
+    value = toPlain(doc.contents as YamlNode, locations, state);
+  } catch (e) {
+    if (e instanceof AliasLimitError) {
+      sink.error(Codes.YamlSyntax, `YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} nodes.`, { offset: 0, length: 0 }, 'Write the repeated parts out, or reduce the nesting of aliases.');
+      return undefined;
+    }
+    throw e;
+  }
+  const r = (doc.contents as YamlNode).range ?? [0, text.length];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    sink.error(Codes.NotAMapping, `The document is ${describe(value)}, but a workflow is a mapping with 'id', 'name', 'nodes' and 'edges'.`, { offset: r[0], length: 1 });
+    return undefined;
+  }
+  return { file, value, locations, range: { offset: r[0], length: r[1] - r[0] } };
+}
+
+class AliasLimitError extends Error {}
+
+function toPlain(node: YamlNode | null, locations: LocationTable, state: { aliases: number; doc: Document }): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    if (++state.aliases > MAX_ALIAS_EXPANSIONS) throw new AliasLimitError();
+    const target = node.resolve(state.doc);
+    return target ? toPlain(target as YamlNode, locations, state) : null;
+  }
+  if (isScalar(node)) return node.value ?? null;
+  const range = rangeOf(node);
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const keys = new Map<string, { key: SourceRange; value: SourceRange; style?: string }>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as YamlNode | null;
+      const key = keyNode && isScalar(keyNode) ? String(keyNode.value) : String(toPlain(keyNode, locations, state));
+      const valueNode = pair.value as YamlNode | null;
+      const keyRange = keyNode ? rangeOf(keyNode) : range;
+      // A key with no value (`a:`) points at the key.
+      const valueRange = valueNode ? rangeOf(valueNode) : keyRange;
+      if (key === '__proto__') continue; // never let a document set an object's prototype
+      out[key] = toPlain(valueNode, locations, state);
+      keys.set(key, { key: keyRange, value: valueRange, style: valueNode && isScalar(valueNode) ? (valueNode as Scalar).type : undefined });
+    }
+    locations.set(out, { range, keys });
+    return out;
+  }
+  if (isSeq(node)) {
+    const out: unknown[] = [];
+    const items: { range: SourceRange; style?: string }[] = [];
+    for (const item of node.items) {
+      const itemNode = item as YamlNode | null;
+      out.push(toPlain(itemNode, locations, state));
+      items.push({ range: itemNode ? rangeOf(itemNode) : range, style: itemNode && isScalar(itemNode) ? (itemNode as Scalar).type : undefined });
+    }
+    locations.set(out, { range, items });
+    return out;
+  }
+  return null;
+}
+
+function rangeOf(node: YamlNode): SourceRange {
+  const r = node.range;
+  if (!r) return { offset: 0, length: 0 };
+  return { offset: r[0], length: Math.max(0, r[1] - r[0]) };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  return `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`;
+}
+
+function cleanYamlMessage(msg: string): string {
+  return msg.replace(/\s+at line \d+, column \d+.*$/s, '').trim();
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'BAD_INDENT':
+      return 'Check the indentation of this line against the lines above it.';
+    case 'MISSING_CHAR':
+      return 'A closing quote or bracket is missing.';
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces, not tabs.';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return "A key is missing its ':' or a value is not indented under its key.";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The normalised workflow model: the one typed shape that `normalise` makes
+ * out of the many dialects real OSOP files use, and that `analyse` and `lower`
+ * read. Plain data; every element keeps its source range.
+ */
+import type { SourceRange } from './diagnostics';
+
+/** A string from the document that may hold `${...}` references, with where it is. */
+export class TemplateText {
+  constructor(
+    readonly text: string,
+    /** Range of the scalar in the file. */
+    readonly range: SourceRange,
+    /** Offset of the string's first character in the file (after an opening quote), when it can be known exactly. */
+    readonly contentOffset: number | undefined,
+  ) {}
+}
+
+/** A JSON value whose strings are TemplateTexts (request bodies, headers, queries). */
+export type JsonTemplate = TemplateText | number | boolean | null | JsonTemplate[] | { [key: string]: JsonTemplate };
+
+export interface OutputDecl {
+  name: string;
+  /** JSONPath into the response body (`$.id`); for agent nodes unused. */
+  path: string;
+  required: boolean;
+  type?: 'string' | 'number' | 'boolean';
+  range: SourceRange;
+}
+
+export interface RetrySpec {
+  maxAttempts: number;
+  intervalSeconds: number;
+  backoffRate: number;
+  maxDelaySeconds?: number;
+  range: SourceRange;
+}
+
+export interface RestBinding {
+  kind: 'rest';
+  method: string;
+  /** Base URL (`runtime.url`) and path (`runtime.endpoint`), joined at lowering. */
+  url?: TemplateText;
+  endpoint?: TemplateText;
+  headers: Record<string, TemplateText>;
+  query: Record<string, JsonTemplate>;
+  body?: JsonTemplate;
+  /** Content type named by the node itself (header or runtime field). */
+  declaredContentType?: string;
+  expectedStatus: number[];
+  idempotency?: { enabled: boolean; key?: TemplateText };
+  range: SourceRange;
+}
+
+export interface AgentBinding {
+  kind: 'agent';
+  provider: string;
+  providerRange: SourceRange;
+  model: string;
+  systemPrompt?: TemplateText;
+  instruction: TemplateText | string;
+  maxTokens: number;
+  temperature?: number;
+  apiKeySecret: string;
+  range: SourceRange;
+}
+
+export type NodeBinding = RestBinding | AgentBinding;
+
+/** Compiler options on a node, from its `x-sfn` extension. */
+export interface NodeSfnOptions {
+  /** How many times the node's fallback edge may be taken in one execution when it loops back (default 3). */
+  maxFallbacks?: number;
+}
+
+export interface WorkflowNode {
+  id: string;
+  index: number;
+  type: string;
+  subtype?: string;
+  name?: string;
+  /** `purpose` or `description`. */
+  purpose?: string;
+  outputs: OutputDecl[];
+  retry?: RetrySpec;
+  timeoutSeconds?: number;
+  /** Present for node types the compiler can bind (api, agent). */
+  binding?: NodeBinding;
+  workflowRef?: string;
+  hasApprovalGate: boolean;
+  sfn: NodeSfnOptions;
+  range: SourceRange;
+  idRange: SourceRange;
+  typeRange: SourceRange;
+}
+
+export type EdgeMode = 'sequential' | 'conditional' | 'parallel' | 'loop' | 'event' | 'fallback' | 'error' | 'timeout' | 'spawn' | 'switch' | 'dataflow' | 'message';
+
+export interface WorkflowEdge {
+  index: number;
+  from: string;
+  to: string;
+  mode: EdgeMode;
+  /** Whether `mode` was written (87 real edges omit it). */
+  modeGiven: boolean;
+  condition?: TemplateText;
+  label?: string;
+  forEach?: string;
+  iteratorVar?: string;
+  joinMode?: string;
+  sfn: { maxIterations?: number };
+  range: SourceRange;
+  fromRange: SourceRange;
+  toRange: SourceRange;
+  modeRange: SourceRange;
+}
+
+export interface InputDecl {
+  name: string;
+  required: boolean;
+  type?: 'string' | 'number' | 'boolean';
+  range: SourceRange;
+}
+
+export interface Trigger {
+  type: string;
+  config: Record<string, unknown>;
+  range: SourceRange;
+}
+
+export interface WorkflowTest {
+  id: string;
+  raw: Record<string, unknown>;
+  range: SourceRange;
+}
+
+export interface Workflow {
+  id: string;
+  name: string;
+  description?: string;
+  version?: string;
+  nodes: WorkflowNode[];
+  edges: WorkflowEdge[];
+  /** Declared workflow inputs; null when the file declares none. */
+  inputs: InputDecl[] | null;
+  timeoutSeconds?: number;
+  retry?: RetrySpec;
+  triggers: Trigger[];
+  tests: WorkflowTest[];
+  range: SourceRange;
+  idRange: SourceRange;
+}

@@ -1,0 +1,572 @@
+/**
+ * Normalise: validate the loaded document's shape (zod) and turn the dialects
+ * of real OSOP files into the one `Workflow` model:
+ *   when | condition; purpose | description; runtime | config;
+ *   outputs as names, {name,...}, a map of schemas, or one-key path maps;
+ *   retry_policy | retry; timeout_sec | timeout durations; osop | osop_version.
+ * Unknown keys warn; `x-` keys are ignored except our own `x-sfn`.
+ */
+import { z } from 'zod';
+import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
+import type { LoadedDocument } from '../load';
+import { Locator } from '../load/locate';
+import {
+  TemplateText,
+  type AgentBinding,
+  type EdgeMode,
+  type InputDecl,
+  type JsonTemplate,
+  type NodeSfnOptions,
+  type OutputDecl,
+  type RestBinding,
+  type RetrySpec,
+  type Trigger,
+  type Workflow,
+  type WorkflowEdge,
+  type WorkflowNode,
+  type WorkflowTest,
+} from '../model';
+import { didYouMean } from '../util/suggest';
+import { EDGE_MODES, EXTRA_EDGE_MODES, EXTRA_NODE_TYPES, KNOWN_EDGE_KEYS, KNOWN_NODE_KEYS, KNOWN_WORKFLOW_KEYS, NODE_TYPES, RawEdge, RawNode, RawWorkflow } from './schema';
+import { parseDuration } from './duration';
+
+export { parseDuration } from './duration';
+
+const DEFAULT_AGENT_MAX_TOKENS = 1024;
+const DEFAULT_AGENT_MODEL = 'claude-sonnet-4-6';
+const ALL_NODE_TYPES: readonly string[] = [...NODE_TYPES, ...EXTRA_NODE_TYPES];
+const ALL_EDGE_MODES: readonly string[] = [...EDGE_MODES, ...EXTRA_EDGE_MODES];
+
+type Obj = Record<string, unknown>;
+
+export function normaliseWorkflow(doc: LoadedDocument, sink: DiagnosticSink): Workflow | undefined {
+  return new Normaliser(doc, sink).run();
+}
+
+class Normaliser {
+  private readonly loc: Locator;
+  private readonly root: Obj;
+
+  constructor(private readonly doc: LoadedDocument, private readonly sink: DiagnosticSink) {
+    this.loc = new Locator(doc.locations, { offset: doc.range.offset, length: 0 });
+    this.root = doc.value as Obj;
+  }
+
+  run(): Workflow | undefined {
+    const root = this.root;
+    const parsed = RawWorkflow.safeParse(root);
+    if (!parsed.success) {
+      this.reportZod(parsed.error, root, [], 'the workflow');
+      if (!Array.isArray(root.nodes)) return undefined;
+    }
+    this.warnUnknownKeys(root, KNOWN_WORKFLOW_KEYS, 'workflow');
+    if (root.osop_version === undefined && root.osop === undefined) {
+      this.sink.warn(Codes.MissingField, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
+    }
+    const id = typeof root.id === 'string' || typeof root.id === 'number' ? String(root.id) : undefined;
+    const name = typeof root.name === 'string' ? root.name : undefined;
+    const workflowId = id ?? deriveIdFromPath(this.doc.file.path);
+    if (id === undefined) {
+      this.sink.warn(Codes.MissingField, `The workflow has no 'id'; using '${workflowId}' (from the file name).`, { offset: this.doc.range.offset, length: 0 }, 'Add an id: it names the state machine.');
+    }
+
+    const nodes: WorkflowNode[] = [];
+    const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
+    if (rawNodes.length === 0 && Array.isArray(root.nodes)) {
+      this.sink.error(Codes.MissingField, "'nodes' is empty: a workflow needs at least one node.", this.loc.valueOf(root, 'nodes'));
+    }
+    rawNodes.forEach((raw, i) => {
+      const n = this.node(raw, i);
+      if (n) nodes.push(n);
+    });
+
+    const edges: WorkflowEdge[] = [];
+    if (root.edges === undefined) {
+      if (rawNodes.length > 1) {
+        this.sink.error(Codes.MissingField, "The workflow has no 'edges': with more than one node the order is unknown.", { offset: this.doc.range.offset, length: 0 }, 'Add edges: - from: a, to: b.');
+      }
+    } else if (Array.isArray(root.edges)) {
+      root.edges.forEach((raw, i) => {
+        const e = this.edge(raw, i);
+        if (e) edges.push(e);
+      });
+    }
+
+    const timeout = this.timeoutOf(root, 'workflow');
+    const wf: Workflow = {
+      id: workflowId,
+      name: name ?? workflowId,
+      description: typeof root.description === 'string' ? root.description : undefined,
+      version: root.version !== undefined ? String(root.version) : undefined,
+      nodes,
+      edges,
+      inputs: this.inputs(root.inputs),
+      timeoutSeconds: timeout,
+      retry: isObj(root.retry) ? this.retry(root, 'retry') : undefined,
+      triggers: this.triggers(root.triggers),
+      tests: this.tests(root.tests),
+      range: this.doc.range,
+      idRange: root.id !== undefined ? this.loc.valueOf(root, 'id') : { offset: this.doc.range.offset, length: 0 },
+    };
+    return wf;
+  }
+
+  // ---- nodes ----------------------------------------------------------------
+
+  private node(raw: unknown, index: number): WorkflowNode | undefined {
+    const nodesArr = this.root.nodes as unknown[];
+    const at = this.loc.valueOf(nodesArr, index);
+    if (!isObj(raw)) {
+      this.sink.error(Codes.WrongType, `Node ${index + 1} is ${kindOf(raw)}, but a node is a mapping with 'id' and 'type'.`, at);
+      return undefined;
+    }
+    const parsed = RawNode.safeParse(raw);
+    if (!parsed.success) {
+      this.reportZod(parsed.error, raw, [], `node ${typeof raw.id === 'string' ? `'${raw.id}'` : index + 1}`);
+      return undefined;
+    }
+    const r = parsed.data;
+    this.warnUnknownKeys(raw, KNOWN_NODE_KEYS, `node '${r.id}'`);
+    const typeRange = this.loc.valueOf(raw, 'type');
+    if (!ALL_NODE_TYPES.includes(r.type)) {
+      this.sink.error(Codes.UnknownNodeType, `Unknown node type '${r.type}'.`, typeRange, didYouMean(r.type, ALL_NODE_TYPES) ?? `Node types are: ${NODE_TYPES.join(', ')}.`);
+      return undefined;
+    }
+    if (r.runtime && r.config) {
+      this.sink.warn(Codes.UnknownKey, `Node '${r.id}' has both 'runtime' and 'config'; using 'runtime'.`, this.loc.keyOf(raw, 'config'));
+    }
+    const runtimeKey = r.runtime ? 'runtime' : r.config ? 'config' : undefined;
+    const runtime = (runtimeKey ? raw[runtimeKey] : {}) as Obj;
+    const purpose = r.purpose ?? r.description;
+    const node: WorkflowNode = {
+      id: r.id,
+      index,
+      type: r.type,
+      subtype: r.subtype,
+      name: r.name,
+      purpose,
+      outputs: this.outputs(raw, r.id),
+      retry: r.retry_policy ? this.retry(raw, 'retry_policy') : r.retry ? this.retry(raw, 'retry') : undefined,
+      timeoutSeconds: this.timeoutOf(raw, `node '${r.id}'`) ?? (runtimeKey ? this.timeoutOf(runtime, `node '${r.id}'`, true) : undefined),
+      workflowRef: r.workflow_ref,
+      hasApprovalGate: isObj(raw.approval_gate) && raw.approval_gate.required !== false,
+      sfn: this.nodeSfnOptions(raw, r.id),
+      range: at,
+      idRange: this.loc.valueOf(raw, 'id'),
+      typeRange,
+    };
+    const runtimeRange = runtimeKey ? this.loc.valueOf(raw, runtimeKey) : at;
+    if (r.type === 'api' && !r.workflow_ref) node.binding = this.restBinding(raw, runtime, runtimeRange, r.id);
+    if (r.type === 'agent' && !r.workflow_ref) node.binding = this.agentBinding(runtime, runtimeRange, node);
+    return node;
+  }
+
+  private nodeSfnOptions(raw: Obj, id: string): NodeSfnOptions {
+    const ext = raw['x-sfn'];
+    if (ext === undefined) return {};
+    const schema = z.strictObject({ max_fallbacks: z.number().int().min(0).max(1000).optional() });
+    const parsed = schema.safeParse(ext);
+    if (!parsed.success) {
+      this.reportZod(parsed.error, ext, [], `the x-sfn extension of node '${id}'`, Codes.BadExtension);
+      return {};
+    }
+    return { maxFallbacks: parsed.data.max_fallbacks };
+  }
+
+  private outputs(raw: Obj, nodeId: string): OutputDecl[] {
+    const value = raw.outputs;
+    if (value === undefined || value === null) return [];
+    const out: OutputDecl[] = [];
+    const bad = (at: SourceRange, what: string) =>
+      this.sink.error(Codes.BadOutputs, `Output of node '${nodeId}' ${what}.`, at, "Write outputs as a list of names (- status), of {name: status}, or of one-key maps with a path into the response body (- status: \"data.status\").");
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        const at = this.loc.valueOf(value, i);
+        if (typeof item === 'string') {
+          out.push({ name: item, path: `$.${item}`, required: false, range: at });
+        } else if (isObj(item) && typeof item.name === 'string') {
+          out.push({ name: item.name, path: `$.${item.name}`, required: item.required === true, type: scalarType(item.schema ?? item.type), range: at });
+        } else if (isObj(item) && Object.keys(item).length === 1) {
+          const [name, p] = Object.entries(item)[0];
+          if (typeof p !== 'string') return bad(at, `'${name}' maps to ${kindOf(p)}, not a path`);
+          const path = responsePath(p);
+          if (!path) return bad(this.loc.valueOf(item, name), `'${name}' is '${p}', which is an expression, not a path into the response`);
+          out.push({ name, path, required: true, range: at });
+        } else {
+          bad(at, `${i + 1} is ${kindOf(item)}`);
+        }
+      });
+    } else if (isObj(value)) {
+      for (const [name, schema] of Object.entries(value)) {
+        if (name.startsWith('x-')) continue;
+        out.push({ name, path: `$.${name}`, required: isObj(schema) && schema.required === true, type: scalarType(isObj(schema) ? schema.type : schema), range: this.loc.valueOf(value, name) });
+      }
+    } else {
+      bad(this.loc.valueOf(raw, 'outputs'), `declarations are ${kindOf(value)}`);
+    }
+    // The spec's response_mapping on api runtimes is the same thing.
+    const runtime = (isObj(raw.runtime) ? raw.runtime : raw.config) as Obj | undefined;
+    if (runtime && isObj(runtime.response_mapping)) {
+      for (const [name, p] of Object.entries(runtime.response_mapping)) {
+        const path = typeof p === 'string' ? responsePath(p) : undefined;
+        if (!path) bad(this.loc.valueOf(runtime.response_mapping, name), `'${name}' in response_mapping is not a path`);
+        else out.push({ name, path, required: true, range: this.loc.valueOf(runtime.response_mapping, name) });
+      }
+    }
+    const seen = new Set<string>();
+    for (const o of out) {
+      if (seen.has(o.name)) this.sink.error(Codes.BadOutputs, `Node '${nodeId}' declares output '${o.name}' twice.`, o.range);
+      seen.add(o.name);
+    }
+    return out;
+  }
+
+  private retry(holder: Obj, key: 'retry' | 'retry_policy'): RetrySpec | undefined {
+    const raw = holder[key] as Obj;
+    const at = this.loc.valueOf(holder, key);
+    if (key === 'retry_policy') {
+      const s = z.looseObject({ max_retries: z.number().int().min(0).max(100).optional(), strategy: z.enum(['fixed', 'exponential_backoff', 'exponential', 'linear']).optional(), backoff_sec: z.number().min(0).optional() });
+      const p = s.safeParse(raw);
+      if (!p.success) return void this.reportZod(p.error, raw, [], 'retry_policy', Codes.BadRetry);
+      return { maxAttempts: p.data.max_retries ?? 0, intervalSeconds: Math.max(1, Math.round(p.data.backoff_sec ?? 1)), backoffRate: p.data.strategy?.startsWith('exponential') ? 2 : 1, range: at };
+    }
+    const s = z.looseObject({
+      max_attempts: z.number().int().min(1).max(101).optional(),
+      max_retries: z.number().int().min(0).max(100).optional(),
+      backoff: z.looseObject({ type: z.string().optional(), initial_delay: z.union([z.string(), z.number()]).optional(), max_delay: z.union([z.string(), z.number()]).optional(), multiplier: z.number().min(1).max(10).optional() }).optional(),
+    });
+    const p = s.safeParse(raw);
+    if (!p.success) return void this.reportZod(p.error, raw, [], 'retry', Codes.BadRetry);
+    const b = p.data.backoff;
+    const initial = b?.initial_delay !== undefined ? this.duration(b.initial_delay, this.loc.valueOf(raw.backoff, 'initial_delay')) : 1;
+    const max = b?.max_delay !== undefined ? this.duration(b.max_delay, this.loc.valueOf(raw.backoff, 'max_delay')) : undefined;
+    // The spec's max_attempts counts the first try; ASL's MaxAttempts counts retries.
+    const retries = p.data.max_attempts !== undefined ? p.data.max_attempts - 1 : (p.data.max_retries ?? 0);
+    const rate = b?.multiplier ?? (b?.type === 'fixed' || b?.type === 'linear' ? 1 : 2);
+    return { maxAttempts: retries, intervalSeconds: Math.max(1, Math.round(initial ?? 1)), backoffRate: rate, maxDelaySeconds: max !== undefined ? Math.max(1, Math.round(max)) : undefined, range: at };
+  }
+
+  private duration(value: string | number, at: SourceRange): number | undefined {
+    const secs = parseDuration(value);
+    if (secs === undefined) {
+      this.sink.error(Codes.BadDuration, `'${value}' is not a duration.`, at, "Write seconds as a number, or a duration like '30s', '10m', '24h', '1h30m'.");
+    }
+    return secs;
+  }
+
+  /** `timeout_sec` (number) or `timeout` (number or duration string) of a workflow, node or runtime. */
+  private timeoutOf(holder: Obj, what: string, runtime = false): number | undefined {
+    if (typeof holder.timeout_sec === 'number') {
+      if (holder.timeout_sec <= 0) this.sink.error(Codes.BadDuration, `The timeout of ${what} must be positive.`, this.loc.valueOf(holder, 'timeout_sec'));
+      return holder.timeout_sec > 0 ? Math.ceil(holder.timeout_sec) : undefined;
+    }
+    if (typeof holder.timeout === 'string' || typeof holder.timeout === 'number') {
+      const s = this.duration(holder.timeout, this.loc.valueOf(holder, 'timeout'));
+      return s !== undefined && s > 0 ? Math.ceil(s) : undefined;
+    }
+    if (runtime && (typeof holder.timeout_seconds === 'number' || typeof holder.timeout_ms === 'number')) {
+      return typeof holder.timeout_seconds === 'number' ? Math.ceil(holder.timeout_seconds) : Math.ceil((holder.timeout_ms as number) / 1000);
+    }
+    return undefined;
+  }
+
+  // ---- bindings ---------------------------------------------------------------
+
+  private restBinding(raw: Obj, runtime: Obj, range: SourceRange, id: string): RestBinding | undefined {
+    const methodRaw = runtime.method;
+    const hasBody = runtime.body !== undefined || runtime.body_template !== undefined;
+    const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : hasBody ? 'POST' : 'GET';
+    if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) {
+      this.sink.error(Codes.WrongType, `Node '${id}' has HTTP method '${String(methodRaw)}'.`, this.loc.valueOf(runtime, 'method'), 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
+    }
+    const headers: Record<string, TemplateText> = {};
+    let declaredContentType: string | undefined;
+    if (runtime.headers !== undefined) {
+      if (!isObj(runtime.headers)) {
+        this.sink.error(Codes.WrongType, `The headers of node '${id}' must be a mapping of names to values.`, this.loc.valueOf(runtime, 'headers'));
+      } else {
+        for (const [name, v] of Object.entries(runtime.headers)) {
+          if (v === null || typeof v === 'object') {
+            this.sink.error(Codes.WrongType, `Header '${name}' of node '${id}' must be a string.`, this.loc.valueOf(runtime.headers, name));
+            continue;
+          }
+          headers[name] = this.template(String(v), runtime.headers, name);
+          if (name.toLowerCase() === 'content-type') declaredContentType = String(v).split(';')[0].trim().toLowerCase();
+        }
+      }
+    }
+    // auth: {type: bearer, secret_ref: NAME} is the schema's way to say Authorization: Bearer ${secrets.NAME}.
+    if (isObj(runtime.auth) && typeof runtime.auth.secret_ref === 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      const type = typeof runtime.auth.type === 'string' ? runtime.auth.type.toLowerCase() : 'bearer';
+      const scheme = type === 'basic' ? 'Basic' : 'Bearer';
+      const ref = runtime.auth.secret_ref.replace(/^\$\{secrets\.(.*)\}$/, '$1').replace(/^secrets\./, '');
+      headers.Authorization = new TemplateText(`${scheme} \${secrets.${ref}}`, this.loc.valueOf(runtime.auth, 'secret_ref'), undefined);
+    }
+    if (typeof runtime.content_type === 'string') declaredContentType = runtime.content_type.toLowerCase();
+    const queryRaw = runtime.query ?? runtime.params ?? runtime.query_params;
+    const query: Record<string, JsonTemplate> = {};
+    if (isObj(queryRaw)) for (const [k, v] of Object.entries(queryRaw)) query[k] = this.jsonTemplate(v, queryRaw, k);
+    const bodyKey = runtime.body !== undefined ? 'body' : runtime.body_template !== undefined ? 'body_template' : undefined;
+    const body = bodyKey ? this.jsonTemplate(runtime[bodyKey], runtime, bodyKey) : undefined;
+    const expected = runtime.expected_status ?? runtime.success_codes ?? runtime.expected_status_codes;
+    const expectedStatus = typeof expected === 'number' ? [expected] : Array.isArray(expected) ? expected.filter((x): x is number => typeof x === 'number') : [];
+    let idempotency: RestBinding['idempotency'];
+    if (isObj(raw.idempotency)) {
+      const key = raw.idempotency.key;
+      idempotency = { enabled: raw.idempotency.enabled !== false, key: typeof key === 'string' ? this.template(key, raw.idempotency, 'key') : undefined };
+    }
+    return {
+      kind: 'rest',
+      method,
+      url: typeof runtime.url === 'string' ? this.template(runtime.url, runtime, 'url') : undefined,
+      endpoint: typeof runtime.endpoint === 'string' ? this.template(runtime.endpoint, runtime, 'endpoint') : undefined,
+      headers,
+      query,
+      body,
+      declaredContentType,
+      expectedStatus,
+      idempotency,
+      range,
+    };
+  }
+
+  private agentBinding(runtime: Obj, range: SourceRange, node: WorkflowNode): AgentBinding {
+    const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : 'anthropic';
+    if (runtime.provider === undefined) {
+      this.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using anthropic.`, range);
+    }
+    const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
+    if (runtime.model === undefined) {
+      this.sink.warn(Codes.MissingField, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, range, 'Set runtime.model.');
+    }
+    const prompt = runtime.prompt ?? runtime.user_prompt ?? runtime.instruction;
+    const instruction = typeof prompt === 'string'
+      ? this.template(prompt, runtime, runtime.prompt !== undefined ? 'prompt' : runtime.user_prompt !== undefined ? 'user_prompt' : 'instruction')
+      : (node.purpose ?? node.name ?? node.id);
+    const maxTokens = typeof runtime.max_tokens === 'number' && runtime.max_tokens > 0 ? Math.floor(runtime.max_tokens) : DEFAULT_AGENT_MAX_TOKENS;
+    const keyRef = typeof runtime.api_key === 'string' ? /^\$\{secrets\.([A-Za-z0-9_.-]+)\}$/.exec(runtime.api_key)?.[1] : undefined;
+    return {
+      kind: 'agent',
+      provider,
+      providerRange: runtime.provider !== undefined ? this.loc.valueOf(runtime, 'provider') : range,
+      model,
+      systemPrompt: typeof runtime.system_prompt === 'string' ? this.template(runtime.system_prompt, runtime, 'system_prompt') : undefined,
+      instruction,
+      maxTokens,
+      temperature: typeof runtime.temperature === 'number' ? runtime.temperature : undefined,
+      apiKeySecret: keyRef ?? 'ANTHROPIC_API_KEY',
+      range,
+    };
+  }
+
+  private template(text: string, holder: unknown, key: string | number): TemplateText {
+    const range = this.loc.valueOf(holder, key);
+    const style = this.loc.styleOf(holder, key);
+    const contentOffset = style === 'PLAIN' ? range.offset : style === 'QUOTE_SINGLE' || style === 'QUOTE_DOUBLE' ? range.offset + 1 : undefined;
+    return new TemplateText(text, range, contentOffset);
+  }
+
+  private jsonTemplate(value: unknown, holder: unknown, key: string | number): JsonTemplate {
+    if (typeof value === 'string') return this.template(value, holder, key);
+    if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (Array.isArray(value)) return value.map((v, i) => this.jsonTemplate(v, value, i));
+    if (isObj(value)) {
+      const out: Record<string, JsonTemplate> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.jsonTemplate(v, value, k);
+      return out;
+    }
+    return null;
+  }
+
+  // ---- edges ----------------------------------------------------------------
+
+  private edge(raw: unknown, index: number): WorkflowEdge | undefined {
+    const edgesArr = this.root.edges as unknown[];
+    const at = this.loc.valueOf(edgesArr, index);
+    if (!isObj(raw)) {
+      this.sink.error(Codes.WrongType, `Edge ${index + 1} is ${kindOf(raw)}, but an edge is a mapping with 'from' and 'to'.`, at);
+      return undefined;
+    }
+    const parsed = RawEdge.safeParse(raw);
+    if (!parsed.success) {
+      this.reportZod(parsed.error, raw, [], `edge ${index + 1}`);
+      return undefined;
+    }
+    const r = parsed.data;
+    this.warnUnknownKeys(raw, KNOWN_EDGE_KEYS, `edge ${r.from} → ${r.to}`);
+    const mode = (r.mode ?? 'sequential').toLowerCase();
+    if (!ALL_EDGE_MODES.includes(mode)) {
+      this.sink.error(Codes.UnknownEdgeMode, `Unknown edge mode '${r.mode}'.`, this.loc.valueOf(raw, 'mode'), didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.`);
+      return undefined;
+    }
+    let condition: TemplateText | undefined;
+    const condRaw = r.when ?? r.condition;
+    if (r.when !== undefined && r.condition !== undefined && String(r.when) !== String(r.condition)) {
+      this.sink.error(Codes.WrongType, `Edge ${r.from} → ${r.to} has both 'when' and 'condition', and they differ.`, this.loc.keyOf(raw, 'condition'), "Keep one: 'when' is the spec's name, 'condition' an older alias.");
+    }
+    if (condRaw !== undefined) condition = this.template(String(condRaw), raw, r.when !== undefined ? 'when' : 'condition');
+    const sfnRaw = raw['x-sfn'];
+    let sfn: WorkflowEdge['sfn'] = {};
+    if (sfnRaw !== undefined) {
+      const p = z.strictObject({ max_iterations: z.number().int().min(1).max(10000).optional() }).safeParse(sfnRaw);
+      if (!p.success) this.reportZod(p.error, sfnRaw, [], `the x-sfn extension of edge ${r.from} → ${r.to}`, Codes.BadExtension);
+      else sfn = { maxIterations: p.data.max_iterations };
+    }
+    return {
+      index,
+      from: r.from,
+      to: r.to,
+      mode: mode as EdgeMode,
+      modeGiven: r.mode !== undefined,
+      condition,
+      label: r.label,
+      forEach: r.for_each,
+      iteratorVar: r.iterator_var,
+      joinMode: r.join_mode,
+      sfn,
+      range: at,
+      fromRange: this.loc.valueOf(raw, 'from'),
+      toRange: this.loc.valueOf(raw, 'to'),
+      modeRange: r.mode !== undefined ? this.loc.valueOf(raw, 'mode') : at,
+    };
+  }
+
+  // ---- workflow-level --------------------------------------------------------
+
+  private inputs(value: unknown): InputDecl[] | null {
+    if (value === undefined || value === null) return null;
+    const out: InputDecl[] = [];
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        const at = this.loc.valueOf(value, i);
+        if (typeof item === 'string') out.push({ name: item, required: false, range: at });
+        else if (isObj(item) && typeof item.name === 'string') out.push({ name: item.name, required: item.required === true, type: scalarType(item.type ?? item.schema), range: at });
+        else this.sink.error(Codes.BadInputs, `Input ${i + 1} is ${kindOf(item)}; write a name or {name, type}.`, at);
+      });
+    } else if (isObj(value)) {
+      for (const [name, schema] of Object.entries(value)) {
+        if (name.startsWith('x-')) continue;
+        const required = isObj(schema) && schema.required === true;
+        out.push({ name, required, type: scalarType(isObj(schema) ? schema.type : schema), range: this.loc.valueOf(value, name) });
+      }
+    } else {
+      this.sink.error(Codes.BadInputs, `'inputs' is ${kindOf(value)}; write a mapping of input names to schemas.`, this.loc.valueOf(this.root, 'inputs'));
+      return null;
+    }
+    return out;
+  }
+
+  private triggers(value: unknown): Trigger[] {
+    if (!Array.isArray(value)) return [];
+    const out: Trigger[] = [];
+    value.forEach((t, i) => {
+      const at = this.loc.valueOf(value, i);
+      if (!isObj(t) || typeof t.type !== 'string') {
+        this.sink.error(Codes.WrongType, `Trigger ${i + 1} needs a 'type'.`, at);
+        return;
+      }
+      const config = isObj(t.config) ? t.config : Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'type'));
+      out.push({ type: t.type, config, range: at });
+    });
+    return out;
+  }
+
+  private tests(value: unknown): WorkflowTest[] {
+    if (!Array.isArray(value)) return [];
+    const out: WorkflowTest[] = [];
+    value.forEach((t, i) => {
+      const at = this.loc.valueOf(value, i);
+      if (!isObj(t) || (typeof t.id !== 'string' && typeof t.name !== 'string')) {
+        this.sink.error(Codes.WrongType, `Test ${i + 1} needs an 'id'.`, at);
+        return;
+      }
+      out.push({ id: String(t.id ?? t.name), raw: t, range: at });
+    });
+    return out;
+  }
+
+  // ---- helpers ----------------------------------------------------------------
+
+  private warnUnknownKeys(obj: Obj, known: Set<string>, what: string): void {
+    for (const key of Object.keys(obj)) {
+      if (known.has(key) || key.startsWith('x-')) continue;
+      this.sink.warn(Codes.UnknownKey, `Unknown key '${key}' in ${what}; it is ignored.`, this.loc.keyOf(obj, key), didYouMean(key, known) ?? "Prefix your own keys with 'x-' to silence this.");
+    }
+  }
+
+  private reportZod(error: z.ZodError, holder: unknown, base: PropertyKey[], what: string, code?: string): void {
+    for (const issue of error.issues) {
+      const path = [...base, ...issue.path];
+      const field = path.length ? `'${path.map(String).join('.')}'` : 'it';
+      const at = this.loc.atPath(holder, path);
+      const valueAtPath = valueAt(holder, path);
+      if (issue.code === 'invalid_type' && valueAtPath === undefined) {
+        this.sink.error(code ?? Codes.MissingField, `${capitalise(what)} is missing ${field}.`, path.length > 1 ? this.loc.atPath(holder, path.slice(0, -1)) : this.loc.of(holder), hintFor(path));
+      } else if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) this.sink.error(code ?? Codes.UnknownKey, `Unknown key '${k}' in ${what}.`, this.loc.keyOf(valueAt(holder, path) ?? holder, k));
+      } else {
+        this.sink.error(code ?? Codes.WrongType, `In ${what}, ${field}: ${issue.message.replace(/^Invalid input: /, '')}.`, at);
+      }
+    }
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (!v || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg as string];
+  }
+  return v;
+}
+
+function hintFor(path: readonly PropertyKey[]): string | undefined {
+  const last = String(path[path.length - 1]);
+  if (last === 'nodes') return 'A workflow lists its steps under nodes: - id: ..., type: ...';
+  if (last === 'id') return 'Every node needs a unique id.';
+  if (last === 'type') return `Node types are: ${NODE_TYPES.join(', ')}.`;
+  if (last === 'from' || last === 'to') return 'An edge names the ids of two nodes: from: a, to: b.';
+  return undefined;
+}
+
+/**
+ * A declared output path, as the handler's JSONPath into the response body.
+ * `data` is the body itself (the seed's `data.id`); `$.x` is already a path;
+ * a bare dotted path is relative to the body. Expressions give undefined.
+ */
+export function responsePath(p: string): string | undefined {
+  const s = p.trim();
+  if (s === 'data' || s === '$') return '$';
+  const segment = String.raw`(?:[A-Za-z_][\w-]*|\[\d+\]|\['[^']*'\]|\[\*\])`;
+  const dotted = new RegExp(String.raw`^${segment}(?:\.?${segment})*$`);
+  if (s.startsWith('$.') || s.startsWith('$[')) return dotted.test(s.slice(2)) || dotted.test(s.slice(1)) ? s : undefined;
+  if (s.startsWith('data.') || s.startsWith('data[')) return dotted.test(s.slice(5)) || dotted.test(s.slice(4)) ? `$${s.startsWith('data.') ? '.' : ''}${s.slice(s.startsWith('data.') ? 5 : 4)}` : undefined;
+  return dotted.test(s) ? `$.${s}` : undefined;
+}
+
+function scalarType(t: unknown): 'string' | 'number' | 'boolean' | undefined {
+  if (t === 'string') return 'string';
+  if (t === 'number' || t === 'integer' || t === 'float') return 'number';
+  if (t === 'boolean' || t === 'bool') return 'boolean';
+  return undefined;
+}
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `a ${typeof v}`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function deriveIdFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? 'workflow';
+  return base.replace(/\.osop(\.(ya?ml|json))?$/, '').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'workflow';
+}
