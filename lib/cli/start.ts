@@ -1,0 +1,42 @@
+/** `npm start`: compile every workflow in workflows/ and print what each becomes. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compile } from '../index';
+import { hasWorkflowExtension } from '../load';
+import { ExitCode, countBySeverity, plural, printDiagnostics } from './output';
+
+export async function runStart(opts: { dir: string }): Promise<number> {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(opts.dir).filter(hasWorkflowExtension).sort();
+  } catch {
+    process.stderr.write(`osop-sfn: cannot read the folder '${opts.dir}'.\n`);
+    return ExitCode.Usage;
+  }
+  if (entries.length === 0) {
+    process.stderr.write(`osop-sfn: no workflow files in '${opts.dir}'.\n`);
+    return ExitCode.Failed;
+  }
+  let failed = 0;
+  process.stdout.write(`Compiling ${plural(entries.length, 'workflow')} in ${opts.dir}/\n\n`);
+  for (const name of entries) {
+    const file = path.join(opts.dir, name);
+    const r = compile(file);
+    const { errors, warnings } = countBySeverity(r.diagnostics);
+    if (!r.ok || !r.report || !r.definition) {
+      failed++;
+      printDiagnostics(r.diagnostics, 'pretty');
+      process.stdout.write(`✗ ${file}: ${plural(errors, 'error')}\n\n`);
+      continue;
+    }
+    const rep = r.report;
+    process.stdout.write(`✓ ${file} → state machine '${rep.workflowId}' (${plural(rep.states.length, 'state')}, ${plural(warnings, 'warning')})\n`);
+    process.stdout.write(`    states:   ${rep.states.join(' → ')}\n`);
+    process.stdout.write(`    handlers: ${rep.handlers.join(', ') || 'none'}${rep.origins.length ? `  (calls ${rep.origins.join(', ')})` : ''}\n`);
+    process.stdout.write(`    secrets:  ${rep.secrets.map((s) => s.name).join(', ') || 'none'}\n`);
+    if (rep.models.length) process.stdout.write(`    models:   ${rep.models.map((m) => `${m.node}: ${m.provider}/${m.model}`).join(', ')}\n`);
+    process.stdout.write('\n');
+  }
+  process.stdout.write(`${entries.length - failed} of ${entries.length} compiled.\n`);
+  return failed ? ExitCode.Failed : ExitCode.Ok;
+}

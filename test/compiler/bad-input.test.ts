@@ -1,0 +1,174 @@
+/**
+ * Bad input: each case gets a clear diagnostic with its code at the right
+ * position, and never an internal error.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compile, type Diagnostic } from '../../lib';
+
+const GOOD_NODE = `
+  - id: a
+    type: api
+    runtime: { method: GET, url: "https://api.example.com/a" }
+    outputs: [{ name: status }]
+  - id: b
+    type: api
+    runtime: { method: GET, url: "https://api.example.com/b" }
+`;
+
+function diagnose(source: string, file = 'bad.osop.yaml'): Diagnostic[] {
+  const r = compile(file, { source });
+  expect(r.internalError).toBeFalsy();
+  return r.diagnostics;
+}
+
+function errorsOf(ds: Diagnostic[]) {
+  return ds.filter((d) => d.severity === 'error');
+}
+
+/** The one error with this code, checked for position and content. */
+function expectError(ds: Diagnostic[], code: string, line: number, column?: number, message?: RegExp): Diagnostic {
+  const matches = errorsOf(ds).filter((d) => d.code === code);
+  expect(matches.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`)).toHaveLength(1);
+  const d = matches[0];
+  expect(d.line).toBe(line);
+  if (column !== undefined) expect(d.column).toBe(column);
+  if (message) expect(d.message).toMatch(message);
+  return d;
+}
+
+describe('bad input', () => {
+  it('broken YAML: a syntax error at its position', () => {
+    const ds = diagnose('id: x\nnodes:\n  - id: a\n    type: [api\nedges: []\n');
+    const d = errorsOf(ds)[0];
+    expect(d.code).toBe('OSOP1005');
+    expect(d.line).toBeGreaterThanOrEqual(4);
+    expect(d.message).toMatch(/YAML syntax error/);
+  });
+
+  it('missing nodes', () => {
+    const ds = diagnose('osop_version: "1.0"\nid: x\nname: X\nedges: []\n');
+    expectError(ds, 'OSOP2001', 1, 1, /missing 'nodes'/);
+  });
+
+  it('duplicate node ids point at the second one', () => {
+    const ds = diagnose(`osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}  - id: a\n    type: api\nedges:\n  - { from: a, to: b }\n`);
+    const d = expectError(ds, 'OSOP3001', 12, 9, /Duplicate node id 'a'/);
+    expect(d.sourceLine).toContain('- id: a');
+  });
+
+  it('an edge to an unknown node, with a suggestion', () => {
+    const ds = diagnose(`osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: bb\n`);
+    const d = expectError(ds, 'OSOP3002', 15, 9, /'bb', which is not a node/);
+    expect(d.hint).toBe("Did you mean 'b'?");
+  });
+
+  it('an unknown node type, with a suggestion', () => {
+    const ds = diagnose(`osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: apii\nedges: []\n`);
+    const d = expectError(ds, 'OSOP2004', 6, 11, /Unknown node type 'apii'/);
+    expect(d.hint).toBe("Did you mean 'api'?");
+  });
+
+  it('a reference to an output that does not exist', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE.replace('url: "https://api.example.com/b"', 'url: "https://api.example.com/b/${a.statuss}"')}edges:\n  - { from: a, to: b }\n`;
+    const d = expectError(diagnose(src), 'OSOP3010', 10, 56, /Node 'a' has no output 'statuss'/);
+    expect(d.hint).toBe("Did you mean 'status'?");
+  });
+
+  it('a reference to an output of a node that has not run yet', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}  - id: c\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/c" }\n    outputs: [{ name: late }]\nedges:\n  - { from: a, to: b }\n  - { from: b, to: c }\n`;
+    const withRef = src.replace('url: "https://api.example.com/b"', 'url: "https://api.example.com/b?x=${c.late}"');
+    const d = expectError(diagnose(withRef), 'OSOP3008', 10, 60, /'c.late' may have no value here/);
+    expect(d.message).toMatch(/'c' does not run on every path to 'b'/);
+  });
+
+  it('a reference to a node that does not exist (not a silent true)', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: b\n    mode: conditional\n    when: "review.decision == 'approved'"\n`;
+    const d = expectError(diagnose(src), 'OSOP3007', 17, 12, /'review.decision' refers to 'review'/);
+    expect(d.sourceLine).toContain('review.decision');
+  });
+
+  it('a malformed condition points into the expression', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: b\n    mode: conditional\n    when: "a.status == "\n`;
+    const d = expectError(diagnose(src), 'OSOP4001', 17);
+    expect(d.column).toBeGreaterThan(11);
+  });
+
+  it('a condition that a Choice rule cannot express is an error, not a wrong rule', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: b\n    mode: conditional\n    when: "a.status / 2 == 1"\n`;
+    expectError(diagnose(src), 'OSOP4002', 17);
+  });
+
+  it('an empty file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-'));
+    const file = path.join(dir, 'empty.osop.yaml');
+    fs.writeFileSync(file, '\n# nothing here\n');
+    const r = compile(file);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'OSOP1004', file, line: 1, column: 1 }]);
+  });
+
+  it('a directory instead of a file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-'));
+    const r = compile(dir);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'OSOP1002', file: dir }]);
+    expect(r.diagnostics[0].message).toMatch(/is a directory/);
+  });
+
+  it('a file that does not exist', () => {
+    const r = compile('/no/such/file.osop.yaml');
+    expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'OSOP1001' }]);
+  });
+
+  it('several roots are one error listing all of them', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}  - id: c\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/c" }\nedges:\n  - { from: a, to: b }\n`;
+    const ds = errorsOf(diagnose(src));
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ code: 'OSOP3004', line: 13 });
+    expect(ds[0].message).toContain("'a', 'c'");
+  });
+
+  it('a sequential edge back to an earlier node is an unbounded cycle', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - { from: a, to: b }\n  - { from: b, to: a }\n`;
+    expectError(diagnose(src), 'OSOP3006', 15, 5, /makes a cycle with no bound/);
+  });
+
+  it('an api node without a URL', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    runtime: { method: POST }\nedges: []\n`;
+    expectError(diagnose(src), 'OSOP5002', 7, 14, /has no URL/);
+  });
+
+  it('a URL whose host comes from data is refused', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\ninputs: { host: { type: string } }\nnodes:\n  - id: a\n    type: api\n    runtime: { method: GET, url: "https://\${inputs.host}/x" }\nedges: []\n`;
+    expectError(diagnose(src), 'OSOP5003', 8, 33, /literal http\(s\) origin/);
+  });
+
+  it('an unknown key warns with a suggestion but does not fail', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    purpse: typo\n    runtime: { method: GET, url: "https://api.example.com/a" }\nedges: []\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    const w = r.diagnostics.find((d) => d.code === 'OSOP2003')!;
+    expect(w).toMatchObject({ severity: 'warning', line: 7, column: 5 });
+    expect(w.hint).toBe("Did you mean 'purpose'?");
+  });
+
+  it('x- keys are ignored silently', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nx-team: core\nnodes:\n  - id: a\n    type: api\n    x-cost: 1\n    runtime: { method: GET, url: "https://api.example.com/a" }\nedges: []\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('a secret in a condition is refused', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: b\n    mode: conditional\n    when: "secrets.KEY == 'x'"\n`;
+    const ds = errorsOf(diagnose(src));
+    expect(ds.length).toBeGreaterThan(0);
+    expect(ds[0].message).toMatch(/[Ss]ecrets cannot be used in conditions/);
+  });
+
+  it('rejects unknown compile() options at the boundary', () => {
+    expect(() => compile('x.osop.yaml', { sourc: '' } as never)).toThrow(/unknown option 'sourc'/);
+  });
+});
