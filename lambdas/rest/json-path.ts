@@ -3,7 +3,7 @@
  * `["name"]` and `[0]`. Enough for `$.id`, `$.charges.data[0].id` and
  * `$['a-b'].c`; wildcards, recursion and filters are refused.
  */
-export type PathSegment = string | number;
+type PathSegment = string | number;
 
 export class JsonPathSyntaxError extends Error {}
 

@@ -46,15 +46,17 @@ export async function substituteSecrets(
 /**
  * The string field an RFC 6901 pointer names. A pointer to a field that is
  * absent is skipped (nothing to substitute); anything else that is not a
- * string field inside `request` is a compiler bug, reported as `OSOP.Config`.
+ * string field of the request is a compiler bug, reported as `OSOP.Config`.
  */
 function resolvePointer(
   root: RestTaskPayload,
   pointer: string,
 ): { parent: Record<string, unknown>; key: string; value: string } | undefined {
   const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (!pointer.startsWith('/') || tokens[0] !== 'request' || tokens.length < 2) {
-    throw new HandlerError('OSOP.Config', `secretFields pointer "${pointer}" must point into /request`);
+  // Only what is sent may hold a secret: never allowedOrigin or other control fields.
+  const sent = (tokens[0] === 'request' && tokens.length >= 2) || pointer === '/idempotency/key';
+  if (!pointer.startsWith('/') || !sent) {
+    throw new HandlerError('OSOP.Config', `secretFields pointer "${pointer}" must point into /request or at /idempotency/key`);
   }
   let parent: unknown = root;
   for (const token of tokens.slice(0, -1)) {

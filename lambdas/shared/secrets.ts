@@ -52,10 +52,10 @@ export class SecretsManagerSecretSource implements SecretSource {
     const value = this.fetch(name);
     this.cache.set(name, { value, expires: Date.now() + this.ttlMs });
     // Only a value is worth keeping: a missing secret may be created any moment.
-    value.then(
-      (v) => v === undefined && this.cache.delete(name),
-      () => this.cache.delete(name),
-    );
+    const forget = () => {
+      if (this.cache.get(name)?.value === value) this.cache.delete(name);
+    };
+    value.then((v) => v === undefined && forget(), forget);
     return value;
   }
 

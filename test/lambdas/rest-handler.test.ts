@@ -160,6 +160,28 @@ describe('request building', () => {
     });
   });
 
+  test('a secret may be part of the idempotency key; a pointer to a control field is refused', async () => {
+    process.env.IDEMPOTENCY_SALT = 'salt-123';
+    try {
+      await handler(
+        restPayload({
+          secretFields: { '/request/headers/Authorization': ['STRIPE_SECRET_KEY'], '/idempotency/key': ['IDEMPOTENCY_SALT'] },
+          idempotency: { enabled: true, key: 'order-42-${secrets.IDEMPOTENCY_SALT}' },
+        }),
+      );
+      expect(stripe.requests[0].idempotencyKey).toBe('order-42-salt-123');
+
+      const err = await thrown(() =>
+        handler(restPayload({ secretFields: { '/allowedOrigin': ['STRIPE_SECRET_KEY'] }, allowedOrigin: '${secrets.STRIPE_SECRET_KEY}' })),
+      );
+      expect(err.name).toBe('OSOP.Config');
+      expect(err.message).toContain('"/allowedOrigin" must point into /request');
+      expect(stripe.requests).toHaveLength(1);
+    } finally {
+      delete process.env.IDEMPOTENCY_SALT;
+    }
+  });
+
   test('a missing secret is OSOP.Config naming it, and nothing is sent', async () => {
     const err = await thrown(() =>
       handler(
