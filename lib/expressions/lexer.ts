@@ -62,13 +62,13 @@ export function tokenize(text: string): Token[] {
       i += delim.length;
       let value = '';
       for (;;) {
-        if (i >= n) fail('This string has no closing quote.', start, n - start, `Close it with ${delim}.`);
+        if (i >= n) fail('This string has no closing quote.', start, n - start, `Add the closing ${delim}.`);
         if (text.startsWith(delim, i)) {
           i += delim.length;
           break;
         }
         const ch = text[i];
-        if (!triple && (ch === '\n' || ch === '\r')) fail('This string has no closing quote on its line.', start, i - start, `Close it with ${delim}.`);
+        if (!triple && (ch === '\n' || ch === '\r')) fail('This string has no closing quote on its line.', start, i - start, `Add the closing ${delim}, or use ${q.repeat(3)} for text over several lines.`);
         if (ch === '\\' && !raw) {
           const [decoded, next] = decodeEscape(text, i);
           value += decoded;

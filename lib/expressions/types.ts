@@ -44,7 +44,8 @@ export type ArithOp = '+' | '-' | '*' | '/' | '%';
  * spell; `lowerCondition` decides what Choice rules can express.
  */
 export type CondExpr =
-  | { kind: 'ref'; ref: Reference; span: Span; segments: PathSegment[] }
+  /** A reference as written: its first name (`root`) and the steps after it. */
+  | { kind: 'ref'; ref: Reference; span: Span; root: string; segments: PathSegment[] }
   | { kind: 'literal'; type: LiteralType; value: LiteralValue; span: Span }
   | { kind: 'list'; items: CondExpr[]; span: Span }
   | { kind: 'map'; span: Span }
@@ -70,6 +71,7 @@ export interface PathSegment {
   name: string;
   /** How it was written: a dotted name, a quoted key or an integer index. */
   form: 'dot' | 'key' | 'index';
+  /** The name, or the whole `[...]`. */
   span: Span;
 }
 
