@@ -78,7 +78,8 @@ class Analyser {
   run(): AnalysedWorkflow | undefined {
     this.indexNodes();
     this.indexEdges();
-    if (this.nodes.length === 0) return undefined;
+    // Entry and reachability questions about a graph with broken edges only add noise.
+    if (this.nodes.length === 0 || this.sink.hasErrors) return undefined;
     const entry = this.findEntry();
     if (!entry) return undefined;
 
@@ -108,14 +109,14 @@ class Analyser {
       if (!BOUNDED_BACK_EDGE_MODES.has(e.mode)) {
         this.sink.error(Codes.UnboundedCycle, `The ${e.mode} edge ${e.from} → ${e.to} goes back to an earlier node and makes a cycle with no bound.`, e.range, "A cycle must be a 'loop' edge with a condition, or a 'fallback' edge; both are bounded by a counter.");
       } else if (e.mode === 'conditional') {
-        this.sink.warn(Codes.UnboundedCycle, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to ${'x-sfn max_iterations'} rounds (default 10).`, e.range, "Write mode: loop to say that this is a loop.");
+        this.sink.warn(Codes.UnboundedCycle, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds by default (x-sfn: { max_iterations: N } on the edge).`, e.range, "Write mode: loop to say that this is a loop.");
       }
     }
     if (this.sink.hasErrors) return undefined;
 
     this.buildDominators(entryIndex);
     const enclosingCycles = this.cycles(backEdges, succ);
-    const continuation = this.continuations(backEdges, entry);
+    const continuation = this.continuations(backEdges);
     this.checkExpressions();
     if (this.sink.hasErrors) return undefined;
     return {
@@ -278,7 +279,7 @@ class Analyser {
    * branches meet again), unless that is one of its own conditional targets
    * (then skipping the branch ends the workflow). Null means the end.
    */
-  private continuations(backEdges: Set<WorkflowEdge>, entry: WorkflowNode): Map<string, string | null> {
+  private continuations(backEdges: Set<WorkflowEdge>): Map<string, string | null> {
     const result = new Map<string, string | null>();
     const needing = this.nodes.filter((nd) => {
       const out = this.outEdges.get(nd.id)!;
@@ -298,7 +299,6 @@ class Analyser {
     }
     for (let i = 0; i < n; i++) if (!hasForwardOut[i]) rsucc[exit].push(i);
     const pdom = new DominatorTree(rsucc, exit);
-    void entry;
     for (const nd of needing) {
       const i = this.indexOf.get(nd.id)!;
       const ip = pdom.idom[i];

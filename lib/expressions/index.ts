@@ -26,6 +26,6 @@ export type {
 export { isExprError } from './types';
 export { parseCondition } from './condition-parser';
 export { lowerCondition, lowerSwitchCase, escapeStringMatches } from './lower-condition';
-export { parseTemplate, lowerTemplate, escapeIntrinsicString, intrinsicStringArgument, secretPlaceholder } from './template';
+export { parseTemplate, lowerTemplate, escapeIntrinsicString, escapeTemplateText, intrinsicStringArgument, secretPlaceholder } from './template';
 export { jsonPathOf, isAddressableSegment } from './jsonpath';
 export { describeReference } from './references';

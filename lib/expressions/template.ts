@@ -2,8 +2,10 @@
  * `${...}` interpolation templates: parsing, and lowering to a JSONPath or a
  * `States.Format` intrinsic for an ASL Parameters field.
  *
- * - `$${` is a literal `${` (it works unquoted and in every YAML quoting style;
- *   `\${` would need `\\${` inside double quotes). `\${` is not an escape.
+ * - Before a `{`, `$$` stands for one `$`: `$${x}` is the literal text `${x}`,
+ *   `$$${x}` is `$` followed by the value of x. Elsewhere `$` is literal
+ *   (`$$` stays `$$`). Chosen over `\${`, which needs `\\${` inside YAML
+ *   double quotes; `\${` is not an escape.
  * - Inside `${ }`: one dotted name, as in conditions, where names may contain
  *   hyphens (node ids) and `[0]` / `['key']` steps are allowed.
  * - Secret placeholders are never resolved: they stay as the text
@@ -22,6 +24,8 @@
  *    inside quotes, so text with unbalanced parentheses (":-(") breaks the
  *    argument list. When the text is unbalanced, parentheses are passed the
  *    same way (`States.Base64Decode('KA==')`).
+ *  - statelint recognises an intrinsic with `^States.Format\(.+\)$`, where `.`
+ *    stops at line breaks; line breaks are passed the same way.
  */
 import { classifyReference } from './references';
 import type { ExprError, LoweredTemplate, ParseResult, ParsedTemplate, Reference, Resolver, Span, TemplatePart } from './types';
@@ -96,22 +100,28 @@ export function parseTemplate(text: string): ParseResult<ParsedTemplate> {
   let buf = '';
   let i = 0;
   for (;;) {
-    const d = text.indexOf('$', i);
-    if (d < 0) {
+    const run = text.indexOf('$', i);
+    if (run < 0) {
       buf += text.slice(i);
       break;
     }
-    buf += text.slice(i, d);
-    if (text.startsWith('$${', d)) {
-      buf += '${';
-      i = d + 3;
+    buf += text.slice(i, run);
+    let e = run;
+    while (text[e] === '$') e++;
+    const k = e - run;
+    if (text[e] !== '{') {
+      buf += text.slice(run, e);
+      i = e;
       continue;
     }
-    if (!text.startsWith('${', d)) {
-      buf += '$';
-      i = d + 1;
+    // `$$` before `{` is one literal `$`; an odd run ends with an interpolation.
+    buf += '$'.repeat(k >> 1);
+    if (k % 2 === 0) {
+      buf += '{';
+      i = e + 1;
       continue;
     }
+    const d = e - 1;
     const close = text.indexOf('}', d + 2);
     if (close < 0) return { ok: false, error: err("'${' is not closed.", d, text.length - d, "Close it with '}', or write $${ for a literal ${.") };
     const ref = parseInner(text, d, d + 2, close);
@@ -124,6 +134,11 @@ export function parseTemplate(text: string): ParseResult<ParsedTemplate> {
   }
   if (buf) parts.push({ kind: 'text', text: buf });
   return { ok: true, value: { text, parts, references }, notes: [] };
+}
+
+/** Template source for a literal text: doubles each run of `$` that precedes a `{`. */
+export function escapeTemplateText(s: string): string {
+  return s.replace(/\$+(?=\{)/g, (m) => m + m);
 }
 
 /** Escape `'`, `{`, `}` and `\` with a backslash, for use inside an intrinsic's '...' literal. */
@@ -158,7 +173,7 @@ export function intrinsicStringArgument(s: string): string {
 /** The format string and arguments for a sequence of literal texts and data paths. */
 function formatPieces(pieces: ({ text: string } | { path: string })[]): { format: string; args: string[] } {
   const hoistParens = unbalanced(pieces.map((p) => ('text' in p ? p.text : '')).join(''));
-  const hoist = hoistParens ? /\\+|[()]+/g : /\\+/g;
+  const hoist = hoistParens ? /\\+|[\n\r\u2028\u2029]+|[()]+/g : /\\+|[\n\r\u2028\u2029]+/g;
   let format = '';
   const args: string[] = [];
   for (const p of pieces) {

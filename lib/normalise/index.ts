@@ -149,7 +149,7 @@ class Normaliser {
       retry: r.retry_policy ? this.retry(raw, 'retry_policy') : r.retry ? this.retry(raw, 'retry') : undefined,
       timeoutSeconds: this.timeoutOf(raw, `node '${r.id}'`) ?? (runtimeKey ? this.timeoutOf(runtime, `node '${r.id}'`, true) : undefined),
       workflowRef: r.workflow_ref,
-      hasApprovalGate: isObj(raw.approval_gate) && raw.approval_gate.required !== false,
+      hasApprovalGate: raw.approval_gate === true || (isObj(raw.approval_gate) && raw.approval_gate.required !== false),
       sfn: this.nodeSfnOptions(raw, r.id),
       range: at,
       idRange: this.loc.valueOf(raw, 'id'),

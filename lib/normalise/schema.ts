@@ -51,7 +51,7 @@ export const RawNode = z.looseObject({
   timeout_sec: z.number().optional(),
   timeout: durationLike.optional(),
   idempotency: z.record(z.string(), z.unknown()).optional(),
-  approval_gate: z.record(z.string(), z.unknown()).optional(),
+  approval_gate: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
   workflow_ref: text.optional(),
   workflow_inputs: z.record(z.string(), z.unknown()).optional(),
 });

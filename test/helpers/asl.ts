@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (d: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const stateLint = require('@wmfs/statelint') as { validate: (d: unknown) => string[] };
+const stateLint = (require('@wmfs/statelint') as () => { validate: (d: unknown) => string[] })();
 
 export interface AslProblems {
   aslValidator: string[];

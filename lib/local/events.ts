@@ -1,0 +1,42 @@
+/**
+ * One event model for an execution, whoever ran it: the local engine's event
+ * log and a Step Functions execution history both become these, so that the
+ * progress display, the execution record and `osop-sfn test` read one shape.
+ */
+
+export type RunEvent =
+  | { kind: 'entered'; state: string; type: string; time: number }
+  /** The state finished normally; `output` is the state's output (the execution data). */
+  | { kind: 'succeeded'; state: string; type: string; time: number; output: unknown }
+  /** A Retry rule matched `error`; `attempt` is the attempt about to start (2 = first retry). */
+  | { kind: 'retried'; state: string; time: number; error: string; cause: string; attempt: number }
+  /** A Catch rule matched `error` and the execution goes on at `next`. */
+  | { kind: 'caught'; state: string; time: number; error: string; cause: string; next: string }
+  /** The state failed and nothing caught it: the execution fails with this error. */
+  | { kind: 'failed'; state: string; time: number; error: string; cause: string };
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionOutcome {
+  status: ExecutionStatus;
+  /** The final output (SUCCEEDED only). */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  startedAt: number;
+  endedAt: number;
+  /** Every event, in order. */
+  events: RunEvent[];
+  /** The execution's id: a local ARN-shaped id, or the real execution ARN. */
+  executionArn: string;
+}
+
+/** Count of state entries: what Step Functions bills as state transitions (roughly). */
+export function transitionCount(events: RunEvent[]): number {
+  return events.filter((e) => e.kind === 'entered').length;
+}
+
+/** Names of the states entered, in order. */
+export function statesEntered(events: RunEvent[]): string[] {
+  return events.filter((e) => e.kind === 'entered').map((e) => e.state);
+}
