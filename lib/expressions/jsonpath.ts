@@ -15,35 +15,43 @@
  *    fields, `...Path` comparison operands, ResultPath. It never checks Choice
  *    `Variable` (a bug: it walks the Choices array as an object). Nothing can
  *    make a hyphenated key pass statelint; AWS accepts it, so we prefer dots.
- *  - A key containing `'`, `[` or `]` cannot be addressed in the local engine
- *    (jsonpath-plus has no escapes in brackets), and `\` is an escape
- *    character in Jayway's quoted keys: such keys are refused.
+ *  - jsonpath-plus turns a path into steps with regular expressions: inside
+ *    brackets it has no escapes (`'`, `]`), and `^ ~ ; , : @ $ * (` or an
+ *    empty key change the meaning of a step in some positions (`$[',']`,
+ *    `$.a[''][',']`, `$.a['x^y']` all fail). `\` is an escape in Jayway's
+ *    quoted keys. So a bracketed key is limited to letters, digits, `_`, `-`,
+ *    space and `.`; any other key is refused (RangeError), and the first key
+ *    must be a plain name.
  *  - An all-digit segment is written `[n]`: an array index (the local engine
  *    also reads it as an object key; AWS does not).
  */
 
 const DOT_SAFE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INDEX = /^(0|[1-9][0-9]*)$/;
-const UNADDRESSABLE = /['[\]\\]/;
+const BRACKETABLE = /^[\p{L}\p{N}_\- .]+$/u;
 
-/** Whether `segment` can be part of a path built by `jsonPathOf`. */
+/** Whether `segment` can be part of a path built by `jsonPathOf` (after the first key). */
 export function isAddressableSegment(segment: string): boolean {
-  return !UNADDRESSABLE.test(segment);
+  return DOT_SAFE.test(segment) || INDEX.test(segment) || BRACKETABLE.test(segment);
 }
 
 /**
  * A JSONPath from `root` through `segments`: `.name` when the segment is
- * `[A-Za-z_][A-Za-z0-9_-]*`, `[n]` for an all-digit segment, `['key']`
- * otherwise. Throws a RangeError for a key no engine can address (see
- * `isAddressableSegment`); the compiler should check names first.
+ * `[A-Za-z_][A-Za-z0-9_-]*`, `[n]` for an all-digit segment, `['key']` for
+ * other keys of letters, digits, `_`, `-`, space and `.`. Throws a RangeError
+ * for any other key (see `isAddressableSegment`); the compiler should check
+ * names first.
  */
 export function jsonPathOf(segments: string[], root = '$'): string {
+  if (segments.length > 0 && !DOT_SAFE.test(segments[0]) && !INDEX.test(segments[0])) {
+    throw new RangeError(`The first key of a path must be a plain name, not ${JSON.stringify(segments[0])}.`);
+  }
   let out = root;
   for (const s of segments) {
     if (DOT_SAFE.test(s)) out += `.${s}`;
     else if (INDEX.test(s)) out += `[${s}]`;
-    else if (!UNADDRESSABLE.test(s)) out += `['${s}']`;
-    else throw new RangeError(`The key ${JSON.stringify(s)} cannot be written in a JSONPath: it contains ', [, ] or \\.`);
+    else if (BRACKETABLE.test(s)) out += `['${s}']`;
+    else throw new RangeError(`The key ${JSON.stringify(s)} cannot be written in a JSONPath: keys may hold letters, digits, _, -, space and '.'.`);
   }
   return out;
 }

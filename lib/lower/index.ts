@@ -13,7 +13,7 @@
  */
 import { ErrorNames } from '../contract/task-payload';
 import { Codes, DiagnosticSink } from '../diagnostics';
-import { escapeIntrinsicString, lowerCondition, type ChoiceRule as ExprChoiceRule } from '../expressions';
+import { lowerCondition, type ChoiceRule as ExprChoiceRule } from '../expressions';
 import type { AnalysedWorkflow } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { HandlerKind } from '../types';
@@ -260,7 +260,9 @@ class Lowerer {
     const key = counterKey('fallback', e.from, e.to);
     return this.boundedBackEdge(node, e, key, bound, fallbackGuardState(node.id), fallbackCountState(node.id), fallbackExhaustedState(node.id), {
       Error: ErrorNames.FallbackExhausted,
-      CausePath: `States.Format('${escapeIntrinsicString(`Fallback edge ${e.from} → ${e.to} taken ${bound} times; last error: `)}{}', ${errorPath(node.id)}.Cause)`,
+      // The last error's cause, as the execution's cause. A plain path: the local engine and
+      // Step Functions Local do not evaluate intrinsics in CausePath.
+      CausePath: `${errorPath(node.id)}.Cause`,
       what: `fallback rounds of ${node.id}`,
     });
   }
