@@ -361,8 +361,9 @@ class Parser {
     if (this.isOp(t, '(')) {
       this.next();
       const inner = this.parseExpr();
-      this.expectOp(')', 'to close the parenthesis', t);
-      return inner;
+      const close = this.expectOp(')', 'to close the parenthesis', t);
+      // The span covers the parentheses, so that errors about `(a || b).c` show all of it.
+      return { ...inner, span: span(t.offset, close.end) };
     }
     if (this.isOp(t, '[')) {
       this.next();
