@@ -6,6 +6,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runCheck, runCompile, runGraph } from './commands';
 import { runStart } from './start';
+import { runRun, type RunOptions } from './run';
+import { runTest, type TestOptions } from './test-command';
+import { runMocks } from './mocks';
 import { ExitCode } from './output';
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +49,41 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'diagram language').choices(['mermaid', 'dot']).default('mermaid'))
     .addOption(diagnosticsOption())
     .action((file: string, opts: { format: 'mermaid' | 'dot'; diagnostics: 'pretty' | 'json' }) => setExit(runGraph(file, opts)));
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('run')
+    .description('execute a workflow: locally (the same ASL, the handlers in-process) or on a Step Functions API')
+    .argument('<file>', 'workflow file')
+    .option('--input <json>', "the execution input: JSON, or @file.json (default {})")
+    .option('--route <origin=url>', 'send calls for an API origin to another base URL (repeatable)', collect)
+    .option('--sandbox', 'start the local Stripe and Anthropic stand-ins and route the calls to them')
+    .option('--fast', 'no waiting: retry intervals and Wait states shortened to nothing')
+    .option('--progress', 'print each state as it runs even when stderr is not a terminal')
+    .addOption(new Option('--output <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
+    .option('--log <file>', 'write an OSOP execution record (.osoplog.yaml)')
+    .option('--verbose', "also print the handlers' log lines (stderr)")
+    .option('--endpoint <url>', 'run on this Step Functions API (e.g. Step Functions Local) instead of locally')
+    .option('--state-machine-arn <arn>', 'run this existing state machine (with no --endpoint: on AWS)')
+    .option('--function-arn <kind=arn>', 'Lambda ARN of a handler for a state machine this creates: rest=ARN, agent=ARN (repeatable)', collect)
+    .option('--role-arn <arn>', 'execution role of a state machine this creates on AWS')
+    .option('--region <region>', 'AWS region (default: AWS_REGION)')
+    .option('--test-case <name>', 'Step Functions Local mock test case to run (see `osop-sfn mocks`)')
+    .action(async (file: string, opts: RunOptions) => setExit(await runRun(file, opts)));
+
+  program
+    .command('test')
+    .description("run the workflow's tests: section on the local engine, with mocked nodes and no network")
+    .argument('<file>', 'workflow file')
+    .option('--case <id>', 'run only this test (repeatable)', collect)
+    .action(async (file: string, opts: TestOptions) => setExit(await runTest(file, opts)));
+
+  program
+    .command('mocks')
+    .description("write a Step Functions Local mock configuration (MockConfigFile.json) from the workflow's tests")
+    .argument('<file>', 'workflow file')
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .action((file: string, opts: { out?: string }) => setExit(runMocks(file, opts)));
 
   program
     .command('start')

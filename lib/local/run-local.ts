@@ -22,6 +22,8 @@ export interface LocalRunRequest {
   /** Task state → function; by default every Task calls its real handler. */
   handlers?: Record<string, LocalTaskHandler>;
   onEvent?: (e: RunEvent) => void;
+  /** Aborting it stops the execution (status ABORTED). */
+  signal?: AbortSignal;
   /** Where the handlers' log lines go (stdout belongs to the result); dropped when absent. */
   handlerLog?: (line: string) => void;
 }
@@ -45,7 +47,11 @@ export async function runLocally(req: LocalRunRequest): Promise<ExecutionOutcome
   const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName(req.report.workflowId)}:${name}`;
   const handlers = req.handlers ?? realHandlers(req.definition, req.report);
   const definition = substitute(req.definition, localFunctionArns(req.report));
-  return withRunEnvironment(req, () => startLocalExecution(definition, req.input, { handlers, fast: req.fast, executionArn, executionName: name, onEvent: req.onEvent }).outcome);
+  return withRunEnvironment(req, () => {
+    const execution = startLocalExecution(definition, req.input, { handlers, fast: req.fast, executionArn, executionName: name, onEvent: req.onEvent });
+    req.signal?.addEventListener('abort', execution.abort, { once: true });
+    return execution.outcome;
+  });
 }
 
 function realHandlers(definition: AslDefinition, report: CompileReport): Record<string, LocalTaskHandler> {

@@ -1,0 +1,208 @@
+/**
+ * `osop-sfn run FILE`: compile, then execute the same ASL locally (each Task
+ * bound in-process to the handler Lambda runs) or on a Step Functions API
+ * (`--endpoint`, `--state-machine-arn`), with progress and an execution record.
+ */
+import * as fs from 'node:fs';
+import { compile } from '../index';
+import type { ExecutionOutcome, RunEvent } from '../local/events';
+import { transitionCount } from '../local/events';
+import { ProgressFormatter, oneLine } from '../local/progress';
+import { buildRecord, writeRecord } from '../local/record';
+import { secretNames, secretRedactor } from '../local/secrets';
+import type { AslDefinition, CompileReport, HandlerKind } from '../types';
+import { ExitCode, printDiagnostics } from './output';
+
+export interface RunOptions {
+  input?: string;
+  route?: string[];
+  sandbox?: boolean;
+  fast?: boolean;
+  progress?: boolean;
+  output: 'text' | 'json';
+  log?: string;
+  verbose?: boolean;
+  endpoint?: string;
+  stateMachineArn?: string;
+  functionArn?: string[];
+  roleArn?: string;
+  region?: string;
+  testCase?: string;
+}
+
+/** A problem with the command line: printed as is, exit 2. */
+class UsageError extends Error {}
+/** The Step Functions API refused a call (credentials, permissions, a missing state machine): printed, exit 1. */
+class ApiFailure extends Error {}
+
+export async function runRun(file: string, opts: RunOptions): Promise<number> {
+  try {
+    return await run(file, opts);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ApiFailure) {
+      process.stderr.write(`osop-sfn: ${e.message}\n`);
+      return e instanceof UsageError ? ExitCode.Usage : ExitCode.Failed;
+    }
+    throw e;
+  }
+}
+
+async function run(file: string, opts: RunOptions): Promise<number> {
+  const input = parseInput(opts.input);
+  const routes = parseRoutes(opts.route ?? []);
+  const onApi = opts.endpoint !== undefined || opts.stateMachineArn !== undefined;
+  if (onApi && (opts.sandbox || opts.route?.length || opts.fast)) {
+    throw new UsageError('--sandbox, --route and --fast apply to local runs; with --endpoint or --state-machine-arn the handlers run where they are deployed.');
+  }
+  if (!onApi && (opts.functionArn?.length || opts.roleArn || opts.testCase)) {
+    throw new UsageError('--function-arn, --role-arn and --test-case apply to runs on a Step Functions API (--endpoint or --state-machine-arn).');
+  }
+  const functionArns = parseFunctionArns(opts.functionArn ?? []);
+
+  const compiled = compile(file);
+  if (!compiled.ok || !compiled.definition || !compiled.report) {
+    printDiagnostics(compiled.diagnostics, 'pretty');
+    return compiled.internalError ? ExitCode.Internal : ExitCode.Failed;
+  }
+  const { definition, report } = compiled;
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sandbox = opts.sandbox ? await (require('../../sandbox') as typeof import('../../sandbox')).startSandbox() : undefined;
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox?.env };
+    const names = secretNames(definition, report);
+    const missing = onApi ? [] : names.filter((n) => !env[n]);
+    if (missing.length) {
+      throw new UsageError(`The workflow reads the secret(s) ${missing.join(', ')}; locally each is the environment variable of that name, and ${missing.length === 1 ? 'it is' : 'they are'} not set. Set ${missing.length === 1 ? 'it' : 'them'}, or run against the local stand-ins with --sandbox.`);
+    }
+    const redactor = secretRedactor(names, env);
+    const redact = (t: string) => redactor.text(t);
+    const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
+    const startedAt = Date.now();
+    const progress = new ProgressFormatter({ definition, redact, startedAt });
+    const onEvent = showProgress ? (e: RunEvent) => process.stderr.write(`${progress.line(e)}\n`) : undefined;
+    if (sandbox && showProgress) process.stderr.write(`Sandbox: Stripe stand-in at ${sandbox.stripeUrl}, Anthropic stand-in at ${sandbox.llmUrl}\n`);
+
+    const outcome = onApi
+      ? await runOnApi(definition, report, input, opts, functionArns, onEvent)
+      : await runLocal(definition, report, input, { ...sandbox?.routes, ...routes }, sandbox?.env, opts, onEvent, redact);
+
+    if (opts.log) {
+      const record = buildRecord(outcome, { definition, report, engine: onApi ? 'aws-step-functions' : 'aws-local-stepfunctions', source: `osop-sfn run ${file}`, redactor });
+      try {
+        writeRecord(opts.log, record);
+      } catch (e) {
+        process.stderr.write(`osop-sfn: cannot write the execution record: ${(e as NodeJS.ErrnoException).message}\n`);
+      }
+    }
+    printOutcome(outcome, opts.output, (v) => redactor.value(v), redact);
+    return outcome.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.Failed;
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+async function runLocal(
+  definition: AslDefinition,
+  report: CompileReport,
+  input: unknown,
+  routes: Record<string, string>,
+  env: Record<string, string> | undefined,
+  opts: RunOptions,
+  onEvent: ((e: RunEvent) => void) | undefined,
+  redact: (t: string) => string,
+): Promise<ExecutionOutcome> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runLocally } = require('../local/run-local') as typeof import('../local/run-local');
+  const handlerLog = opts.verbose ? (line: string) => process.stderr.write(`  ${redact(line)}\n`) : undefined;
+  return runLocally({ definition, report, input, fast: Boolean(opts.fast), routes, env, onEvent, handlerLog });
+}
+
+async function runOnApi(
+  definition: AslDefinition,
+  report: CompileReport,
+  input: unknown,
+  opts: RunOptions,
+  functionArns: Partial<Record<HandlerKind, string>>,
+  onEvent: ((e: RunEvent) => void) | undefined,
+): Promise<ExecutionOutcome> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const api = require('../local/sfn-api') as typeof import('../local/sfn-api');
+  for (const kind of ['rest', 'agent'] as const) functionArns[kind] ??= process.env[api.functionArnEnv(kind)] || undefined;
+  try {
+    return await api.runOnStepFunctions({
+      definition,
+      report,
+      input,
+      endpoint: opts.endpoint,
+      region: opts.region,
+      stateMachineArn: opts.stateMachineArn,
+      functionArns,
+      roleArn: opts.roleArn,
+      testCase: opts.testCase,
+      pollIntervalMs: opts.endpoint ? 250 : 1000,
+      onEvent,
+    });
+  } catch (e) {
+    if (e instanceof api.ApiUsageError) throw new UsageError(e.message);
+    const err = e as { name?: string; message?: string };
+    throw new ApiFailure(`${err.name ?? 'Error'}: ${err.message ?? String(e)}`);
+  }
+}
+
+
+function printOutcome(o: ExecutionOutcome, format: 'text' | 'json', redactValue: <T>(v: T) => T, redact: (t: string) => string): void {
+  const output = o.status === 'SUCCEEDED' ? `${JSON.stringify(redactValue(o.output ?? null), null, 2)}\n` : '';
+  const seconds = ((o.endedAt - o.startedAt) / 1000).toFixed(2);
+  if (format === 'json') {
+    process.stdout.write(output);
+  } else {
+    process.stdout.write(`status:      ${o.status}\nduration:    ${seconds} s\ntransitions: ${transitionCount(o.events)}\n`);
+    if (o.status !== 'SUCCEEDED') process.stdout.write(`error:       ${o.error}\ncause:       ${redact(oneLine(o.cause ?? '', 2000))}\n`);
+    else process.stdout.write(`output:\n${output}`);
+  }
+  if (o.status !== 'SUCCEEDED') process.stderr.write(`osop-sfn: the execution ${o.status === 'FAILED' ? 'failed' : o.status.toLowerCase().replace('_', ' ')}: ${o.error}: ${redact(oneLine(o.cause ?? '', 2000))}\n`);
+}
+
+/** `--input JSON` or `--input @file.json`; `{}` when absent. */
+function parseInput(raw: string | undefined): unknown {
+  if (raw === undefined) return {};
+  let text = raw;
+  if (raw.startsWith('@')) {
+    try {
+      text = fs.readFileSync(raw.slice(1), 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read the input file '${raw.slice(1)}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--input is not valid JSON (${(e as Error).message}). Give a JSON value, or @file.json.`);
+  }
+}
+
+/** `--route https://api.stripe.com=http://127.0.0.1:12111`, repeatable. */
+function parseRoutes(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^(https?:\/\/[^=]+)=(.+)$/.exec(spec);
+    const origin = m && URL.canParse(m[1]) ? new URL(m[1]) : undefined;
+    if (!m || !origin || !URL.canParse(m[2]) || origin.origin !== m[1].replace(/\/$/, '')) {
+      throw new UsageError(`--route '${spec}' must be ORIGIN=URL, e.g. --route https://api.stripe.com=http://127.0.0.1:12111`);
+    }
+    out[origin.origin] = m[2];
+  }
+  return out;
+}
+
+/** `--function-arn rest=arn:aws:lambda:...`, repeatable. */
+function parseFunctionArns(specs: string[]): Partial<Record<HandlerKind, string>> {
+  const out: Partial<Record<HandlerKind, string>> = {};
+  for (const spec of specs) {
+    const m = /^(rest|agent)=(arn:.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--function-arn '${spec}' must be rest=ARN or agent=ARN.`);
+    out[m[1] as HandlerKind] = m[2];
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * A Step Functions Local mock configuration (`MockConfigFile.json`) from the
+ * workflow's tests: one test case per test, one mocked response per mocked
+ * node and test. AWS's format ("Using mocked service integrations"):
+ *
+ *   { "StateMachines": { <name>: { "TestCases": { <case>: { <state>: <response name> } } } },
+ *     "MockedResponses": { <response name>: { "0": { "Return": ... }, "1-2": { "Throw": { "Error", "Cause" } } } } }
+ *
+ * Keys count the state's invocations from 0 (retries included), ranges
+ * inclusive. A `Return` is what the service integration returns: for
+ * lambda:invoke, `{ "StatusCode": 200, "Payload": <the function's result> }`.
+ */
+import type { AslDefinition, CompileReport } from '../types';
+import { maxCallsOf, taskHandlers } from './definition';
+import { stateMachineName } from './run-local';
+import type { MockEntry, TestCase } from './test-cases';
+
+type MockedResponse = Record<string, { Return: { StatusCode: number; Payload: unknown } } | { Throw: { Error: string; Cause: string } }>;
+
+export interface MockConfigFile {
+  StateMachines: Record<string, { TestCases: Record<string, Record<string, string>> }>;
+  MockedResponses: Record<string, MockedResponse>;
+}
+
+export function buildMockConfig(cases: TestCase[], definition: AslDefinition, report: CompileReport): MockConfigFile {
+  const kinds = taskHandlers(definition, report);
+  const testCases: Record<string, Record<string, string>> = {};
+  const responses: Record<string, MockedResponse> = {};
+  for (const c of cases) {
+    const mapping: Record<string, string> = {};
+    for (const [state, mock] of c.mocks) {
+      const name = `${c.id}.${state}`;
+      mapping[state] = name;
+      const model = (definition.States[state]?.Parameters as { Payload?: { model?: unknown } } | undefined)?.Payload?.model;
+      const shape = (e: MockEntry) => toResponse(e, kinds.get(state) === 'agent' ? String(model ?? 'mock') : undefined);
+      // Every call's answer, in order; "thereafter" covers every call the state can get.
+      const answers = mock.calls.map(shape);
+      if (mock.thereafter) {
+        const last = maxCallsOf(definition, state) - 1;
+        for (let i = answers.length; i <= Math.max(last, answers.length); i++) answers.push(shape(mock.thereafter));
+      }
+      responses[name] = ranges(answers);
+    }
+    testCases[c.id] = mapping;
+  }
+  return { StateMachines: { [stateMachineName(report.workflowId)]: { TestCases: testCases } }, MockedResponses: responses };
+}
+
+function toResponse(e: MockEntry, agentModel: string | undefined): MockedResponse[string] {
+  if (e.error !== undefined) return { Throw: { Error: e.error, Cause: e.cause ?? '' } };
+  const payload = agentModel !== undefined ? { model: agentModel, stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 }, ...e.outputs } : e.outputs;
+  return { Return: { StatusCode: 200, Payload: payload } };
+}
+
+/** Consecutive equal answers as one inclusive range key ("1-3"). */
+function ranges(answers: MockedResponse[string][]): MockedResponse {
+  const out: MockedResponse = {};
+  let start = 0;
+  for (let i = 1; i <= answers.length; i++) {
+    if (i < answers.length && JSON.stringify(answers[i]) === JSON.stringify(answers[start])) continue;
+    out[i - 1 === start ? String(start) : `${start}-${i - 1}`] = answers[start];
+    start = i;
+  }
+  return out;
+}

@@ -1,0 +1,296 @@
+/**
+ * The workflow's `tests:` section, read and checked against the compiled
+ * definition. The format (documented in the README, "Run locally"):
+ *
+ *   tests:
+ *     - id: declined_then_succeeds
+ *       type: simulation                   # unit | integration | e2e | simulation
+ *       input: { ... }                     # the execution input (default {})
+ *       mocks:                             # every Task node the case reaches
+ *         create_customer: { outputs: { customer_id: cus_1 } }      # every call
+ *         confirm_payment:                                          # call by call
+ *           - { error: OSOP.Http.Rejected, cause: card_declined }
+ *           - { outputs: {} }
+ *       failure_injection:                 # errors before a node's mock answers
+ *         check_status: { error: OSOP.Http.Transient, times: 1 }
+ *       expect:
+ *         status: succeeded                # or failed
+ *         error: OSOP.FallbackExhausted    # failed only; `cause` matches a part of the cause
+ *         nodes: [create_customer, ...]    # node states entered, in order (or path: every state)
+ *         calls: { confirm_payment: 2 }    # handler calls per node, retries included
+ *         outputs: { check_status: { status: succeeded } }   # part of the final output
+ *       target_node: check_status          # optional: `expect.outputs` is then that node's outputs
+ */
+import { DiagnosticSink, type SourceRange } from '../diagnostics';
+import type { LoadedDocument } from '../load';
+import type { WorkflowTest } from '../model';
+import type { AslDefinition } from '../types';
+import { didYouMean } from '../util/suggest';
+import { isNodeState } from './definition';
+
+export const TestCodes = {
+  BadTestCase: 'OSOP6001',
+  UnknownTestKey: 'OSOP6002',
+  BadMock: 'OSOP6003',
+  BadExpectation: 'OSOP6004',
+  NoTests: 'OSOP6005',
+} as const;
+
+export interface MockEntry {
+  outputs?: Record<string, unknown>;
+  error?: string;
+  cause?: string;
+}
+
+/** A node's answers: `calls` in order, then `thereafter` for every further call (none: a further call is an error). */
+export interface NodeMock {
+  calls: MockEntry[];
+  thereafter?: MockEntry;
+}
+
+export type ExpectedStatus = 'succeeded' | 'failed';
+
+export interface TestExpectation {
+  status?: ExpectedStatus;
+  error?: string;
+  cause?: string;
+  path?: string[];
+  nodes?: string[];
+  calls?: Record<string, number>;
+  outputs?: Record<string, unknown>;
+}
+
+export interface TestCase {
+  id: string;
+  type: string;
+  targetNode?: string;
+  input: unknown;
+  mocks: Map<string, NodeMock>;
+  expect: TestExpectation;
+}
+
+const CASE_KEYS = ['id', 'type', 'target_node', 'run', 'input', 'expect', 'mocks', 'failure_injection', 'description', 'name'];
+const EXPECT_KEYS = ['status', 'error', 'cause', 'path', 'nodes', 'calls', 'outputs'];
+const ENTRY_KEYS = ['outputs', 'error', 'cause'];
+const INJECTION_KEYS = ['error', 'cause', 'times'];
+const TYPES = ['unit', 'integration', 'e2e', 'simulation'];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Reads every test of the workflow; problems go to `sink` (with positions) and their cases are left out. */
+export function readTestCases(tests: WorkflowTest[], doc: LoadedDocument, definition: AslDefinition, sink: DiagnosticSink): TestCase[] {
+  const reader = new TestReader(doc, definition, sink);
+  const out: TestCase[] = [];
+  const seen = new Set<string>();
+  for (const t of tests) {
+    if (seen.has(t.id)) {
+      sink.error(TestCodes.BadTestCase, `Two tests are named '${t.id}'.`, t.range, 'Give each test its own id.');
+      continue;
+    }
+    seen.add(t.id);
+    const c = reader.read(t);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+class TestReader {
+  private errors = 0;
+  private readonly tasks: Set<string>;
+  private readonly states: Set<string>;
+
+  constructor(private readonly doc: LoadedDocument, private readonly definition: AslDefinition, private readonly sink: DiagnosticSink) {
+    this.states = new Set(Object.keys(definition.States));
+    this.tasks = new Set(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
+  }
+
+  read(t: WorkflowTest): TestCase | undefined {
+    const before = this.errors;
+    const raw = t.raw;
+    const what = `test '${t.id}'`;
+    this.unknownKeys(raw, CASE_KEYS, what, t.range);
+    const type = raw.type === undefined ? 'simulation' : String(raw.type);
+    if (!TYPES.includes(type)) this.error(TestCodes.BadTestCase, `${what}: type '${type}' is not one of ${TYPES.join(', ')}.`, this.valueAt(raw, 'type'));
+    if (raw.run !== undefined && raw.run !== 'full_workflow') this.error(TestCodes.BadTestCase, `${what}: run '${String(raw.run)}' is not supported; tests run the full workflow.`, this.valueAt(raw, 'run'));
+    let targetNode: string | undefined;
+    if (raw.target_node !== undefined) {
+      targetNode = String(raw.target_node);
+      if (!this.states.has(targetNode) || !isNodeState(targetNode)) this.error(TestCodes.BadTestCase, `${what}: target_node '${targetNode}' is not a node of the workflow.`, this.valueAt(raw, 'target_node'), this.suggestNode(targetNode));
+    }
+    if (raw.input !== undefined && !isObj(raw.input)) this.error(TestCodes.BadTestCase, `${what}: input must be a mapping.`, this.valueAt(raw, 'input'));
+    const mocks = this.mocks(raw, what);
+    this.injections(raw, what, mocks);
+    const expect = this.expectation(raw, what);
+    if (this.errors > before) return undefined;
+    return { id: t.id, type, targetNode, input: raw.input ?? {}, mocks, expect };
+  }
+
+  private mocks(raw: Obj, what: string): Map<string, NodeMock> {
+    const out = new Map<string, NodeMock>();
+    if (raw.mocks === undefined) return out;
+    if (!isObj(raw.mocks)) {
+      this.error(TestCodes.BadMock, `${what}: mocks must map node ids to their answers.`, this.valueAt(raw, 'mocks'));
+      return out;
+    }
+    for (const [node, value] of Object.entries(raw.mocks)) {
+      const at = this.valueAt(raw.mocks, node);
+      if (!this.tasks.has(node)) {
+        this.error(TestCodes.BadMock, `${what}: '${node}' is not a Task node of the workflow, so it cannot be mocked.`, this.keyAt(raw.mocks, node), this.suggestTask(node));
+        continue;
+      }
+      if (Array.isArray(value)) {
+        if (value.length === 0) this.error(TestCodes.BadMock, `${what}: the mock of '${node}' is an empty list.`, at);
+        const calls = value.map((v, i) => this.entry(v, `${what}: mocks.${node}[${i}]`, this.itemAt(value, i)));
+        if (calls.every(Boolean)) out.set(node, { calls: calls as MockEntry[] });
+      } else {
+        const entry = this.entry(value, `${what}: mocks.${node}`, at);
+        if (entry) out.set(node, { calls: [], thereafter: entry });
+      }
+    }
+    return out;
+  }
+
+  private entry(value: unknown, what: string, at: SourceRange | undefined): MockEntry | undefined {
+    if (!isObj(value)) {
+      this.error(TestCodes.BadMock, `${what} must be { outputs: {...} } or { error: NAME, cause: TEXT }.`, at);
+      return undefined;
+    }
+    this.unknownKeys(value, ENTRY_KEYS, what, at);
+    const hasOutputs = value.outputs !== undefined;
+    const hasError = value.error !== undefined;
+    if (hasOutputs === hasError) {
+      this.error(TestCodes.BadMock, `${what} needs exactly one of 'outputs' (the handler returns them) or 'error' (the handler throws it).`, at);
+      return undefined;
+    }
+    if (hasOutputs && !isObj(value.outputs)) {
+      this.error(TestCodes.BadMock, `${what}: outputs must be a mapping of output names to values.`, this.valueAt(value, 'outputs'));
+      return undefined;
+    }
+    if (hasError && (typeof value.error !== 'string' || value.error === '')) {
+      this.error(TestCodes.BadMock, `${what}: error must be an error name such as OSOP.Http.Rejected.`, this.valueAt(value, 'error'));
+      return undefined;
+    }
+    if (value.cause !== undefined && (typeof value.cause !== 'string' || hasOutputs)) {
+      this.error(TestCodes.BadMock, `${what}: cause is a text, and only goes with error.`, this.valueAt(value, 'cause'));
+      return undefined;
+    }
+    return hasOutputs ? { outputs: value.outputs as Obj } : { error: value.error as string, cause: (value.cause as string | undefined) ?? '' };
+  }
+
+  /** `failure_injection: { node: { error, cause?, times? } }`: that many failing calls before the node's mock. */
+  private injections(raw: Obj, what: string, mocks: Map<string, NodeMock>): void {
+    const inj = raw.failure_injection;
+    if (inj === undefined) return;
+    if (!isObj(inj)) {
+      this.error(TestCodes.BadMock, `${what}: failure_injection must map node ids to { error, cause?, times? }.`, this.valueAt(raw, 'failure_injection'));
+      return;
+    }
+    for (const [node, spec] of Object.entries(inj)) {
+      const w = `${what}: failure_injection.${node}`;
+      if (!this.tasks.has(node)) {
+        this.error(TestCodes.BadMock, `${w}: '${node}' is not a Task node of the workflow.`, this.keyAt(inj, node), this.suggestTask(node));
+        continue;
+      }
+      if (!isObj(spec) || typeof spec.error !== 'string') {
+        this.error(TestCodes.BadMock, `${w} must be { error: NAME, cause?: TEXT, times?: N }.`, this.valueAt(inj, node));
+        continue;
+      }
+      this.unknownKeys(spec, INJECTION_KEYS, w, this.valueAt(inj, node));
+      const times = spec.times ?? 1;
+      if (!Number.isInteger(times) || (times as number) < 1) {
+        this.error(TestCodes.BadMock, `${w}: times must be a whole number of at least 1.`, this.valueAt(spec, 'times'));
+        continue;
+      }
+      const failing: MockEntry = { error: spec.error, cause: typeof spec.cause === 'string' ? spec.cause : 'injected failure' };
+      const mock = mocks.get(node);
+      if (!mock) {
+        this.error(TestCodes.BadMock, `${w}: '${node}' also needs a mock, for the calls after the injected failures.`, this.keyAt(inj, node));
+        continue;
+      }
+      mock.calls.unshift(...Array.from({ length: times as number }, () => failing));
+    }
+  }
+
+  private expectation(raw: Obj, what: string): TestExpectation {
+    const e = raw.expect;
+    if (e === undefined) {
+      this.error(TestCodes.BadExpectation, `${what} has no 'expect', so it cannot fail.`, this.keyAt(raw, 'id'), 'Add at least expect: { status: succeeded }.');
+      return {};
+    }
+    if (!isObj(e)) {
+      this.error(TestCodes.BadExpectation, `${what}: expect must be a mapping.`, this.valueAt(raw, 'expect'));
+      return {};
+    }
+    const before = this.errors;
+    this.unknownKeys(e, EXPECT_KEYS, `${what}: expect`, this.valueAt(raw, 'expect'));
+    const out: TestExpectation = {};
+    if (e.status !== undefined) {
+      if (e.status === 'succeeded' || e.status === 'failed') out.status = e.status;
+      else this.error(TestCodes.BadExpectation, `${what}: expect.status must be succeeded or failed.`, this.valueAt(e, 'status'));
+    }
+    for (const key of ['error', 'cause'] as const) {
+      if (e[key] === undefined) continue;
+      if (typeof e[key] === 'string') out[key] = e[key] as string;
+      else this.error(TestCodes.BadExpectation, `${what}: expect.${key} must be a text.`, this.valueAt(e, key));
+    }
+    for (const key of ['path', 'nodes'] as const) {
+      const list = e[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+        this.error(TestCodes.BadExpectation, `${what}: expect.${key} must be a list of state names.`, this.valueAt(e, key));
+        continue;
+      }
+      const unknown = (list as string[]).find((s) => !this.states.has(s) || (key === 'nodes' && !isNodeState(s)));
+      if (unknown !== undefined) this.error(TestCodes.BadExpectation, `${what}: expect.${key} names '${unknown}', which is not a ${key === 'nodes' ? 'node' : 'state'} of the compiled workflow.`, this.valueAt(e, key), key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states));
+      else out[key] = list as string[];
+    }
+    if (e.calls !== undefined) {
+      const calls = e.calls;
+      if (!isObj(calls) || !Object.entries(calls).every(([n, c]) => this.tasks.has(n) && Number.isInteger(c) && (c as number) >= 0)) {
+        this.error(TestCodes.BadExpectation, `${what}: expect.calls must map Task node ids to whole numbers.`, this.valueAt(e, 'calls'));
+      } else out.calls = calls as Record<string, number>;
+    }
+    if (e.outputs !== undefined) {
+      if (!isObj(e.outputs)) this.error(TestCodes.BadExpectation, `${what}: expect.outputs must be a mapping.`, this.valueAt(e, 'outputs'));
+      else out.outputs = e.outputs;
+    }
+    if (out.status === 'succeeded' && (out.error !== undefined || out.cause !== undefined)) {
+      this.error(TestCodes.BadExpectation, `${what}: expect.error and expect.cause only go with status: failed.`, this.valueAt(e, 'status'));
+    }
+    if (Object.keys(out).length === 0 && this.errors === before) this.error(TestCodes.BadExpectation, `${what}: expect says nothing to check.`, this.valueAt(raw, 'expect'));
+    return out;
+  }
+
+  private unknownKeys(obj: Obj, known: string[], what: string, at: SourceRange | undefined): void {
+    for (const key of Object.keys(obj)) {
+      if (known.includes(key) || key.startsWith('x-')) continue;
+      this.error(TestCodes.UnknownTestKey, `${what}: unknown key '${key}'.`, this.keyAt(obj, key) ?? at, didYouMean(key, known) ?? `Known keys: ${known.join(', ')}.`);
+    }
+  }
+
+  private suggestNode(name: string): string | undefined {
+    return didYouMean(name, [...this.states].filter(isNodeState));
+  }
+
+  private suggestTask(name: string): string | undefined {
+    return didYouMean(name, this.tasks) ?? `Task nodes: ${[...this.tasks].join(', ')}.`;
+  }
+
+  private error(code: string, message: string, at: SourceRange | undefined, hint?: string): void {
+    this.errors++;
+    this.sink.error(code, message, at, hint);
+  }
+
+  private keyAt(obj: unknown, key: string): SourceRange | undefined {
+    return isObj(obj) ? this.doc.locations.get(obj)?.keys?.get(key)?.key : undefined;
+  }
+
+  private valueAt(obj: unknown, key: string): SourceRange | undefined {
+    return isObj(obj) ? this.doc.locations.get(obj)?.keys?.get(key)?.value : undefined;
+  }
+
+  private itemAt(list: unknown[], i: number): SourceRange | undefined {
+    return this.doc.locations.get(list)?.items?.[i]?.range;
+  }
+}
