@@ -78,8 +78,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     const redactor = secretRedactor(names, env);
     const redact = (t: string) => redactor.text(t);
     const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
-    const startedAt = Date.now();
-    const progress = new ProgressFormatter({ definition, redact, startedAt });
+    const progress = new ProgressFormatter({ definition, redact });
     const onEvent = showProgress ? (e: RunEvent) => process.stderr.write(`${progress.line(e)}\n`) : undefined;
     if (sandbox && showProgress) process.stderr.write(`Sandbox: Stripe stand-in at ${sandbox.stripeUrl}, Anthropic stand-in at ${sandbox.llmUrl}\n`);
 

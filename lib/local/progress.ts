@@ -11,17 +11,19 @@ export interface ProgressContext {
   definition: AslDefinition;
   /** Applied to every line (secret values out). */
   redact: (text: string) => string;
-  startedAt: number;
 }
 
 /** Formats events into lines; keeps the entry time of each state for durations. */
 export class ProgressFormatter {
   private readonly enteredAt = new Map<string, number>();
+  /** Times are shown from the first event on. */
+  private origin: number | undefined;
 
   constructor(private readonly ctx: ProgressContext) {}
 
   line(e: RunEvent): string {
-    const at = `[${((e.time - this.ctx.startedAt) / 1000).toFixed(3).padStart(7)}s]`;
+    this.origin ??= e.time;
+    const at = `[${((e.time - this.origin) / 1000).toFixed(3).padStart(7)}s]`;
     return this.ctx.redact(`${at} ${this.body(e)}`);
   }
 

@@ -53,8 +53,8 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
     const r = open.get(state);
     if (!r) return;
     open.delete(state);
-    const { startMs, ...rest } = r;
-    records.push({ ...rest, ...fields, status, ended_at: iso(time), duration_ms: Math.max(0, time - startMs) });
+    const { startMs, retries, ...head } = r;
+    records.push({ ...head, status, ended_at: iso(time), duration_ms: Math.max(0, time - startMs), ...fields, ...(retries && { retries }) });
   };
   for (const e of outcome.events) {
     if (!isNodeState(e.state)) continue;
@@ -67,7 +67,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
         r.retries = [...(r.retries ?? []), { error: e.error, cause: e.cause }];
       }
     } else if (e.kind === 'succeeded') {
-      const outputs = (e.output as { outputs?: Record<string, unknown> } | null)?.outputs?.[e.state];
+      const outputs = nodeOutputs(ctx.definition, e.state, e.output);
       const isObject = outputs !== null && typeof outputs === 'object' && !Array.isArray(outputs);
       close(e.state, e.time, 'COMPLETED', {
         ...(isObject && { outputs: outputs as Record<string, unknown> }),
@@ -103,6 +103,19 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
     result_summary: summary(outcome, records),
   };
   return ctx.redactor.value(record);
+}
+
+/**
+ * The node's outputs in its state's output: at its ResultPath
+ * (`$.outputs.<node>`), seen through its OutputPath (`$.outputs` on an end state).
+ */
+function nodeOutputs(definition: AslDefinition, state: string, output: unknown): unknown {
+  const s = definition.States[state] ?? {};
+  const resultPath = typeof s.ResultPath === 'string' ? s.ResultPath : undefined;
+  const outputPath = typeof s.OutputPath === 'string' ? s.OutputPath : '$';
+  if (!resultPath?.startsWith(outputPath)) return undefined;
+  const rest = resultPath.slice(outputPath.length).split('.').filter(Boolean);
+  return rest.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), output);
 }
 
 function agentMetadata(model: CompileReport['models'][number] | undefined, outputs: Record<string, unknown> | undefined): Partial<NodeRecord> {
