@@ -5,6 +5,7 @@
  *  - An absent value (`mayBeAbsent`) behaves like null: `x == 'a'`, `x < 3`,
  *    `x.startsWith('a')` and the bare `x` are false; `x != 'a'` is true (it is
  *    exactly `!(x == 'a')`); `x == null` is true. CEL would raise an error.
+ *    Likewise `has(a.b)` means present and not null (as @bufbuild/cel does).
  *    Guards rely on And/Or evaluating left to right and stopping early, which
  *    both AWS and the local engine do (`[IsPresent, cmp]`).
  *  - Comparing values of different types is false (`x < 3` when x is a
@@ -180,8 +181,11 @@ class Lowerer {
         return this.compare(e.op, this.operand(e.left), this.operand(e.right), e.span);
       case 'in':
         return this.inList(e);
-      case 'has':
-        return ruleOf({ Variable: this.resolve(e.target.ref).path, IsPresent: true });
+      case 'has': {
+        // Present and not null: absent behaves like null, and handlers return a missing optional output as null.
+        const path = this.resolve(e.target.ref).path;
+        return ruleOf(and([{ Variable: path, IsPresent: true }, not({ Variable: path, IsNull: true })]));
+      }
       case 'call':
         return this.call(e);
       default:

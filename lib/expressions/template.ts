@@ -25,7 +25,9 @@
  *    argument list. When the text is unbalanced, parentheses are passed the
  *    same way (`States.Base64Decode('KA==')`).
  *  - statelint recognises an intrinsic with `^States.Format\(.+\)$`, where `.`
- *    stops at line breaks; line breaks are passed the same way.
+ *    stops at line breaks; `\n` and `\r` are passed the same way. (Not U+2028
+ *    and U+2029, which it also stops at: the local engine's Base64Decode reads
+ *    bytes as Latin-1, so only ASCII can go that way.)
  */
 import { classifyReference } from './references';
 import type { ExprError, LoweredTemplate, ParseResult, ParsedTemplate, Reference, Resolver, Span, TemplatePart } from './types';
@@ -136,9 +138,12 @@ export function parseTemplate(text: string): ParseResult<ParsedTemplate> {
   return { ok: true, value: { text, parts, references }, notes: [] };
 }
 
-/** Template source for a literal text: doubles each run of `$` that precedes a `{`. */
-export function escapeTemplateText(s: string): string {
-  return s.replace(/\$+(?=\{)/g, (m) => m + m);
+/**
+ * Template source for a literal text: doubles each run of `$` that precedes a
+ * `{`, and the trailing run when a reference follows the text.
+ */
+export function escapeTemplateText(s: string, beforeReference = false): string {
+  return s.replace(beforeReference ? /\$+(?=\{|$)/g : /\$+(?=\{)/g, (m) => m + m);
 }
 
 /** Escape `'`, `{`, `}` and `\` with a backslash, for use inside an intrinsic's '...' literal. */
@@ -173,7 +178,7 @@ export function intrinsicStringArgument(s: string): string {
 /** The format string and arguments for a sequence of literal texts and data paths. */
 function formatPieces(pieces: ({ text: string } | { path: string })[]): { format: string; args: string[] } {
   const hoistParens = unbalanced(pieces.map((p) => ('text' in p ? p.text : '')).join(''));
-  const hoist = hoistParens ? /\\+|[\n\r\u2028\u2029]+|[()]+/g : /\\+|[\n\r\u2028\u2029]+/g;
+  const hoist = hoistParens ? /\\+|[\n\r]+|[()]+/g : /\\+|[\n\r]+/g;
   let format = '';
   const args: string[] = [];
   for (const p of pieces) {

@@ -138,9 +138,9 @@ describe('lowering: references', () => {
     ['!approved', { Not: bool(P('approved'), true) }],
     ['NOT approved', { Not: bool(P('approved'), true) }],
     ['!!approved', bool(P('approved'), true)],
-    ['has(node.field)', { Variable: '$.outputs.node.field', IsPresent: true }],
-    ['has(inputs.x)', { Variable: '$.input.x', IsPresent: true }],
-    ['!has(node.field)', { Not: { Variable: '$.outputs.node.field', IsPresent: true } }],
+    ['has(node.field)', { And: [{ Variable: '$.outputs.node.field', IsPresent: true }, { Not: { Variable: '$.outputs.node.field', IsNull: true } }] }],
+    ['has(inputs.x)', { And: [{ Variable: '$.input.x', IsPresent: true }, { Not: { Variable: '$.input.x', IsNull: true } }] }],
+    ['!has(node.field)', { Not: { And: [{ Variable: '$.outputs.node.field', IsPresent: true }, { Not: { Variable: '$.outputs.node.field', IsNull: true } }] } }],
   ])('%s', (text, expected) => {
     expect(lower(text)).toEqual(rule(expected));
   });
@@ -248,7 +248,7 @@ describe('lowering: values that may be absent (absent behaves like null)', () =>
     ['maybe_x', { And: [present(x), bool(x, true)] }],
     ["maybe_x.startsWith('a')", { And: [present(x), { Variable: x, IsString: true }, { Variable: x, StringMatches: 'a*' }] }],
     ["maybe_x in ['a', 'b']", { And: [present(x), { Or: [str(x, 'a'), str(x, 'b')] }] }],
-    ['has(node.maybe_x)', { Variable: '$.outputs.node.maybe_x', IsPresent: true }],
+    ['has(node.maybe_x)', { And: [{ Variable: '$.outputs.node.maybe_x', IsPresent: true }, { Not: { Variable: '$.outputs.node.maybe_x', IsNull: true } }] }],
     [
       'maybe_x == maybe_y',
       {

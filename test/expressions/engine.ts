@@ -24,24 +24,34 @@ export function choiceDefinition(rule: ChoiceRule): Definition {
     StartAt: 'C',
     States: {
       C: { Type: 'Choice', Choices: [{ ...rule, Next: 'Yes' }], Default: 'No' },
-      Yes: { Type: 'Pass', Result: true, End: true },
-      No: { Type: 'Pass', Result: false, End: true },
+      // Strings: the local engine ignores a falsy Result (`Result: false` passes the input through).
+      Yes: { Type: 'Pass', Result: 'yes', End: true },
+      No: { Type: 'Pass', Result: 'no', End: true },
     },
   };
 }
 
+/**
+ * The engine validates each definition with its bundled asl-validator, which
+ * takes ~50 ms; tests skip that and call `validate` where it matters.
+ */
+const FAST = { validationOptions: { noValidate: true } };
+
 /** Which branch a Choice with this rule takes on `input` (throws if the engine fails). */
-export async function choose(lowered: LoweredCondition, input: unknown): Promise<boolean> {
+export async function choose(lowered: LoweredCondition, input: unknown, executionName = 'run-1'): Promise<boolean> {
   if (lowered.kind === 'constant') return lowered.value;
-  return (await new StateMachine(choiceDefinition(lowered.rule) as never).run(input as never).result) as boolean;
+  const sm = new StateMachine(choiceDefinition(lowered.rule) as never, FAST);
+  const out = await sm.run(input as never, { context: { Execution: { Name: executionName } } as never }).result;
+  if (out !== 'yes' && out !== 'no') throw new Error(`unexpected output ${JSON.stringify(out)}`);
+  return out === 'yes';
 }
 
 export function passDefinition(parameters: Record<string, unknown>): Definition {
   return { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: parameters, End: true } } };
 }
 
-/** The output of a Pass state with these Parameters. */
-export async function runPass(parameters: Record<string, unknown>, input: unknown, executionName = 'run-1'): Promise<Record<string, unknown>> {
-  const sm = new StateMachine(passDefinition(parameters) as never);
+/** The output of a Pass state with these Parameters (`engineValidation`: let the engine validate the definition first). */
+export async function runPass(parameters: Record<string, unknown>, input: unknown, executionName = 'run-1', engineValidation = false): Promise<Record<string, unknown>> {
+  const sm = new StateMachine(passDefinition(parameters) as never, engineValidation ? {} : FAST);
   return (await sm.run(input as never, { context: { Execution: { Name: executionName } } as never }).result) as Record<string, unknown>;
 }
