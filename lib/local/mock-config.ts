@@ -36,8 +36,8 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
       // Every call's answer, in order; "thereafter" covers every call the state can get.
       const answers = mock.calls.map(shape);
       if (mock.thereafter) {
-        const last = maxCallsOf(definition, state) - 1;
-        for (let i = answers.length; i <= Math.max(last, answers.length); i++) answers.push(shape(mock.thereafter));
+        const total = Math.max(maxCallsOf(definition, state), answers.length + 1);
+        while (answers.length < total) answers.push(shape(mock.thereafter));
       }
       responses[name] = ranges(answers);
     }
