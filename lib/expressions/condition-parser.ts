@@ -22,6 +22,9 @@ class ParseFailure extends Error {
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const INT64_MAX = 0x7fffffffffffffffn;
+/** Limits that keep the recursive parser, lowering and unparser far from the stack's limit. */
+const MAX_DEPTH = 64;
+const MAX_TOKENS = 2000;
 const SIZE_ERROR_WORDS = new Set(['length', 'count']);
 /** Namespaces whose direct fields are plain names (`inputs.count` is an input named count). */
 const FIELD_NAMESPACES = new Set(['inputs', 'loop', 'metadata', 'env']);
@@ -38,6 +41,7 @@ interface Chain {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   readonly notes: DialectNote[] = [];
   readonly references: Reference[] = [];
 
@@ -168,15 +172,26 @@ class Parser {
   }
 
   private parseUnary(): CondExpr {
+    // Every nesting (parentheses, lists, calls, unary operators) passes here: bound the recursion.
+    if (++this.depth > MAX_DEPTH) this.fail(`The condition is nested more than ${MAX_DEPTH} levels deep.`, this.tokSpan(this.peek()));
+    try {
+      return this.parseUnaryInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseUnaryInner(): CondExpr {
     const t = this.peek();
+    // CEL does not mix unary operators: `!!x` and `--x`, but not `!-x`.
     if (this.isOp(t, '!')) {
       this.next();
-      const operand = this.parseUnary();
+      const operand = this.isOp(this.peek(), '!') ? this.parseUnary() : this.parseMember();
       return { kind: 'not', operand, span: join(this.tokSpan(t), operand.span) };
     }
     if (this.isOp(t, '-')) {
       this.next();
-      const operand = this.parseUnary();
+      const operand = this.isOp(this.peek(), '-') ? this.parseUnary() : this.parseMember();
       const s = join(this.tokSpan(t), operand.span);
       // A negative number literal, as CEL's lexer would read it.
       if (operand.kind === 'literal' && (operand.type === 'int' || operand.type === 'double') && typeof operand.value === 'number') {
@@ -208,6 +223,7 @@ class Parser {
         this.next();
         const nameTok = this.peek();
         if (nameTok.type !== 'ident') this.fail(`Expected a field name after '.', found ${describe(nameTok)}.`, this.tokSpan(nameTok));
+        if (['true', 'false', 'null', 'in'].includes(nameTok.text)) this.fail(`'${nameTok.text}' is a reserved word and cannot be a field name.`, this.tokSpan(nameTok), `Write ['${nameTok.text}'] instead.`);
         if (this.isOp(this.peek(1), '(')) {
           this.next();
           const target = current();
@@ -219,7 +235,7 @@ class Parser {
         const seg: PathSegment = { name, form: 'dot', span: nameSpan };
         if (glued) this.notes.push({ span: span(p.offset, endOf(nameSpan)), message: `'${name}' is read as one name; CEL would read '${name.replace(/-/g, ' - ')}', a subtraction.`, celSpelling: `[${quoteCel(name)}]` });
         if (chain) chain.segments.push(seg);
-        else expr = { kind: 'select', operand: expr!, span: join(expr!.span, nameSpan) };
+        else expr = { kind: 'select', operand: expr!, field: name, span: join(expr!.span, nameSpan) };
       } else if (this.isOp(p, '[')) {
         this.next();
         const index = this.parseExpr();
@@ -432,7 +448,9 @@ export function parseCondition(text: string): ParseResult<ParsedCondition> {
     };
   }
   try {
-    const parser = new Parser(text, tokenize(text));
+    const tokens = tokenize(text);
+    if (tokens.length > MAX_TOKENS) return { ok: false, error: { message: `The condition is too long (more than ${MAX_TOKENS} tokens).`, span: span(0, text.length) } };
+    const parser = new Parser(text, tokens);
     const expr = parser.parse();
     return { ok: true, value: { text, expr, references: parser.references, isOtherwise: false, cel: unparse(expr, text) }, notes: parser.notes };
   } catch (e) {

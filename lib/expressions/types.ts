@@ -63,7 +63,7 @@ export type CondExpr =
   /** Any other call: `x.startsWith('a')`, `x.matches('re')`, `int(x)`, macros such as `x.exists(...)`. */
   | { kind: 'call'; name: string; target: CondExpr | null; args: CondExpr[]; span: Span; nameSpan: Span }
   /** A field or index of something that is not a reference, such as `(a || b).c` or `f(x)[0]`. */
-  | { kind: 'select'; operand: CondExpr; span: Span }
+  | { kind: 'select'; operand: CondExpr; field: string; span: Span }
   | { kind: 'index'; operand: CondExpr; index: CondExpr; span: Span };
 
 /** One step of a reference as written: `.name`, `['key']` or `[0]`. */

@@ -86,12 +86,14 @@ function unparseInner(e: CondExpr, text: string): string {
     case 'list':
       return `[${e.items.map((x) => u(x, 0)).join(', ')}]`;
     case 'map':
-    case 'select':
       return text.slice(e.span.offset, e.span.offset + e.span.length);
+    case 'select':
+      return `${u(e.operand, PREC.member)}${CEL_IDENT.test(e.field) ? `.${e.field}` : `[${quote(e.field)}]`}`;
     case 'not':
       return `!${u(e.operand, PREC.unary)}`;
     case 'negate':
-      return `-${u(e.operand, PREC.unary)}`;
+      // Parenthesised: `-3u.a` could be read as the literal -3u.
+      return `-${u(e.operand, PREC.member + 1)}`;
     case 'and':
       return `${u(e.left, PREC.and)} && ${u(e.right, PREC.and + 1)}`;
     case 'or':

@@ -345,3 +345,9 @@ describe('lowerSwitchCase', () => {
     expect(lowerSwitchCase(subject("a == 'b'"), 'x', plainResolver)).toMatchObject({ message: expect.stringContaining('single input or output') });
   });
 });
+
+it('lowers a long flat chain into one Or', () => {
+  const text = Array.from({ length: 400 }, (_, i) => `v${i} == ${i}`).join(' || ');
+  const l = lower(text);
+  expect((l as { rule: { Or: unknown[] } }).rule.Or).toHaveLength(400);
+});

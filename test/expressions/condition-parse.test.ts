@@ -1,4 +1,5 @@
 import { parse as celParse } from '@bufbuild/cel';
+import fc from 'fast-check';
 import { parseCondition, type DialectNote, type Reference, type Span } from '../../lib/expressions';
 
 const at = (text: string, s: Span) => text.slice(s.offset, s.offset + s.length);
@@ -159,5 +160,44 @@ describe('canonical CEL spelling', () => {
     const again = ok(p.value.cel);
     expect(again.value.cel).toBe(p.value.cel);
     expect(() => celParse(p.value.cel)).not.toThrow();
+  });
+});
+
+describe('property: the parser agrees with @bufbuild/cel on plain CEL', () => {
+  // Tokens joined by spaces (bufbuild's PEG does not munch identifiers: it reads `truex` as `true x`).
+  const tokens = ['a', 'b.c', 'x', '1', '2.5', '3u', "'s'", '"t"', 'true', 'null', '==', '!=', '<', '>=', '&&', '||', '!', '-', '+', '*', '/', '%', '(', ')', '[', ']', ',', '.', '?', ':', 'in', 'size', 'f', 'e.f(g)', 'h[0]'];
+  it('accepts what CEL accepts, and spells what it accepts in CEL', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tokens), { minLength: 1, maxLength: 8 }), (ts) => {
+        const text = ts.join(' ');
+        const ours = parseCondition(text);
+        let celAccepts = true;
+        try {
+          celParse(text);
+        } catch {
+          celAccepts = false;
+        }
+        if (celAccepts && !ours.ok) expect(ours.error.message).toContain("leading '.'");
+        if (ours.ok) expect(() => celParse(ours.value.cel)).not.toThrow();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('limits', () => {
+  it('refuses deep nesting and very long conditions with an error, not a stack overflow', () => {
+    const deep = `${'('.repeat(100)}a${')'.repeat(100)}`;
+    expect(parseCondition(deep)).toMatchObject({ ok: false, error: { message: expect.stringContaining('nested more than 64 levels') } });
+    expect(parseCondition('!'.repeat(100) + 'a')).toMatchObject({ ok: false });
+    const long = Array.from({ length: 600 }, (_, i) => `v${i} == ${i}`).join(' && ');
+    expect(parseCondition(long)).toMatchObject({ ok: false, error: { message: expect.stringContaining('too long') } });
+  });
+
+  it('handles long flat chains', () => {
+    const text = Array.from({ length: 400 }, (_, i) => `v${i} == ${i}`).join(' || ');
+    const p = ok(text);
+    expect(p.value.references).toHaveLength(400);
+    expect(p.value.cel).toBe(text);
   });
 });
