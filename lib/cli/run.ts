@@ -32,14 +32,14 @@ export interface RunOptions {
 
 /** A problem with the command line: printed as is, exit 2. */
 class UsageError extends Error {}
-/** The Step Functions API refused a call (credentials, permissions, a missing state machine): printed, exit 1. */
-class ApiFailure extends Error {}
+/** The run cannot go on: the API refused a call (credentials, permissions), or a Task cannot run locally. Printed, exit 1. */
+class RunFailure extends Error {}
 
 export async function runRun(file: string, opts: RunOptions): Promise<number> {
   try {
     return await run(file, opts);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ApiFailure) {
+    if (e instanceof UsageError || e instanceof RunFailure) {
       process.stderr.write(`osop-sfn: ${e.message}\n`);
       return e instanceof UsageError ? ExitCode.Usage : ExitCode.Failed;
     }
@@ -111,10 +111,17 @@ async function runLocal(
   onEvent: ((e: RunEvent) => void) | undefined,
   redact: (t: string) => string,
 ): Promise<ExecutionOutcome> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { runLocally } = require('../local/run-local') as typeof import('../local/run-local');
+  const { UnboundTaskError } = require('../local/engine') as typeof import('../local/engine');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const handlerLog = opts.verbose ? (line: string) => process.stderr.write(`  ${redact(line)}\n`) : undefined;
-  return runLocally({ definition, report, input, fast: Boolean(opts.fast), routes, env, onEvent, handlerLog });
+  try {
+    return await runLocally({ definition, report, input, fast: Boolean(opts.fast), routes, env, onEvent, handlerLog });
+  } catch (e) {
+    if (e instanceof UnboundTaskError) throw new RunFailure(e.message);
+    throw e;
+  }
 }
 
 async function runOnApi(
@@ -145,7 +152,7 @@ async function runOnApi(
   } catch (e) {
     if (e instanceof api.ApiUsageError) throw new UsageError(e.message);
     const err = e as { name?: string; message?: string };
-    throw new ApiFailure(`${err.name ?? 'Error'}: ${err.message ?? String(e)}`);
+    throw new RunFailure(`${err.name ?? 'Error'}: ${err.message ?? String(e)}`);
   }
 }
 

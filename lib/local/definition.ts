@@ -8,6 +8,25 @@ import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 
 type State = Record<string, unknown>;
 
+/** The handlers that can run in-process (the others wait for people or run elsewhere). */
+export type LocalHandlerKind = Extract<HandlerKind, 'rest' | 'agent'>;
+const LOCAL_KINDS: readonly string[] = ['rest', 'agent'];
+
+/** Every state, those inside Parallel branches and Map item processors included: names are unique across them. */
+export function allStates(definition: { States: Record<string, State> }): [string, State][] {
+  const out: [string, State][] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    out.push([name, state]);
+    const nested = [...((state.Branches ?? []) as { States: Record<string, State> }[]), state.ItemProcessor, state.Iterator].filter(Boolean) as { States: Record<string, State> }[];
+    for (const machine of nested) out.push(...allStates(machine));
+  }
+  return out;
+}
+
+export function stateNamed(definition: AslDefinition, name: string): State | undefined {
+  return allStates(definition).find(([n]) => n === name)?.[1];
+}
+
 /** Replace `${Key}` definition substitutions (as CDK's `definitionSubstitutions` does) everywhere. */
 export function substitute(definition: AslDefinition, values: Record<string, string>): AslDefinition {
   const walk = (v: unknown): unknown => {
@@ -19,13 +38,15 @@ export function substitute(definition: AslDefinition, values: Record<string, str
   return walk(definition) as AslDefinition;
 }
 
-/** Task state name → the handler it invokes, found by its `FunctionName` substitution. */
-export function taskHandlers(definition: AslDefinition, report: CompileReport): Map<string, HandlerKind> {
-  const byPlaceholder = new Map<string, HandlerKind>();
-  for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) byPlaceholder.set(`\${${key}}`, kind);
-  const out = new Map<string, HandlerKind>();
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type !== 'Task') continue;
+/** Task state name → the handler it invokes (rest or agent), found by its `FunctionName` substitution. */
+export function taskHandlers(definition: AslDefinition, report: CompileReport): Map<string, LocalHandlerKind> {
+  const byPlaceholder = new Map<string, LocalHandlerKind>();
+  for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) {
+    if (LOCAL_KINDS.includes(kind)) byPlaceholder.set(`\${${key}}`, kind as LocalHandlerKind);
+  }
+  const out = new Map<string, LocalHandlerKind>();
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task' || state.Resource !== 'arn:aws:states:::lambda:invoke') continue;
     const fn = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
     const kind = typeof fn === 'string' ? byPlaceholder.get(fn) : undefined;
     if (kind) out.set(name, kind);
@@ -35,13 +56,13 @@ export function taskHandlers(definition: AslDefinition, report: CompileReport): 
 
 /** Names of the states that have a Retry field. */
 export function retryingStates(definition: AslDefinition): string[] {
-  return Object.entries(definition.States)
+  return allStates(definition)
     .filter(([, s]) => Array.isArray(s.Retry) && (s.Retry as unknown[]).length > 0)
     .map(([name]) => name);
 }
 
 export function waitStates(definition: AslDefinition): string[] {
-  return Object.entries(definition.States)
+  return allStates(definition)
     .filter(([, s]) => s.Type === 'Wait')
     .map(([name]) => name);
 }
@@ -57,7 +78,7 @@ export const isNodeState = (name: string): boolean => !name.includes(':');
 export function fallbackTarget(definition: AslDefinition, next: string): string {
   let name = next;
   for (let hops = 0; hops < 10 && !isNodeState(name); hops++) {
-    const s: State | undefined = definition.States[name];
+    const s = stateNamed(definition, name);
     if (!s) break;
     const choices = s.Choices as { Next?: string }[] | undefined;
     const step = s.Type === 'Choice' ? choices?.[0]?.Next : (s.Next as string | undefined);
@@ -69,8 +90,9 @@ export function fallbackTarget(definition: AslDefinition, next: string): string 
 
 /** The Catch rule of `state` that takes `error`, as Step Functions picks it (first match). */
 export function catchTargetFor(definition: AslDefinition, state: string, error: string): string | undefined {
-  const catchers = (definition.States[state]?.Catch ?? []) as { ErrorEquals: string[]; Next: string }[];
-  const taskWide = definition.States[state]?.Type === 'Task' && error !== 'States.Timeout';
+  const s = stateNamed(definition, state);
+  const catchers = (s?.Catch ?? []) as { ErrorEquals: string[]; Next: string }[];
+  const taskWide = s?.Type === 'Task' && error !== 'States.Timeout';
   return catchers.find((c) => c.ErrorEquals.some((e) => e === error || e === 'States.ALL' || (taskWide && e === 'States.TaskFailed')))?.Next;
 }
 
@@ -81,12 +103,12 @@ export function catchTargetFor(definition: AslDefinition, state: string, error: 
  */
 export function maxCallsOf(definition: AslDefinition, state: string): number {
   let reentries = 0;
-  for (const s of Object.values(definition.States)) {
+  for (const [, s] of allStates(definition)) {
     if (s.Type !== 'Choice') continue;
     for (const rule of (s.Choices ?? []) as Record<string, unknown>[]) {
       if (typeof rule.Variable === 'string' && rule.Variable.startsWith('$.counters.') && typeof rule.NumericLessThan === 'number') reentries += rule.NumericLessThan;
     }
   }
-  const retries = ((definition.States[state]?.Retry ?? []) as { MaxAttempts?: number }[]).reduce((n, r) => n + (r.MaxAttempts ?? 3), 0);
+  const retries = ((stateNamed(definition, state)?.Retry ?? []) as { MaxAttempts?: number }[]).reduce((n, r) => n + (r.MaxAttempts ?? 3), 0);
   return (1 + reentries) * (1 + retries);
 }

@@ -4,7 +4,7 @@
  */
 import './polyfills';
 import type { AslDefinition } from '../types';
-import { retryingStates, waitStates } from './definition';
+import { allStates, retryingStates, waitStates } from './definition';
 import type { ExecutionOutcome, ExecutionStatus, RunEvent } from './events';
 import type { LocalTaskHandler } from './handlers';
 
@@ -22,6 +22,9 @@ export interface LocalRunOptions {
   onEvent?: (e: RunEvent) => void;
 }
 
+/** The definition has Tasks that nothing local can run (approvals, user handlers, sub-workflows, other services). */
+export class UnboundTaskError extends Error {}
+
 /** A local run in progress: `abort` stops it (the outcome is then ABORTED). */
 export interface LocalExecution {
   outcome: Promise<ExecutionOutcome>;
@@ -29,8 +32,12 @@ export interface LocalExecution {
 }
 
 export function startLocalExecution(definition: AslDefinition, input: unknown, opts: LocalRunOptions): LocalExecution {
-  const unbound = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && !opts.handlers[name]);
-  if (unbound.length) throw new Error(`No local handler for the Task state(s) ${unbound.map(([n]) => `'${n}'`).join(', ')}.`);
+  const unbound = allStates(definition).filter(([name, s]) => s.Type === 'Task' && !opts.handlers[name]);
+  if (unbound.length) {
+    throw new UnboundTaskError(
+      `The Task state(s) ${unbound.map(([n, s]) => `'${n}' (${String(s.Resource)})`).join(', ')} cannot run locally: only the REST and agent handlers run in-process. Run the workflow on Step Functions (--endpoint or --state-machine-arn).`,
+    );
+  }
   // Loaded here, not imported: only `run` and `test` need the engine, and `compile` must start fast.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { StateMachine } = require('aws-local-stepfunctions') as Engine;

@@ -4,7 +4,7 @@
  * and Lambda hands the function `Payload`; the state then sees Lambda's
  * invoke result, `{ Payload: <returned value>, StatusCode: 200, ... }`.
  */
-import type { HandlerKind } from '../types';
+import type { LocalHandlerKind } from './definition';
 
 export type LocalTaskHandler = (input: unknown) => Promise<unknown>;
 type HandlerModule = { handler: (event: never) => Promise<unknown> };
@@ -34,7 +34,7 @@ export function invokeResult(payload: unknown): Record<string, unknown> {
 }
 
 /** Handler modules, loaded on first use (the agent handler pulls in the Anthropic SDK lazily itself). */
-function loadHandler(kind: HandlerKind): HandlerModule {
+function loadHandler(kind: LocalHandlerKind): HandlerModule {
   /* eslint-disable @typescript-eslint/no-require-imports */
   if (kind === 'rest') return require('../../lambdas/rest') as HandlerModule;
   return require('../../lambdas/agent') as HandlerModule;
@@ -42,7 +42,7 @@ function loadHandler(kind: HandlerKind): HandlerModule {
 }
 
 /** The local stand-in for one Lambda function: the real handler, called as Lambda would call it. */
-export function lambdaInvoker(kind: HandlerKind): LocalTaskHandler {
+export function lambdaInvoker(kind: LocalHandlerKind): LocalTaskHandler {
   return async (input) => {
     const payload = (input as { Payload?: unknown } | null)?.Payload;
     try {

@@ -11,7 +11,7 @@
  * lambda:invoke, `{ "StatusCode": 200, "Payload": <the function's result> }`.
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { maxCallsOf, taskHandlers } from './definition';
+import { maxCallsOf, stateNamed, taskHandlers } from './definition';
 import { stateMachineName } from './run-local';
 import type { MockEntry, TestCase } from './test-cases';
 
@@ -31,7 +31,7 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
     for (const [state, mock] of c.mocks) {
       const name = `${c.id}.${state}`;
       mapping[state] = name;
-      const model = (definition.States[state]?.Parameters as { Payload?: { model?: unknown } } | undefined)?.Payload?.model;
+      const model = (stateNamed(definition, state)?.Parameters as { Payload?: { model?: unknown } } | undefined)?.Payload?.model;
       const shape = (e: MockEntry) => toResponse(e, kinds.get(state) === 'agent' ? String(model ?? 'mock') : undefined);
       // Every call's answer, in order; "thereafter" covers every call the state can get.
       const answers = mock.calls.map(shape);

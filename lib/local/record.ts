@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { stringify } from 'yaml';
 import type { AslDefinition, CompileReport } from '../types';
-import { isNodeState, taskHandlers } from './definition';
+import { allStates, isNodeState, stateNamed, taskHandlers } from './definition';
 import { transitionCount, type ExecutionOutcome, type ExecutionStatus } from './events';
 import type { Redactor } from './secrets';
 
@@ -44,7 +44,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Record<string, unknown> {
   const kinds = taskHandlers(ctx.definition, ctx.report);
   const nodeType = (state: string) => ({ rest: 'api', agent: 'agent' })[kinds.get(state) ?? 'rest'] ?? 'api';
-  const typeOf = (state: string) => (ctx.definition.States[state]?.Type === 'Task' ? nodeType(state) : 'system');
+  const typeOf = (state: string) => (stateNamed(ctx.definition, state)?.Type === 'Task' ? nodeType(state) : 'system');
   const models = new Map(ctx.report.models.map((m) => [m.node, m]));
 
   const records: NodeRecord[] = [];
@@ -80,7 +80,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
   // A state still open when the execution ended was cut short (timeout or abort).
   for (const state of [...open.keys()]) close(state, outcome.endedAt, outcome.status === 'TIMED_OUT' ? 'TIMEOUT' : 'FAILED', { reason: `the execution ended (${outcome.status})` });
   const reached = new Set(records.map((r) => r.node_id));
-  for (const state of Object.keys(ctx.definition.States)) {
+  for (const [state] of allStates(ctx.definition)) {
     if (isNodeState(state) && !reached.has(state)) records.push({ node_id: state, node_type: typeOf(state), status: 'SKIPPED', reason: 'not reached on this execution path' });
   }
 
@@ -110,7 +110,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
  * (`$.outputs.<node>`), seen through its OutputPath (`$.outputs` on an end state).
  */
 function nodeOutputs(definition: AslDefinition, state: string, output: unknown): unknown {
-  const s = definition.States[state] ?? {};
+  const s = stateNamed(definition, state) ?? {};
   const resultPath = typeof s.ResultPath === 'string' ? s.ResultPath : undefined;
   const outputPath = typeof s.OutputPath === 'string' ? s.OutputPath : '$';
   if (!resultPath?.startsWith(outputPath)) return undefined;

@@ -26,7 +26,7 @@ import type { LoadedDocument } from '../load';
 import type { WorkflowTest } from '../model';
 import type { AslDefinition } from '../types';
 import { didYouMean } from '../util/suggest';
-import { isNodeState } from './definition';
+import { allStates, isNodeState } from './definition';
 
 export const TestCodes = {
   BadTestCase: 'OSOP6001',
@@ -101,8 +101,8 @@ class TestReader {
   private readonly states: Set<string>;
 
   constructor(private readonly doc: LoadedDocument, private readonly definition: AslDefinition, private readonly sink: DiagnosticSink) {
-    this.states = new Set(Object.keys(definition.States));
-    this.tasks = new Set(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
+    this.states = new Set(allStates(definition).map(([n]) => n));
+    this.tasks = new Set(allStates(definition).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
   }
 
   read(t: WorkflowTest): TestCase | undefined {

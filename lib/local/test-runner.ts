@@ -4,7 +4,7 @@
  * not mock stops that case with an error rather than calling out.
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { isNodeState, taskHandlers } from './definition';
+import { allStates, isNodeState, stateNamed, taskHandlers } from './definition';
 import { statesEntered, type ExecutionOutcome } from './events';
 import { invokeResult, taskError, type LocalTaskHandler } from './handlers';
 import { runLocally } from './run-local';
@@ -31,7 +31,9 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
     throw taskError('OSOP.Test.Harness', message);
   };
   const handlers: Record<string, LocalTaskHandler> = {};
-  for (const [state, kind] of taskHandlers(definition, report)) {
+  const kinds = taskHandlers(definition, report);
+  for (const [state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
+    const kind = kinds.get(state);
     handlers[state] = async (input) => {
       const n = calls.get(state) ?? 0;
       calls.set(state, n + 1);
@@ -64,7 +66,7 @@ function agentDefaults(input: unknown, outputs: Record<string, unknown>): Record
 
 /** Names the state's ResultSelector reads from the Payload (`$.Payload.<name>`). */
 function selectedOutputs(definition: AslDefinition, state: string): string[] {
-  const selector = (definition.States[state]?.ResultSelector ?? {}) as Record<string, unknown>;
+  const selector = (stateNamed(definition, state)?.ResultSelector ?? {}) as Record<string, unknown>;
   return Object.values(selector)
     .map((p) => (typeof p === 'string' ? /^\$\.Payload\.([A-Za-z0-9_]+)$/.exec(p)?.[1] : undefined))
     .filter((n): n is string => n !== undefined);

@@ -87,5 +87,5 @@ test('retries run out: the last transient error goes to the Catch', async () => 
 });
 
 test('a Task with no local handler is refused before anything runs', () => {
-  expect(() => startLocalExecution(machine, {}, { handlers: {}, fast: true, executionArn: 'a', executionName: 'e' })).toThrow("No local handler for the Task state(s) 'call'");
+  expect(() => startLocalExecution(machine, {}, { handlers: {}, fast: true, executionArn: 'a', executionName: 'e' })).toThrow("The Task state(s) 'call' (arn:aws:states:::lambda:invoke) cannot run locally");
 });
