@@ -165,9 +165,18 @@ function printOutcome(o: ExecutionOutcome, format: 'text' | 'json', redactValue:
   } else {
     process.stdout.write(`status:      ${o.status}\nduration:    ${seconds} s\ntransitions: ${transitionCount(o.events)}\n`);
     if (o.status !== 'SUCCEEDED') process.stdout.write(`error:       ${o.error}\ncause:       ${redact(oneLine(o.cause ?? '', 2000))}\n`);
-    else process.stdout.write(`output:\n${output}`);
+    else process.stdout.write(`output:\n${output}${textsOf(redactValue(o.output))}`);
   }
   if (o.status !== 'SUCCEEDED') process.stderr.write(`osop-sfn: the execution ${o.status === 'FAILED' ? 'failed' : o.status.toLowerCase().replace('_', ' ')}: ${o.error}: ${redact(oneLine(o.cause ?? '', 2000))}\n`);
+}
+
+/** Agent nodes' texts (a receipt email) as they read, not as JSON strings. */
+function textsOf(output: unknown): string {
+  if (output === null || typeof output !== 'object') return '';
+  return Object.entries(output as Record<string, unknown>)
+    .filter(([, v]) => typeof (v as { text?: unknown } | null)?.text === 'string')
+    .map(([node, v]) => `\n${node}.text:\n${(v as { text: string }).text.replace(/^/gm, '  ')}\n`)
+    .join('');
 }
 
 /** `--input JSON` or `--input @file.json`; `{}` when absent. */

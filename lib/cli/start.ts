@@ -1,9 +1,10 @@
-/** `npm start`: compile every workflow in workflows/ and print what each becomes. */
+/** `npm start`: compile every workflow in workflows/, print what each becomes, then run the payment workflow locally. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile } from '../index';
 import { hasWorkflowExtension } from '../load';
 import { ExitCode, countBySeverity, plural, printDiagnostics } from './output';
+import { runRun } from './run';
 
 export async function runStart(opts: { dir: string }): Promise<number> {
   let entries: string[];
@@ -38,5 +39,15 @@ export async function runStart(opts: { dir: string }): Promise<number> {
     process.stdout.write('\n');
   }
   process.stdout.write(`${entries.length - failed} of ${entries.length} compiled.\n`);
-  return failed ? ExitCode.Failed : ExitCode.Ok;
+  const ran = entries.includes(SEED) ? await runSeed(path.join(opts.dir, SEED)) : ExitCode.Ok;
+  return failed || ran !== ExitCode.Ok ? ExitCode.Failed : ExitCode.Ok;
+}
+
+/** The payment workflow that the project starts from: run end to end against the local stand-ins. */
+const SEED = 'stripe-payment.osop.yaml';
+
+async function runSeed(file: string): Promise<number> {
+  process.stdout.write(`\nRunning ${file} end to end: the compiled state machine on the local engine, the handlers in-process, Stripe and Anthropic stand-ins on 127.0.0.1.\n`);
+  process.stdout.write(`(\`osop-sfn run ${file}\` with STRIPE_SECRET_KEY and ANTHROPIC_API_KEY set runs it against the real services.)\n\n`);
+  return runRun(file, { sandbox: true, fast: true, progress: true, output: 'text' });
 }
