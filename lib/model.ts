@@ -71,6 +71,18 @@ export type NodeBinding = RestBinding | AgentBinding;
 export interface NodeSfnOptions {
   /** How many times the node's fallback edge may be taken in one execution when it loops back (default 3). */
   maxFallbacks?: number;
+  /** A user Lambda handler (path to a TypeScript/JavaScript module exporting `handler`) that runs the node. */
+  handler?: { path: string; range: SourceRange };
+  /** Any Step Functions service integration (`arn:aws:states:::...`) with its Parameters. */
+  resource?: { arn: string; parameters: JsonTemplate; range: SourceRange };
+}
+
+/** A human approval: a `human` node, or `approval_gate` on any node. */
+export interface ApprovalSpec {
+  approvers: string[];
+  prompt: string;
+  timeoutSeconds?: number;
+  range: SourceRange;
 }
 
 export interface WorkflowNode {
@@ -84,10 +96,14 @@ export interface WorkflowNode {
   outputs: OutputDecl[];
   retry?: RetrySpec;
   timeoutSeconds?: number;
+  /** The runtime block as written, for user handlers. */
+  runtime: Record<string, unknown>;
   /** Present for node types the compiler can bind (api, agent). */
   binding?: NodeBinding;
   workflowRef?: string;
-  hasApprovalGate: boolean;
+  workflowInputs?: Record<string, JsonTemplate>;
+  /** Set for `human` nodes and nodes with an `approval_gate`. */
+  approval?: ApprovalSpec;
   sfn: NodeSfnOptions;
   range: SourceRange;
   idRange: SourceRange;
@@ -108,7 +124,14 @@ export interface WorkflowEdge {
   forEach?: string;
   iteratorVar?: string;
   joinMode?: string;
-  sfn: { maxIterations?: number };
+  joinCount?: number;
+  spawnCount?: number;
+  /** Switch edges: the routing table and the default target. */
+  cases?: { value: string | number | boolean | null; to: string; range: SourceRange }[];
+  defaultTo?: { to: string; range: SourceRange };
+  sfn: { maxIterations?: number; maxConcurrency?: number };
+  /** Set by the analysis on the per-target edges it derives from a switch edge with cases. */
+  switchEdge?: WorkflowEdge;
   range: SourceRange;
   fromRange: SourceRange;
   toRange: SourceRange;

@@ -27,7 +27,7 @@ export interface SecretReference {
   nodes: string[];
 }
 
-export type HandlerKind = 'rest' | 'agent';
+export type HandlerKind = 'rest' | 'agent' | 'approval';
 
 export interface TriggerSpec {
   type: string;
@@ -54,6 +54,16 @@ export interface CompileReport {
   origins: string[];
   /** Agent nodes and their models. */
   models: { node: string; provider: string; model: string }[];
+  /** Secrets holding LLM API keys (read by the agent handler). */
+  agentSecrets: string[];
+  /** User Lambda handlers bound with `x-sfn: { handler }`: module path (relative to the workflow file's folder) and substitution key. */
+  customHandlers: { node: string; path: string; substitution: string }[];
+  /** Service integrations bound with `x-sfn: { resource }`. */
+  serviceIntegrations: { node: string; resource: string }[];
+  /** Sub-workflows started by `workflow_ref` nodes, with the substitution key of their state machine ARN. */
+  subWorkflows: { node: string; workflowId: string; substitution: string }[];
+  /** Nodes that wait for a human approval. */
+  approvals: { node: string; approvers: string[]; timeoutSeconds: number }[];
 }
 
 export interface CompileOptions {

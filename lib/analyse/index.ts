@@ -11,10 +11,12 @@
  * node failed and produced nothing. An output of n may be used at point p
  * only if n:ok dominates p: n has run on every path to p.
  */
+import { dataKey, errorPath, loopPath, outputPath } from '../data-layout';
 import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
 import {
   jsonPathOf,
   lowerCondition,
+  lowerSwitchCase,
   parseCondition,
   parseTemplate,
   type ExprError,
@@ -27,14 +29,21 @@ import {
 import { TemplateText, type JsonTemplate, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
 import { closestMatch, didYouMean } from '../util/suggest';
 import { DominatorTree, depthFirst, stronglyConnected, type Adjacency } from './graph';
+import { FLOW_MODES, scopeChain, type ForEachRegion, type ForkRegion, type JoinMode, type Scope } from './structure';
+
+export type { ForEachRegion, ForkRegion, Scope } from './structure';
 
 /** Outputs every agent node has, whatever it declares (the agent handler's result). */
 export const AGENT_OUTPUTS = ['text', 'model', 'stop_reason', 'usage'] as const;
+/** Outputs of a node that waits for an approval (the answer). */
+export const APPROVAL_OUTPUTS = ['decision', 'comment', 'approver'] as const;
+/** Output of a sub-workflow node that declares none: the child's whole result. */
+export const SUBWORKFLOW_OUTPUT = 'output';
 
 /** Edge modes taken when the source node fails. */
 const FAILURE_MODES = new Set(['fallback', 'error', 'timeout']);
 /** Back-edge modes that the lowering bounds with a counter. */
-const BOUNDED_BACK_EDGE_MODES = new Set(['fallback', 'error', 'timeout', 'loop', 'conditional']);
+const BOUNDED_BACK_EDGE_MODES = new Set(['fallback', 'error', 'timeout', 'loop', 'conditional', 'switch']);
 
 export interface AnalysedWorkflow {
   workflow: Workflow;
@@ -53,6 +62,15 @@ export interface AnalysedWorkflow {
   resolved: Map<Reference, ResolvedRef>;
   /** Secret names and the nodes that use them. */
   secrets: Map<string, Set<string>>;
+  /** Parallel forks by fork node, and for-each loops by source node. */
+  forks: Map<string, ForkRegion>;
+  forEach: Map<string, ForEachRegion>;
+  /** The innermost fork branch or loop body of each node (absent: top level). */
+  scopeOf: Map<string, Scope>;
+  /** Per switch edge, its subject expression (the `when`). */
+  switchSubjects: Map<WorkflowEdge, ParsedCondition>;
+  /** Per for-each region, the resolved path of the list. */
+  forEachItems: Map<ForEachRegion, string>;
 }
 
 export function analyseWorkflow(wf: Workflow, sink: DiagnosticSink): AnalysedWorkflow | undefined {
@@ -72,6 +90,16 @@ class Analyser {
   private dom!: DominatorTree;
   /** Nodes declaring each output name, for bare-name look-ups. */
   private readonly declarers = new Map<string, WorkflowNode[]>();
+  private readonly byDataKey = new Map<string, WorkflowNode>();
+  private readonly forks = new Map<string, ForkRegion>();
+  private readonly forEach = new Map<string, ForEachRegion>();
+  private readonly scopeOf = new Map<string, Scope>();
+  private readonly switchSubjects = new Map<WorkflowEdge, ParsedCondition>();
+  private readonly forEachItems = new Map<ForEachRegion, string>();
+  private backEdges = new Set<WorkflowEdge>();
+  private readonly checkedSwitches = new Set<WorkflowEdge>();
+  /** Post-dominator tree of the forward graph (virtual exit = node count). */
+  private pdom!: DominatorTree;
 
   constructor(private readonly wf: Workflow, private readonly sink: DiagnosticSink) {}
 
@@ -108,12 +136,19 @@ class Analyser {
     for (const e of backEdges) {
       if (!BOUNDED_BACK_EDGE_MODES.has(e.mode)) {
         this.sink.error(Codes.UnboundedCycle, `The ${e.mode} edge ${e.from} → ${e.to} goes back to an earlier node and makes a cycle with no bound.`, e.range, "A cycle must be a 'loop' edge with a condition, or a 'fallback' edge; both are bounded by a counter.");
+      } else if (e.mode === 'loop' && e.forEach) {
+        this.sink.error(Codes.UnboundedCycle, `The for-each edge ${e.from} → ${e.to} goes back to an earlier node.`, e.range, 'A for-each edge leads from the node that produces the list to the loop body, forward.');
       } else if (e.mode === 'conditional') {
         this.sink.warn(Codes.UnboundedCycle, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds by default (x-sfn: { max_iterations: N } on the edge).`, e.range, "Write mode: loop to say that this is a loop.");
       }
     }
     if (this.sink.hasErrors) return undefined;
 
+    this.backEdges = backEdges;
+    this.buildPostDominators();
+    this.findForEachRegions();
+    this.findForks(dfs.rpo);
+    if (this.sink.hasErrors) return undefined;
     this.buildDominators(entryIndex);
     const enclosingCycles = this.cycles(backEdges, succ);
     const continuation = this.continuations(backEdges);
@@ -131,6 +166,11 @@ class Analyser {
       templates: this.templates,
       resolved: this.resolved,
       secrets: this.secrets,
+      forks: this.forks,
+      forEach: this.forEach,
+      scopeOf: this.scopeOf,
+      switchSubjects: this.switchSubjects,
+      forEachItems: this.forEachItems,
     };
   }
 
@@ -142,6 +182,19 @@ class Analyser {
       if (first) {
         this.sink.error(Codes.DuplicateNodeId, `Duplicate node id '${node.id}'.`, node.idRange, `Another node already has this id; node ids must be unique. (The first is node ${first.index + 1}.)`);
         continue;
+      }
+      const key = dataKey(node.id);
+      const clash = this.byDataKey.get(key);
+      if (clash) {
+        this.sink.error(Codes.DuplicateNodeId, `Node ids '${clash.id}' and '${node.id}' both keep their outputs under '${key}' in the execution data.`, node.idRange, "Outputs are keyed by the id with characters other than letters, digits and '_' replaced by '_'; rename one of the two.");
+        continue;
+      }
+      this.byDataKey.set(key, node);
+      const outKeys = new Map<string, string>();
+      for (const o of node.outputs) {
+        const k = dataKey(o.name);
+        if (outKeys.has(k) && outKeys.get(k) !== o.name) this.sink.error(Codes.BadOutputs, `Outputs '${outKeys.get(k)}' and '${o.name}' of node '${node.id}' are both kept under '${k}'.`, o.range, 'Rename one of the two.');
+        outKeys.set(k, o.name);
       }
       this.indexOf.set(node.id, this.nodes.length);
       this.nodeById.set(node.id, node);
@@ -187,8 +240,47 @@ class Analyser {
         this.sink.error(Codes.MissingCondition, `The ${e.mode} edge ${e.from} → ${e.to} has no 'when' condition.`, e.modeRange, "Add when: \"<CEL expression>\", or make the edge sequential.");
         continue;
       }
+      if (e.mode === 'switch') {
+        this.expandSwitch(e);
+        continue;
+      }
+      if (e.mode === 'loop' && e.forEach && !e.iteratorVar) {
+        this.sink.error(Codes.MissingCondition, `The for-each edge ${e.from} → ${e.to} has no 'iterator_var'.`, e.range, 'Name the item: iterator_var: item, then use ${loop.item} in the loop body.');
+        continue;
+      }
       this.edges.push(e);
       this.outEdges.get(e.from)!.push(e);
+    }
+  }
+
+  /** A switch edge routes by its cases: one derived edge per distinct target (the switch edge's own 'to' only when it has no cases). */
+  private expandSwitch(e: WorkflowEdge): void {
+    if (!e.cases || e.cases.length === 0) {
+      this.sink.warn(Codes.MissingCondition, `The switch edge ${e.from} → ${e.to} has no 'cases'; it is treated as a conditional edge.`, e.modeRange, 'Add cases: - value: ..., to: ... and default_to.');
+      e.mode = 'conditional';
+      this.edges.push(e);
+      this.outEdges.get(e.from)!.push(e);
+      return;
+    }
+    const targets: { to: string; range: SourceRange }[] = [...e.cases, ...(e.defaultTo ? [e.defaultTo] : [])];
+    let ok = true;
+    for (const t of targets) {
+      if (!this.nodeById.has(t.to)) {
+        ok = false;
+        this.sink.error(Codes.UnknownEdgeTarget, `The switch edge from '${e.from}' routes to '${t.to}', which is not a node.`, t.range, didYouMean(t.to, this.nodeById.keys()));
+      }
+    }
+    if (!ok) return;
+    if (!targets.some((t) => t.to === e.to)) {
+      this.sink.warn(Codes.DuplicateEdge, `The switch edge from '${e.from}' names '${e.to}' in 'to', but no case routes there; its cases decide.`, e.toRange);
+    }
+    const seen = new Set<string>();
+    for (const t of targets) {
+      if (seen.has(t.to)) continue;
+      seen.add(t.to);
+      const derived: WorkflowEdge = { ...e, to: t.to, toRange: t.range, switchEdge: e };
+      this.edges.push(derived);
+      this.outEdges.get(e.from)!.push(derived);
     }
   }
 
@@ -233,15 +325,226 @@ class Analyser {
 
   // ---- dominators and cycles ------------------------------------------------
 
+  /** Post-dominators of the forward graph (no back-edges), from a virtual exit after every final node. */
+  private buildPostDominators(): void {
+    const n = this.nodes.length;
+    const exit = n;
+    const rsucc: Adjacency = Array.from({ length: n + 1 }, () => []);
+    const hasForwardOut = new Uint8Array(n);
+    for (const e of this.edges) {
+      if (this.backEdges.has(e)) continue;
+      const a = this.indexOf.get(e.from)!;
+      rsucc[this.indexOf.get(e.to)!].push(a);
+      hasForwardOut[a] = 1;
+    }
+    for (let i = 0; i < n; i++) if (!hasForwardOut[i]) rsucc[exit].push(i);
+    this.pdom = new DominatorTree(rsucc, exit);
+  }
+
+  private ipdom(id: string): string | null {
+    const ip = this.pdom.idom[this.indexOf.get(id)!];
+    return ip < 0 || ip === this.nodes.length ? null : this.nodes[ip].id;
+  }
+
+  /**
+   * For-each loops. The body is the loop edge's target and the chain after
+   * it, as long as each next node is entered only from the chain: the body
+   * ends before the next join (a node that other paths also enter) or at the
+   * end of the workflow. A chain that branches is ambiguous and refused.
+   */
+  private findForEachRegions(): void {
+    for (const e of this.edges) {
+      if (e.mode !== 'loop' || !e.forEach || this.backEdges.has(e)) continue;
+      const body: string[] = [e.to];
+      const inBody = new Set(body);
+      let after: string | null = null;
+      let current = e.to;
+      for (;;) {
+        const flow = this.outEdges.get(current)!.filter((x) => !this.backEdges.has(x) && !FAILURE_MODES.has(x.mode));
+        if (flow.length === 0) break;
+        const targets = [...new Set(flow.map((x) => x.to))];
+        if (targets.length > 1 || flow.some((x) => !FLOW_MODES.has(x.mode))) {
+          this.sink.error(Codes.AmbiguousLoopBody, `The body of the for-each loop ${e.from} → ${e.to} is ambiguous: '${current}' branches (to ${targets.map((t) => `'${t}'`).join(', ')}).`, e.range,
+            'A for-each body is its target and the chain of nodes after it up to the next join; move the branching after the loop, or into a node of its own.');
+          break;
+        }
+        const next = targets[0];
+        const enteredFrom = new Set(this.edges.filter((x) => x.to === next && !this.backEdges.has(x)).map((x) => x.from));
+        if (enteredFrom.size > 1 || inBody.has(next)) {
+          after = next;
+          break;
+        }
+        body.push(next);
+        inBody.add(next);
+        current = next;
+      }
+      const others = this.outEdges.get(e.from)!.filter((x) => x !== e && !FAILURE_MODES.has(x.mode));
+      if (others.length > 1 || (others.length === 1 && after && others[0].to !== after)) {
+        this.sink.error(Codes.AmbiguousLoopBody, `Node '${e.from}' starts a for-each loop and also continues elsewhere (${others.map((x) => `'${x.to}'`).join(', ')}); what runs after the loop is ambiguous.`, others[0].range, 'Let the loop body end in the node that follows the loop.');
+        continue;
+      }
+      if (others.length === 1) after = others[0].to;
+      for (const id of body) {
+        for (const x of this.outEdges.get(id)!) {
+          if (FAILURE_MODES.has(x.mode) && !inBody.has(x.to) && x.to !== after) {
+            this.sink.error(Codes.NonNestingRegion, `The ${x.mode} edge ${x.from} → ${x.to} leaves the body of the for-each loop ${e.from} → ${e.to}.`, x.range, 'Errors inside a loop body can only be handled inside the body, or by the node after the loop.');
+          }
+        }
+      }
+      this.forEach.set(e.from, { kind: 'for-each', edge: e, source: e.from, body, after, iteratorVar: e.iteratorVar! });
+    }
+  }
+
+  /**
+   * Parallel forks: several flow edges (parallel, spawn, or more than one
+   * sequential) out of one node. The branches run up to the fork's immediate
+   * post-dominator, the join. Branches must nest: no node may be reached from
+   * two branches before the join, and no edge may leave a branch elsewhere.
+   */
+  private findForks(rpo: number[]): void {
+    for (const v of rpo) {
+      const node = this.nodes[v];
+      const out = this.outEdges.get(node.id)!;
+      const flow = out.filter((e) => FLOW_MODES.has(e.mode) && !this.backEdges.has(e));
+      if (flow.length < 2) continue;
+      const branching = out.filter((e) => e.mode === 'conditional' || e.mode === 'switch' || (e.mode === 'loop' && !e.forEach));
+      if (branching.length) {
+        this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' both forks into parallel branches and chooses by condition (edge to '${branching[0].to}').`, branching[0].range, 'Add a routing node: first fork, then choose inside a branch, or the other way round.');
+        continue;
+      }
+      for (const e of flow) {
+        if (e.mode === 'spawn' && (e.spawnCount ?? 1) > 1) {
+          this.sink.error(Codes.NotSupportedYet, `The spawn edge ${e.from} → ${e.to} asks for ${e.spawnCount} copies of '${e.to}'; spawning several copies of one node is not supported.`, e.range, 'Write one spawn edge per child node (each becomes a parallel branch), or use a for-each loop over a list.');
+        }
+      }
+      const join = this.ipdom(node.id);
+      const joinMode = this.joinModeOf(node.id, flow, join);
+      if (!joinMode) continue;
+      const branches: string[][] = [];
+      const owner = new Map<string, number>();
+      let nests = true;
+      flow.forEach((start, bi) => {
+        const members: string[] = [];
+        const stack = [start.to];
+        const seen = new Set<string>();
+        while (stack.length) {
+          const id = stack.pop()!;
+          if (id === join || seen.has(id)) continue;
+          seen.add(id);
+          const prev = owner.get(id);
+          if (prev !== undefined && prev !== bi) {
+            nests = false;
+            const into = this.edges.filter((x) => x.to === id && !this.backEdges.has(x)).map((x) => `${x.from} → ${x.to}`);
+            this.sink.error(Codes.NonNestingRegion, `The parallel branches from '${node.id}' through '${flow[prev].to}' and '${start.to}' meet at '${id}' (edges ${into.join(', ')}) before they join${join ? ` at '${join}'` : ''}.`, this.nodeById.get(id)!.idRange,
+              join ? `Branches of a fork must meet only at the join; route both through '${join}', or make '${id}' the join.` : 'Branches of a fork must meet only at one join node that every branch reaches.');
+            continue;
+          }
+          owner.set(id, bi);
+          members.push(id);
+          for (const x of this.outEdges.get(id)!) {
+            if (this.backEdges.has(x)) {
+              if (!seen.has(x.to) && x.to !== start.to && !this.reaches(start.to, x.to, join)) {
+                nests = false;
+                this.sink.error(Codes.NonNestingRegion, `The ${x.mode} edge ${x.from} → ${x.to} goes from inside a parallel branch of '${node.id}' back to outside it.`, x.range, 'A loop or fallback inside a parallel branch must stay inside that branch.');
+              }
+              continue;
+            }
+            stack.push(x.to);
+          }
+        }
+        branches.push(members);
+      });
+      if (!nests) continue;
+      this.forks.set(node.id, { kind: 'fork', node: node.id, edges: flow, join, joinMode, branches });
+    }
+    this.assignScopes(rpo);
+  }
+
+  /** True when `to` is reachable from `from` by forward edges without passing `stop`. */
+  private reaches(from: string, to: string, stop: string | null): boolean {
+    const stack = [from];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (id === to) return true;
+      if (id === stop || seen.has(id)) continue;
+      seen.add(id);
+      for (const x of this.outEdges.get(id)!) if (!this.backEdges.has(x)) stack.push(x.to);
+    }
+    return false;
+  }
+
+  private joinModeOf(fork: string, flow: WorkflowEdge[], join: string | null): JoinMode | undefined {
+    const declared = [...flow, ...(join ? this.edges.filter((e) => e.to === join) : [])].filter((e) => e.joinMode && e.joinMode !== 'wait_all');
+    if (declared.length === 0) return 'wait_all';
+    const modes = new Set(declared.map((e) => e.joinMode));
+    const e = declared[0];
+    if (modes.size > 1) {
+      this.sink.error(Codes.NotSupportedYet, `The edges of the fork at '${fork}' declare different join modes (${[...modes].join(', ')}).`, e.range);
+      return undefined;
+    }
+    if (e.joinMode === 'wait_any') return 'wait_any';
+    if (e.joinMode === 'wait_n') {
+      this.sink.error(Codes.NotSupportedYet, `join_mode wait_n (join_count ${e.joinCount ?? '?'}) at '${join ?? fork}' cannot be expressed exactly: a Parallel state finishes when all branches do, or when one fails.`, e.range, 'Use wait_all, or wait_any to continue with the first branch that succeeds.');
+      return undefined;
+    }
+    this.sink.error(Codes.UnknownEdgeMode, `Unknown join mode '${e.joinMode}'.`, e.range, 'Join modes are wait_all, wait_any and wait_n.');
+    return undefined;
+  }
+
+  /** Innermost region of every node: outer regions first (reverse postorder), inner ones overwrite. */
+  private assignScopes(rpo: number[]): void {
+    for (const v of rpo) {
+      const id = this.nodes[v].id;
+      const parent = this.scopeOf.get(id) ?? null;
+      const fork = this.forks.get(id);
+      if (fork) fork.branches.forEach((members, index) => {
+        const scope: Scope = { region: fork, index, parent };
+        for (const m of members) this.scopeOf.set(m, scope);
+      });
+      const loop = this.forEach.get(id);
+      if (loop) {
+        const scope: Scope = { region: loop, index: 0, parent };
+        for (const m of loop.body) this.scopeOf.set(m, scope);
+      }
+    }
+  }
+
+  /**
+   * Dominators of the split graph. Branches of a wait_all fork are chained
+   * one after another (branch i's exits lead into branch i+1) so that every
+   * branch dominates the join: after a wait_all join, all branches have run.
+   * References between branches are refused separately (scopes).
+   */
   private buildDominators(entryIndex: number): void {
     // Vertex 2i = node i about to run (in), 2i+1 = node i ran (ok).
     const n = this.nodes.length;
     const succ: Adjacency = Array.from({ length: 2 * n }, () => []);
     for (let i = 0; i < n; i++) succ[2 * i].push(2 * i + 1);
+    const rewire = new Map<WorkflowEdge, string | null>(); // edge → replacement target (null: dropped)
+    for (const fork of this.forks.values()) {
+      if (fork.joinMode !== 'wait_all' || fork.branches.length < 2) continue;
+      fork.edges.forEach((e, i) => {
+        if (i > 0) rewire.set(e, null);
+      });
+      fork.branches.forEach((members, i) => {
+        if (i === fork.branches.length - 1 || !fork.join) return;
+        const inBranch = new Set(members);
+        for (const m of members) for (const x of this.outEdges.get(m)!) if (x.to === fork.join && inBranch.has(x.from)) rewire.set(x, fork.edges[i + 1].to);
+      });
+    }
+    for (const loop of this.forEach.values()) {
+      // The body runs between the source and the node after the loop; its outputs are per item (see scopes).
+      const last = loop.body[loop.body.length - 1];
+      if (loop.after && !this.outEdges.get(last)!.some((x) => x.to === loop.after)) {
+        succ[2 * this.indexOf.get(last)! + 1].push(2 * this.indexOf.get(loop.after)!);
+      }
+    }
     for (const e of this.edges) {
       const a = this.indexOf.get(e.from)!;
-      const b = this.indexOf.get(e.to)!;
-      succ[FAILURE_MODES.has(e.mode) ? 2 * a : 2 * a + 1].push(2 * b);
+      const target = rewire.has(e) ? rewire.get(e) : e.to;
+      if (target === null || target === undefined) continue;
+      succ[FAILURE_MODES.has(e.mode) ? 2 * a : 2 * a + 1].push(2 * this.indexOf.get(target)!);
     }
     this.dom = new DominatorTree(succ, 2 * entryIndex);
   }
@@ -281,29 +584,13 @@ class Analyser {
    */
   private continuations(backEdges: Set<WorkflowEdge>): Map<string, string | null> {
     const result = new Map<string, string | null>();
-    const needing = this.nodes.filter((nd) => {
+    for (const nd of this.nodes) {
       const out = this.outEdges.get(nd.id)!;
-      return out.some((e) => e.mode === 'conditional' && !backEdges.has(e)) && !out.some((e) => e.mode === 'sequential');
-    });
-    if (needing.length === 0) return result;
-    // Post-dominators: dominators of the reversed forward graph from a virtual exit.
-    const n = this.nodes.length;
-    const exit = n;
-    const rsucc: Adjacency = Array.from({ length: n + 1 }, () => []);
-    const hasForwardOut = new Uint8Array(n);
-    for (const e of this.edges) {
-      if (backEdges.has(e) || FAILURE_MODES.has(e.mode)) continue;
-      const a = this.indexOf.get(e.from)!;
-      rsucc[this.indexOf.get(e.to)!].push(a);
-      hasForwardOut[a] = 1;
-    }
-    for (let i = 0; i < n; i++) if (!hasForwardOut[i]) rsucc[exit].push(i);
-    const pdom = new DominatorTree(rsucc, exit);
-    for (const nd of needing) {
-      const i = this.indexOf.get(nd.id)!;
-      const ip = pdom.idom[i];
-      const targets = new Set(this.outEdges.get(nd.id)!.filter((e) => e.mode === 'conditional').map((e) => e.to));
-      result.set(nd.id, ip < 0 || ip === exit || targets.has(this.nodes[ip].id) ? null : this.nodes[ip].id);
+      const routed = out.filter((e) => (e.mode === 'conditional' || e.mode === 'switch') && !backEdges.has(e));
+      if (routed.length === 0 || out.some((e) => e.mode === 'sequential')) continue;
+      const ip = this.ipdom(nd.id);
+      const targets = new Set(routed.map((e) => e.to));
+      result.set(nd.id, ip === null || targets.has(ip) ? null : ip);
     }
     return result;
   }
@@ -313,32 +600,40 @@ class Analyser {
   private checkExpressions(): void {
     for (const e of this.edges) {
       if (!e.condition) continue;
-      if (e.mode !== 'conditional' && e.mode !== 'loop' && e.mode !== 'switch') continue;
-      const parsed = parseCondition(e.condition.text);
-      if (!parsed.ok) {
-        this.exprError(e.condition, parsed.error, Codes.ConditionSyntax);
+      const routed = e.mode === 'conditional' || e.mode === 'loop' || e.mode === 'switch';
+      const onError = e.mode === 'error' || e.mode === 'fallback' || e.mode === 'timeout';
+      if (!routed && !onError) continue;
+      if (e.switchEdge) {
+        // One subject per switch, checked against every case.
+        if (!this.checkedSwitches.has(e.switchEdge)) {
+          this.checkedSwitches.add(e.switchEdge);
+          this.checkSwitch(e.switchEdge);
+        }
         continue;
       }
-      for (const note of parsed.notes) {
-        this.sink.warn(Codes.DialectSpelling, `${note.message}`, this.spanRange(e.condition, note.span), `In CEL this is written '${note.celSpelling}'.`);
-      }
-      this.conditions.set(e, parsed.value);
+      const parsed = this.parseEdgeCondition(e.condition);
+      if (!parsed) continue;
       const source = this.nodeById.get(e.from)!;
-      const point = this.point(source, 'ok');
+      // Conditions on error edges are evaluated after the node failed: its error is in scope, its outputs are not.
+      const point = this.point(source, onError ? 'in' : 'ok');
       let failed = false;
-      for (const ref of parsed.value.references) {
-        if (!this.resolve(ref, point, source, e.condition, 'condition')) failed = true;
+      for (const ref of parsed.references) {
+        if (!this.resolve(ref, point, source, e.condition, 'condition', onError ? source : undefined)) failed = true;
       }
       if (failed) continue;
-      const lowered = lowerCondition(parsed.value, (ref) => this.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+      this.conditions.set(e, parsed);
+      const lowered = lowerCondition(parsed, (ref) => this.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
       if ('message' in lowered) this.exprError(e.condition, lowered, Codes.ConditionNotLowerable);
     }
+    for (const loop of this.forEach.values()) this.checkForEachList(loop);
     for (const node of this.nodes) {
       if (!this.dom.reachable(this.point(node, 'in'))) continue;
-      const b = node.binding;
-      if (!b) continue;
       const point = this.point(node, 'in');
       const visit = (t: TemplateText, secretsAllowed: boolean) => this.checkTemplate(t, node, point, secretsAllowed);
+      if (node.workflowInputs) for (const v of Object.values(node.workflowInputs)) walkTemplates(v, (t) => visit(t, false));
+      if (node.sfn.resource) walkTemplates(node.sfn.resource.parameters, (t) => visit(t, false));
+      const b = node.binding;
+      if (!b) continue;
       if (b.kind === 'rest') {
         if (b.url) visit(b.url, true);
         if (b.endpoint) visit(b.endpoint, true);
@@ -351,6 +646,54 @@ class Analyser {
         if (b.instruction instanceof TemplateText) visit(b.instruction, false);
       }
     }
+  }
+
+  private parseEdgeCondition(t: TemplateText): ParsedCondition | undefined {
+    const parsed = parseCondition(t.text);
+    if (!parsed.ok) {
+      this.exprError(t, parsed.error, Codes.ConditionSyntax);
+      return undefined;
+    }
+    for (const note of parsed.notes) {
+      this.sink.warn(Codes.DialectSpelling, `${note.message}`, this.spanRange(t, note.span), `In CEL this is written '${note.celSpelling}'.`);
+    }
+    return parsed.value;
+  }
+
+  /** A switch's `when` is its subject: one input or output, compared with each case's value. */
+  private checkSwitch(sw: WorkflowEdge): void {
+    const t = sw.condition!;
+    const parsed = this.parseEdgeCondition(t);
+    if (!parsed) return;
+    const source = this.nodeById.get(sw.from)!;
+    const point = this.point(source, 'ok');
+    let failed = false;
+    for (const ref of parsed.references) if (!this.resolve(ref, point, source, t, 'condition')) failed = true;
+    if (failed) return;
+    for (const c of sw.cases ?? []) {
+      const lowered = lowerSwitchCase(parsed, c.value, (ref) => this.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+      if ('message' in lowered) {
+        this.exprError(t, lowered, Codes.ConditionNotLowerable);
+        return;
+      }
+    }
+    this.switchSubjects.set(sw, parsed);
+  }
+
+  /** The list of a for-each loop: one input or output, resolved where the loop starts. */
+  private checkForEachList(loop: ForEachRegion): void {
+    const e = loop.edge;
+    const t = new TemplateText(e.forEach!, e.range, undefined);
+    const parsed = this.parseEdgeCondition(t);
+    if (!parsed) return;
+    const source = this.nodeById.get(e.from)!;
+    if (parsed.references.length !== 1 || parsed.expr.kind !== 'ref') {
+      this.sink.error(Codes.ConditionNotLowerable, `The for_each of edge ${e.from} → ${e.to} must name a list (an input or an output), not compute one: '${e.forEach}'.`, e.range, `For example: for_each: "outputs.${e.from}.items".`);
+      return;
+    }
+    const ref = parsed.references[0];
+    if (!this.resolve(ref, this.point(source, 'ok'), source, t, 'condition')) return;
+    this.forEachItems.set(loop, this.resolved.get(ref)!.path);
   }
 
   private checkTemplate(t: TemplateText, node: WorkflowNode, point: number, secretsAllowed: boolean): void {
@@ -383,19 +726,41 @@ class Analyser {
   }
 
   /** Resolve one reference at a point of the split graph; reports and returns false when it cannot. */
-  private resolve(ref: Reference, point: number, at: WorkflowNode, text: TemplateText, where: 'condition' | 'template'): boolean {
+  /**
+   * Resolve one reference at a point of the split graph; reports and returns false when it cannot.
+   * `failed` is set for conditions of error edges: `error.name` / `error.cause` name the node's error.
+   */
+  private resolve(ref: Reference, point: number, at: WorkflowNode, text: TemplateText, where: 'condition' | 'template', failed?: WorkflowNode): boolean {
     const range = this.spanRange(text, ref.span);
     const fail = (code: string, message: string, hint?: string) => {
       this.sink.error(code, message, range, hint);
       return false;
     };
+    if (failed && ref.kind === 'output') {
+      const segs = ref.node !== null ? [ref.node, ...ref.path] : ref.path;
+      if (segs[0] === 'error' && !this.nodeById.has('error')) {
+        const field = segs[1] ?? 'name';
+        const key = field === 'name' || field === 'type' || field === 'code' || field === 'error' ? 'Error' : field === 'cause' || field === 'message' ? 'Cause' : undefined;
+        if (!key || segs.length > 2) return fail(Codes.UnknownReference, `'${segs.join('.')}' is not a field of the error.`, 'Use error.name (the error name, e.g. OSOP.Http.Rejected) or error.cause (its message).');
+        this.resolved.set(ref, { path: `${errorPath(failed.id)}.${key}`, mayBeAbsent: false, type: 'string' });
+        return true;
+      }
+    }
     switch (ref.kind) {
       case 'secret':
         return fail(Codes.SecretInCondition, 'Secrets cannot be used in conditions: the value would be written into the execution history.', 'Compare an output of the step that used the secret instead.');
       case 'env':
         return fail(Codes.UnsupportedNamespace, `'env.${ref.name}' cannot be read by a state machine: it runs on AWS, not on your machine.`, 'Pass the value as a workflow input (${inputs.x}) or keep it in a secret (${secrets.X}).');
-      case 'loop':
-        return fail(Codes.NotSupportedYet, `'loop.${ref.path.join('.')}' is only defined inside a for-each loop, which this compiler does not support yet.`);
+      case 'loop': {
+        const name = ref.path[0];
+        const body = scopeChain(this.scopeOf.get(at.id) ?? null).find((sc) => sc.region.kind === 'for-each' && (sc.region.iteratorVar === name || name === 'index'));
+        if (!body) {
+          const vars = scopeChain(this.scopeOf.get(at.id) ?? null).flatMap((sc) => (sc.region.kind === 'for-each' ? [sc.region.iteratorVar] : []));
+          return fail(Codes.UnknownReference, vars.length ? `'loop.${name}' is not the item of the for-each loop around '${at.id}'.` : `'loop.${ref.path.join('.')}' is only defined inside the body of a for-each loop, and '${at.id}' is not in one.`, vars.length ? `The loop's item is loop.${vars[0]}.` : undefined);
+        }
+        this.resolved.set(ref, { path: loopPath(ref.path), mayBeAbsent: ref.path.length > 1 });
+        return true;
+      }
       case 'metadata': {
         const path = METADATA_PATHS[ref.name];
         if (!path) return fail(Codes.UnsupportedNamespace, `'metadata.${ref.name}' is not known.`, `Known: ${Object.keys(METADATA_PATHS).map((k) => `metadata.${k}`).join(', ')}.`);
@@ -439,7 +804,8 @@ class Analyser {
         const why = node.id === at.id ? `'${at.id}' has not produced it yet when its own ${where} is evaluated` : `'${node.id}' does not run on every path to '${at.id}'`;
         return fail(Codes.NotYetRun, `'${shown}' may have no value here: ${why}.`, `Use an output of a node that always runs before '${at.id}', or restructure the edges.`);
       }
-      this.resolved.set(ref, { path: jsonPathOf(['outputs', node.id, ...ref.path]), mayBeAbsent: ref.path.length > 1, type: ref.path.length === 1 ? this.outputType(node, name) : undefined });
+      if (!this.scopeAllows(node, at, shown, fail)) return false;
+      this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, type: ref.path.length === 1 ? this.outputType(node, name) : undefined });
       return true;
     }
     // A bare output name (`status == 'succeeded'`), or `a.b` where `a` is an output name rather than a node.
@@ -452,7 +818,8 @@ class Analyser {
       if (this.dom.dominates(ok, point) && (!best || this.dom.depthOrder(ok) > this.dom.depthOrder(this.point(best, 'ok')))) best = c;
     }
     if (best) {
-      this.resolved.set(ref, { path: jsonPathOf(['outputs', best.id, ...segments]), mayBeAbsent: segments.length > 1, type: segments.length === 1 ? this.outputType(best, name) : undefined });
+      if (!this.scopeAllows(best, at, shown, fail)) return false;
+      this.resolved.set(ref, { path: outputPath(best.id, segments[0], segments.slice(1)), mayBeAbsent: segments.length > 1, type: segments.length === 1 ? this.outputType(best, name) : undefined });
       return true;
     }
     if (ref.node === null && this.wf.inputs?.some((i) => i.name === name)) return this.resolveInput(ref, segments, fail);
@@ -467,6 +834,30 @@ class Analyser {
     return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, suggestion ? `Did you mean '${suggestion}'?` : `Write node.output, e.g. ${this.exampleRef()}, or quote it if it is a string: '${name}'.`);
   }
 
+  /**
+   * Outputs made inside a region are visible outside it only after a wait_all
+   * join; never between parallel branches, never outside a for-each body
+   * (they are per item), never after a wait_any join (a branch may not have run).
+   */
+  private scopeAllows(producer: WorkflowNode, at: WorkflowNode, shown: string, fail: (code: string, m: string, h?: string) => boolean): boolean {
+    const atChain = scopeChain(this.scopeOf.get(at.id) ?? null);
+    for (const sc of scopeChain(this.scopeOf.get(producer.id) ?? null)) {
+      if (atChain.includes(sc)) break;
+      const r = sc.region;
+      if (r.kind === 'for-each') {
+        return fail(Codes.LoopItemReference, `'${shown}' is produced once per item inside the for-each loop ${r.edge.from} → ${r.edge.to}; it has no single value at '${at.id}'.`, 'Use it inside the loop body, or collect results in a node inside the loop.');
+      }
+      const sibling = atChain.find((x) => x.region === r);
+      if (sibling) {
+        return fail(Codes.ParallelReference, `'${shown}' is produced in another parallel branch of '${r.node}' than '${at.id}'; the branches run at the same time.`, r.join ? `Use it after the join '${r.join}'.` : undefined);
+      }
+      if (r.joinMode !== 'wait_all') {
+        return fail(Codes.NotYetRun, `'${shown}' may have no value at '${at.id}': the branches of '${r.node}' join with ${r.joinMode}, so its branch may not have finished.`, 'Use wait_all to read the outputs of every branch.');
+      }
+    }
+    return true;
+  }
+
   private exampleRef(): string {
     for (const nd of this.nodes) {
       const names = this.outputNames(nd);
@@ -476,12 +867,12 @@ class Analyser {
   }
 
   private outputNames(node: WorkflowNode): string[] {
-    const declared = node.outputs.map((o: OutputDecl) => o.name);
-    return node.type === 'agent' ? [...AGENT_OUTPUTS, ...declared.filter((d) => !(AGENT_OUTPUTS as readonly string[]).includes(d))] : declared;
+    return outputNamesOf(node);
   }
 
   private outputType(node: WorkflowNode, name: string): 'string' | 'number' | 'boolean' | undefined {
     if (node.type === 'agent' && (name === 'text' || name === 'model' || name === 'stop_reason')) return 'string';
+    if (node.approval && (APPROVAL_OUTPUTS as readonly string[]).includes(name)) return 'string';
     return node.outputs.find((o) => o.name === name)?.type;
   }
 
@@ -508,6 +899,13 @@ const METADATA_PATHS: Record<string, string> = {
   started_at: '$$.Execution.StartTime',
   workflow_id: '$$.StateMachine.Name',
 };
+
+/** The names a node's outputs can be read by. */
+export function outputNamesOf(node: WorkflowNode): string[] {
+  const declared = node.outputs.map((o: OutputDecl) => o.name);
+  const fixed: readonly string[] = node.approval && node.type === 'human' ? APPROVAL_OUTPUTS : node.binding?.kind === 'agent' ? AGENT_OUTPUTS : node.workflowRef && declared.length === 0 ? [SUBWORKFLOW_OUTPUT] : [];
+  return [...fixed, ...declared.filter((d) => !fixed.includes(d))];
+}
 
 export function walkTemplates(v: JsonTemplate, visit: (t: TemplateText) => void): void {
   if (v instanceof TemplateText) visit(v);

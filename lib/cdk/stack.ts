@@ -27,9 +27,14 @@ export class OsopStack extends Stack {
     // Every workflow is tried so that one synth reports all the broken ones.
     const failures: string[] = [];
     const seen = new Map<string, string>();
+    const ids = new Map<string, string>();
     for (const file of files) {
       try {
-        const wf = new OsopWorkflow(this, constructIdFor(file), { ...workflowDefaults, file });
+        const id = constructIdFor(file);
+        const clash = ids.get(id);
+        if (clash) throw new OsopDeployError(`${file} - error: its construct id '${id}' is already used by ${clash}; rename one of the files.`);
+        ids.set(id, file);
+        const wf = new OsopWorkflow(this, id, { ...workflowDefaults, file });
         const other = seen.get(wf.plan.stateMachineName);
         if (other) throw new OsopDeployError(`${file} - error: its state machine name '${wf.plan.stateMachineName}' is already used by ${other}; workflow ids must be unique in a stack.`);
         seen.set(wf.plan.stateMachineName, file);

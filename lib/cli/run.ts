@@ -175,7 +175,7 @@ function textsOf(output: unknown): string {
   if (output === null || typeof output !== 'object') return '';
   return Object.entries(output as Record<string, unknown>)
     .filter(([, v]) => typeof (v as { text?: unknown } | null)?.text === 'string')
-    .map(([node, v]) => `\n${node}.text:\n${(v as { text: string }).text.replace(/^/gm, '  ')}\n`)
+    .map(([node, v]) => `\n${node}.text:\n${(v as { text: string }).text.replace(/^(?=.)/gm, '  ')}\n`)
     .join('');
 }
 

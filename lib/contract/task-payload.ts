@@ -32,6 +32,12 @@ export const ErrorNames = {
   /** Raised by the state machine when a bounded fallback or loop edge has been taken too often. */
   FallbackExhausted: 'OSOP.FallbackExhausted',
   LoopExhausted: 'OSOP.LoopExhausted',
+  /** Sent with SendTaskFailure when an approver rejects (`osop-sfn reject`). */
+  ApprovalRejected: 'OSOP.Approval.Rejected',
+  /** Internal to wait_any joins: the first branch to finish ends the Parallel state with it. */
+  JoinWon: 'OSOP.Join.Won',
+  /** A wait_any join where every branch failed. */
+  NoBranchSucceeded: 'OSOP.Join.NoBranchSucceeded',
 } as const;
 
 /** Error names a Task retries by default: transient handler failures. */
@@ -128,7 +134,38 @@ export interface AgentTaskPayload extends TaskPayloadBase {
   timeoutMs: number;
 }
 
-export type TaskPayload = RestTaskPayload | AgentTaskPayload;
+/**
+ * Payload of the approval handler (`human` nodes and approval gates), called
+ * with `.waitForTaskToken`: it publishes the request; the execution waits
+ * until someone answers with the token (`osop-sfn approve|reject`).
+ */
+export interface ApprovalTaskPayload extends TaskPayloadBase {
+  kind: 'approval';
+  taskToken: string;
+  prompt: string;
+  approvers: string[];
+  /** Outputs of the nodes that have run, shown to the approver. */
+  context: Record<string, unknown>;
+}
+
+/** The task output an approval answers with (SendTaskSuccess); it becomes the node's outputs. */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  comment: string;
+  approver: string;
+}
+
+/** Payload of a user handler bound with `x-sfn: { handler }`. */
+export interface CustomTaskPayload extends TaskPayloadBase {
+  kind: 'custom';
+  nodeType: string;
+  /** The node's runtime block as written (not interpolated). */
+  runtime: Record<string, unknown>;
+  input: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+export type TaskPayload = RestTaskPayload | AgentTaskPayload | ApprovalTaskPayload | CustomTaskPayload;
 
 /** What the agent handler returns (becomes the node's outputs). */
 export interface AgentResult {

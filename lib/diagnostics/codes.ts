@@ -43,6 +43,12 @@ export const Codes = {
   DuplicateEdge: 'OSOP3014',
   ConditionOnUnconditionalEdge: 'OSOP3015',
   MissingCondition: 'OSOP3016',
+  AmbiguousLoopBody: 'OSOP3017',
+  NonNestingRegion: 'OSOP3018',
+  ParallelReference: 'OSOP3019',
+  LoopItemReference: 'OSOP3020',
+  UnknownWorkflowRef: 'OSOP3021',
+  WorkflowCycle: 'OSOP3022',
 
   // expressions
   ConditionSyntax: 'OSOP4001',

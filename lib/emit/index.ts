@@ -5,7 +5,7 @@
  */
 import type { AnalysedWorkflow } from '../analyse';
 import { HANDLER_SUBSTITUTIONS } from '../lower/layout';
-import type { LoweredWorkflow } from '../lower';
+import type { LoweredWorkflow, State } from '../lower';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 
 export function toAslDefinition(lowered: LoweredWorkflow): AslDefinition {
@@ -23,16 +23,32 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow): Co
   return {
     workflowId: wf.id,
     workflowName: wf.name,
-    states: [...lowered.graph.states.keys()],
+    states: allStateNames(lowered.graph.states),
     handlers: lowered.handlers,
     substitutions,
     secrets: [...a.secrets.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([name, nodes]) => ({ name, nodes: [...nodes].sort() })),
     triggers: wf.triggers.map((t) => ({ type: t.type, config: t.config })),
-    waitsForCallback: false,
+    waitsForCallback: lowered.extras.waitsForCallback,
     timeoutSeconds: wf.timeoutSeconds,
     origins: lowered.origins,
     models: lowered.models,
+    agentSecrets: lowered.extras.agentSecrets,
+    customHandlers: lowered.extras.customHandlers,
+    serviceIntegrations: lowered.extras.serviceIntegrations,
+    subWorkflows: lowered.extras.subWorkflows,
+    approvals: lowered.extras.approvals,
   };
+}
+
+/** Every state name, nested branches and loop bodies included, in definition order. */
+function allStateNames(states: Map<string, State> | Record<string, State>): string[] {
+  const out: string[] = [];
+  for (const [name, st] of states instanceof Map ? states : Object.entries(states)) {
+    out.push(name);
+    if (st.Type === 'Parallel') for (const b of st.Branches) out.push(...allStateNames(b.States));
+    if (st.Type === 'Map') out.push(...allStateNames(st.ItemProcessor.States));
+  }
+  return out;
 }
 
 /** ASL JSON text as `compile` prints it. */

@@ -5,6 +5,7 @@
  */
 import { CONTRACT_VERSION, ErrorNames } from '../contract/task-payload';
 import { Codes } from '../diagnostics';
+import { dataKey } from '../data-layout';
 import { jsonPathOf } from '../expressions';
 import { AGENT_OUTPUTS } from '../analyse';
 import { TemplateText, type AgentBinding, type WorkflowNode } from '../model';
@@ -45,7 +46,7 @@ export function lowerAgentNode(node: WorkflowNode, b: AgentBinding, ctx: Payload
 
   const selector: Record<string, string> = {};
   for (const name of AGENT_OUTPUTS) selector[`${name}.$`] = jsonPathOf(['Payload', name]);
-  for (const o of node.outputs) if (!(AGENT_OUTPUTS as readonly string[]).includes(o.name)) selector[`${o.name}.$`] = jsonPathOf(['Payload', 'text']);
+  for (const o of node.outputs) if (!(AGENT_OUTPUTS as readonly string[]).includes(o.name)) selector[`${dataKey(o.name)}.$`] = jsonPathOf(['Payload', 'text']);
   return {
     Type: 'Task',
     Comment: node.name ?? node.purpose ?? node.id,

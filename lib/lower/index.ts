@@ -1,44 +1,66 @@
 /**
  * Lower: the analysed workflow → a graph of ASL states (JSONPath).
  *
- *   node (api | agent)          → Task (lambda:invoke of the REST / agent handler)
- *   node (subtype router|join)  → Pass
- *   sequential edge             → Next
- *   conditional edges           → a Choice after the node; first match in file order
- *   fallback edge               → Catch States.ALL (+ a counter when it loops back)
- *   conditional/loop back-edge  → a Choice branch through a counter guard
+ *   node (api | agent)              → Task (lambda:invoke of the REST / agent handler)
+ *   node (human) / approval_gate    → Task (lambda:invoke.waitForTaskToken of the approval handler)
+ *   node with x-sfn handler/resource→ Task (the user's Lambda / a service integration)
+ *   node with workflow_ref          → Task (states:startExecution.sync:2)
+ *   node (subtype router | join)    → Pass
+ *   sequential edge                 → Next
+ *   several flow edges (a fork)     → Parallel up to the join (lower/parallel.ts)
+ *   conditional / switch edges      → one Choice after the node; first match in file order
+ *   loop edge with for_each         → Map over the list (lower/map.ts)
+ *   fallback / error / timeout edge → Catch (+ a Choice on the error, + a counter when it goes back)
+ *   conditional / loop back-edge    → a Choice branch through a counter guard
  *
- * Constructs of the full graph model (parallel, for-each, switch, human,
- * sub-workflows, other node types) are reported as not supported yet.
+ * A region is a state list with an exit: the top level, a branch of a
+ * Parallel (exit: the join) or a loop body (exit: the node after the loop).
+ * Edges to a region's exit end the region.
  */
 import { ErrorNames } from '../contract/task-payload';
 import { Codes, DiagnosticSink } from '../diagnostics';
-import { lowerCondition, type ChoiceRule as ExprChoiceRule } from '../expressions';
-import type { AnalysedWorkflow } from '../analyse';
+import { lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule } from '../expressions';
+import type { AnalysedWorkflow, Scope } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
-import type { HandlerKind } from '../types';
+import type { CompileReport, HandlerKind } from '../types';
 import { lowerAgentNode } from './agent-task';
+import { lowerApproval } from './approval-task';
+import { lowerCustomHandler, lowerServiceIntegration } from './custom-task';
 import {
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
   DEFAULT_MAX_FALLBACKS,
   DEFAULT_MAX_LOOP_ITERATIONS,
   DONE_STATE,
   INIT_STATE,
   MAX_STATE_NAME,
+  approvalGateState,
   counterKey,
   counterPath,
   counterValuePath,
+  customHandlerSubstitution,
   errorPath,
   fallbackCountState,
   fallbackExhaustedState,
   fallbackGuardState,
+  forEachState,
   loopCountState,
   loopExhaustedState,
   loopGuardState,
+  onErrorState,
+  outputsPath,
+  parallelState,
+  regionEndState,
+  rejectedState,
+  reraiseState,
   routeState,
+  subWorkflowSubstitution,
 } from './layout';
+import { lowerForEach } from './map';
+import { lowerFork } from './parallel';
 import type { PayloadContext } from './payload';
 import { lowerRestNode, type TaskCommon } from './rest-task';
 import type { ChoiceRule, ChoiceState, PassState, State, StateGraph, TaskState } from './states';
+import { lowerSubWorkflow } from './subworkflow-task';
 
 export type { StateGraph, State } from './states';
 
@@ -51,87 +73,180 @@ export interface LoweredWorkflow {
   handlers: HandlerKind[];
   origins: string[];
   models: { node: string; provider: string; model: string }[];
+  extras: Pick<CompileReport, 'agentSecrets' | 'customHandlers' | 'serviceIntegrations' | 'subWorkflows' | 'approvals' | 'waitsForCallback'>;
 }
 
-/** Modes whose lowering belongs to the full graph model (issue: parallel, loops, switch, ...). */
-const LATER_MODES: Record<string, string> = {
-  parallel: 'parallel branches',
-  event: 'event edges',
-  spawn: 'spawn edges',
-  switch: 'switch edges',
-  error: 'error edges',
-  timeout: 'timeout edges',
-  dataflow: "'dataflow' edges (joins)",
+/** A list of states with an exit: edges to `exit` end the region. */
+export interface Region {
+  states: Map<string, State>;
+  exit: string | null;
+  /** Name stem for the Succeed state that ends the region from a Choice or a Catch. */
+  stem: string;
+  /** Iterator variables of the loops around this region (their items are copied into nested loops). */
+  loopVars: string[];
+  /** True inside branches and loop bodies: their end state must keep the whole state data. */
+  nested: boolean;
+}
+
+const NOT_YET: Record<string, string> = {
+  event: 'event edges (waiting for an external event)',
   message: "'message' edges",
 };
 
-const ROUTING_SUBTYPES = new Set(['router', 'join', 'parallel', 'merge', 'gateway']);
+const ROUTING_SUBTYPES = new Set(['router', 'join', 'parallel', 'merge', 'gateway', 'fork']);
+const FLOW = new Set(['sequential', 'parallel', 'spawn', 'dataflow']);
+const FAILURE = new Set(['fallback', 'error', 'timeout']);
 
 export function lowerWorkflow(a: AnalysedWorkflow, sink: DiagnosticSink, options: LowerOptions = { defaultFallbackBound: DEFAULT_MAX_FALLBACKS }): LoweredWorkflow | undefined {
   return new Lowerer(a, sink, options).run();
 }
 
-class Lowerer {
-  private readonly states = new Map<string, State>();
+export class Lowerer {
+  private readonly names = new Set<string>();
   private readonly counters: string[] = [];
   private readonly handlers = new Set<HandlerKind>();
   private readonly origins = new Set<string>();
   private readonly models: LoweredWorkflow['models'] = [];
-  private doneUsed = false;
+  private readonly extras: LoweredWorkflow['extras'] = { agentSecrets: [], customHandlers: [], serviceIntegrations: [], subWorkflows: [], approvals: [], waitsForCallback: false };
   private readonly ctx: PayloadContext;
+  private readonly siblingContentTypes = new Map<string, string>();
+  private readonly top: Region = { states: new Map(), exit: null, stem: 'osop', loopVars: [], nested: false };
 
-  constructor(private readonly a: AnalysedWorkflow, private readonly sink: DiagnosticSink, private readonly options: LowerOptions) {
+  constructor(readonly a: AnalysedWorkflow, readonly sink: DiagnosticSink, private readonly options: LowerOptions) {
     this.ctx = { templates: a.templates, resolved: a.resolved, sink, secretFields: {} };
   }
 
   run(): LoweredWorkflow | undefined {
     const wf = this.a.workflow;
-    const init: PassState = { Type: 'Pass', Comment: 'Lay out the execution data: input, outputs, errors, counters.', Parameters: {}, Next: this.a.entry.id };
-    this.states.set(INIT_STATE, init);
-    const siblingContentTypes = new Map<string, string>();
+    const init: PassState = { Type: 'Pass', Comment: 'Lay out the execution data: input, outputs, errors, counters.', Parameters: {}, Next: this.entryState(this.a.entry.id) };
+    this.claim(INIT_STATE, init, this.top);
     for (const n of wf.nodes) {
       if (n.binding?.kind === 'rest' && n.binding.declaredContentType && n.binding.url) {
         const m = /^(https?:\/\/[^/?#@\s$]+)/i.exec(n.binding.url.text);
-        if (m) siblingContentTypes.set(new URL(m[1]).origin, n.binding.declaredContentType);
+        if (m) this.siblingContentTypes.set(new URL(m[1]).origin, n.binding.declaredContentType);
       }
     }
-    for (const node of wf.nodes) {
-      if (this.a.nodeById.get(node.id) !== node) continue; // a duplicate id, already reported
-      this.lowerNode(node, siblingContentTypes);
-    }
-    if (this.doneUsed) this.states.set(DONE_STATE, { Type: 'Succeed', Comment: 'No condition matched and nothing follows: the workflow ends.', OutputPath: '$.outputs' });
+    this.lowerRegion(undefined, this.top);
     const counters: Record<string, unknown> = {};
     for (const key of this.counters) counters[key] = { count: 0 };
-    init.Parameters = { 'input.$': '$', outputs: {}, errors: {}, ...(this.counters.length ? { counters } : {}) };
-    for (const name of this.states.keys()) {
+    init.Parameters = { 'input.$': '$', outputs: {}, errors: {}, counters };
+    for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
         this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, null, 'Shorten the node id.');
       }
     }
     if (this.sink.hasErrors) return undefined;
     return {
-      graph: { startAt: INIT_STATE, states: this.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
+      graph: { startAt: INIT_STATE, states: this.top.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
       handlers: [...this.handlers].sort(),
       origins: [...this.origins].sort(),
       models: this.models,
+      extras: this.extras,
     };
   }
 
-  private lowerNode(node: WorkflowNode, siblingContentTypes: Map<string, string>): void {
-    const main = this.mainState(node, siblingContentTypes);
+  /** Lower every node whose innermost region is `scope` into `region`, in file order. */
+  lowerRegion(scope: Scope | undefined, region: Region): void {
+    for (const node of this.a.workflow.nodes) {
+      if (this.a.nodeById.get(node.id) !== node) continue; // a duplicate id, already reported
+      if (this.a.scopeOf.get(node.id) !== scope) continue;
+      this.lowerNode(node, region);
+    }
+  }
+
+  /** The state a node starts with: its approval gate, if it has one. */
+  entryState(id: string): string {
+    const node = this.a.nodeById.get(id)!;
+    return node.approval && node.type !== 'human' ? approvalGateState(id) : id;
+  }
+
+  /** A state name to jump to for node `id` from inside `region` (its end state when `id` is the exit). */
+  jumpTarget(id: string, region: Region): string {
+    if (id === region.exit) return this.regionEnd(region);
+    return this.entryState(id);
+  }
+
+  /** Set `Next` to node `id`, or end the region when `id` is its exit (or there is nothing). */
+  setNext(state: { Next?: string; End?: true; OutputPath?: string }, id: string | null, region: Region): void {
+    if (id === null || id === region.exit) {
+      state.End = true;
+      if (!region.nested) state.OutputPath = '$.outputs';
+    } else {
+      state.Next = this.entryState(id);
+    }
+  }
+
+  regionEnd(region: Region): string {
+    const name = region.nested ? regionEndState(region.stem) : DONE_STATE;
+    if (!region.states.has(name)) {
+      this.claim(name, { Type: 'Succeed', Comment: region.nested ? 'End of this branch.' : 'No condition matched and nothing follows: the workflow ends.', ...(region.nested ? {} : { OutputPath: '$.outputs' }) }, region);
+    }
+    return name;
+  }
+
+  claim(name: string, state: State, region: Region, node?: WorkflowNode): string {
+    if (this.names.has(name)) {
+      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'${node ? ` (node '${node.id}')` : ''}.`, node?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+      return name;
+    }
+    this.names.add(name);
+    region.states.set(name, state);
+    return name;
+  }
+
+  /** Reserve a state name that a construct places itself. */
+  claimName(name: string): void {
+    if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, null, "Rename the node: ':' is reserved for the states the compiler adds.");
+    this.names.add(name);
+  }
+
+  addCounter(key: string): void {
+    this.counters.push(key);
+  }
+
+  private lowerNode(node: WorkflowNode, region: Region): void {
+    const main = this.mainState(node, region);
     if (!main) return;
-    this.claim(node.id, main, node);
-    this.lowerOutEdges(node, main);
+    if (node.approval && node.type !== 'human') {
+      const gate = lowerApproval(node, node.approval, this.common(node), false);
+      gate.Next = node.id;
+      this.claim(approvalGateState(node.id), gate, region, node);
+      this.noteApproval(node);
+    }
+    this.claim(node.id, main, region, node);
+    this.lowerOutEdges(node, main, region);
+  }
+
+  private common(node: WorkflowNode): TaskCommon {
+    return { workflowId: this.a.workflow.id, attempt: this.attemptOf(node), siblingContentTypes: this.siblingContentTypes };
+  }
+
+  private noteApproval(node: WorkflowNode): void {
+    this.handlers.add('approval');
+    this.extras.waitsForCallback = true;
+    this.extras.approvals.push({ node: node.id, approvers: node.approval!.approvers, timeoutSeconds: node.approval!.timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS });
   }
 
   /** The state that does the node's work. */
-  private mainState(node: WorkflowNode, siblingContentTypes: Map<string, string>): TaskState | PassState | undefined {
-    if (node.workflowRef) return void this.later(node, `Sub-workflows (workflow_ref '${node.workflowRef}')`);
-    if (node.hasApprovalGate || node.type === 'human') return void this.later(node, node.type === 'human' ? 'human nodes (approvals)' : 'approval gates');
-    if (node.subtype && ROUTING_SUBTYPES.has(node.subtype) && !node.binding) {
-      return { Type: 'Pass', Comment: node.name ?? `${node.subtype} ${node.id}`, ResultPath: null };
+  private mainState(node: WorkflowNode, region: Region): TaskState | PassState | undefined {
+    void region;
+    const common = this.common(node);
+    if (node.workflowRef) {
+      this.extras.subWorkflows.push({ node: node.id, workflowId: node.workflowRef, substitution: subWorkflowSubstitution(node.workflowRef) });
+      return lowerSubWorkflow(node, node.workflowRef, this.ctx);
     }
-    const common: TaskCommon = { workflowId: this.a.workflow.id, attempt: this.attemptOf(node), siblingContentTypes };
+    if (node.type === 'human') {
+      this.noteApproval(node);
+      return lowerApproval(node, node.approval!, common, true);
+    }
+    if (node.sfn.handler) {
+      this.extras.customHandlers.push({ node: node.id, path: node.sfn.handler.path, substitution: customHandlerSubstitution(node.id) });
+      return lowerCustomHandler(node, common);
+    }
+    if (node.sfn.resource) {
+      this.extras.serviceIntegrations.push({ node: node.id, resource: node.sfn.resource.arn });
+      return lowerServiceIntegration(node, node.sfn.resource, this.ctx);
+    }
     const b = node.binding;
     if (b?.kind === 'rest') {
       const r = lowerRestNode(node, b, this.ctx, common);
@@ -145,10 +260,14 @@ class Lowerer {
       if (!t) return undefined;
       this.handlers.add('agent');
       this.models.push({ node: node.id, provider: b.provider, model: b.model });
+      if (!this.extras.agentSecrets.includes(b.apiKeySecret)) this.extras.agentSecrets.push(b.apiKeySecret);
       return t;
     }
-    this.sink.error(Codes.UnboundNodeType, `Node '${node.id}' has type '${node.type}', which has no Step Functions binding yet.`, node.typeRange,
-      "Nodes of type api (REST calls) and agent (LLM calls) compile today; routing nodes (subtype router or join) become Pass states. Binding other types ('x-sfn: { handler }' or a service integration) is planned.");
+    if (node.subtype && ROUTING_SUBTYPES.has(node.subtype)) {
+      return { Type: 'Pass', Comment: node.name ?? `${node.subtype} ${node.id}`, ResultPath: null };
+    }
+    this.sink.error(Codes.UnboundNodeType, `Node '${node.id}' has type '${node.type}'${node.subtype ? ` (${node.subtype})` : ''}, which has no Step Functions binding.`, node.typeRange,
+      `Bind it explicitly: 'x-sfn: { handler: lambdas/custom/${node.id}.ts }' (your Lambda handler, which receives the node's runtime block) or 'x-sfn: { resource: "arn:aws:states:::...", parameters: {...} }' (a Step Functions service integration). api, agent and human nodes, and routing nodes (subtype router or join), need no binding.`);
     return undefined;
   }
 
@@ -156,65 +275,168 @@ class Lowerer {
   private attemptOf(node: WorkflowNode): TaskCommon['attempt'] {
     const cycles = this.a.enclosingCycles.get(node.id) ?? [];
     if (cycles.length === 0) return { literal: '0' };
-    const paths = cycles.map((e) => counterValuePath(counterKey(e.mode === 'fallback' ? 'fallback' : 'loop', e.from, e.to)));
+    const paths = cycles.map((e) => counterValuePath(this.counterKeyOf(e)));
     return { expression: `States.Format('${paths.map(() => '{}').join('.')}', ${paths.join(', ')})` };
   }
 
-  private lowerOutEdges(node: WorkflowNode, main: TaskState | PassState): void {
+  private counterKeyOf(e: WorkflowEdge): string {
+    return counterKey(FAILURE.has(e.mode) ? (e.mode as 'fallback' | 'error' | 'timeout') : 'loop', e.from, e.to);
+  }
+
+  private lowerOutEdges(node: WorkflowNode, main: TaskState | PassState, region: Region): void {
     const out = this.a.outEdges.get(node.id) ?? [];
-    const sequential: WorkflowEdge[] = [];
-    const branches: WorkflowEdge[] = [];
-    let fallback: WorkflowEdge | undefined;
+    const flow: WorkflowEdge[] = [];
+    const routed: WorkflowEdge[] = [];
+    const failures: WorkflowEdge[] = [];
+    let forEach: WorkflowEdge | undefined;
     for (const e of out) {
-      if (e.mode === 'sequential') sequential.push(e);
-      else if (e.mode === 'conditional') branches.push(e);
+      if (FLOW.has(e.mode)) {
+        if (this.a.backEdges.has(e)) continue; // reported by the analysis
+        flow.push(e);
+      } else if (e.mode === 'conditional' || e.mode === 'switch') routed.push(e);
       else if (e.mode === 'loop') {
-        if (e.forEach) this.laterEdge(e, 'for-each loops');
+        if (e.forEach) forEach = e;
         else if (!e.condition) this.sink.error(Codes.MissingCondition, `The loop edge ${e.from} → ${e.to} has neither 'when' nor 'for_each', so it would never stop.`, e.range, "Add when: \"<condition to repeat>\".");
-        else if (!this.a.backEdges.has(e)) this.laterEdge(e, 'loop edges that go forward');
-        else branches.push(e);
-      } else if (e.mode === 'fallback') {
-        if (e.condition) this.laterEdge(e, 'fallback edges with a condition (error routing)');
-        else if (fallback) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has a second fallback edge (to '${e.to}'); one failure can only go one way.`, e.range, `Keep one fallback edge; the first goes to '${fallback.to}'.`);
-        else fallback = e;
-      } else {
-        this.laterEdge(e, LATER_MODES[e.mode] ?? `${e.mode} edges`);
-      }
-    }
-    if (sequential.length > 1) {
-      this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${sequential.length} sequential out-edges (to ${sequential.map((e) => `'${e.to}'`).join(', ')}): an implicit fork into parallel branches, which this compiler does not support yet.`, sequential[1].range, 'Chain the nodes one after another, or make the choice explicit with conditional edges.');
+        else if (!this.a.backEdges.has(e)) this.sink.error(Codes.NotSupportedYet, `The loop edge ${e.from} → ${e.to} goes forward, so it repeats nothing.`, e.modeRange, 'A loop edge goes back to the first node to repeat; use a conditional edge to go forward.');
+        else routed.push(e);
+      } else if (FAILURE.has(e.mode)) failures.push(e);
+      else this.sink.error(Codes.NotSupportedYet, `${NOT_YET[e.mode] ?? `${e.mode} edges`} are not supported (edge ${e.from} → ${e.to}).`, e.modeRange, e.mode === 'event' ? 'Model the wait as a human node (a callback), or start the workflow from the event with a trigger.' : undefined);
     }
 
-    if (fallback) {
-      if (main.Type !== 'Task') {
-        this.sink.error(Codes.NotSupportedYet, `The routing node '${node.id}' cannot fail, so its fallback edge would never be taken.`, fallback.range);
-      } else {
-        main.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: this.fallbackTarget(node, fallback) }];
-      }
+    if (failures.length) this.lowerFailureEdges(node, main, failures, region);
+
+    // An approval answered "rejected" continues when the node routes on its decision; otherwise it fails the execution.
+    if (node.type === 'human' && main.Type === 'Task' && routed.length) {
+      const rejected = this.claim(rejectedState(node.id), { Type: 'Pass', Comment: `'${node.id}' was rejected.`, Parameters: { decision: 'rejected', 'comment.$': `${errorPath(node.id)}.Cause`, approver: '' }, ResultPath: outputsPath(node.id) }, region, node);
+      main.Catch = [{ ErrorEquals: [ErrorNames.ApprovalRejected], ResultPath: errorPath(node.id), Next: rejected }, ...(main.Catch ?? [])];
+      const routeName = routeState(node.id);
+      (region.states.get(rejected) as PassState).Next = routeName;
     }
 
-    if (branches.length > 0) {
-      const route = this.routeChoice(node, branches, sequential[0]);
-      main.Next = this.claim(routeState(node.id), route, node);
-    } else if (sequential.length >= 1) {
-      main.Next = sequential[0].to;
+    const fork = this.a.forks.get(node.id);
+    const loop = this.a.forEach.get(node.id);
+    if (loop && forEach) {
+      if (routed.length) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' starts a for-each loop and also chooses by condition.`, routed[0].range, 'Add a routing node before or after the loop.');
+      main.Next = lowerForEach(this, node, loop, region);
+    } else if (fork) {
+      main.Next = lowerFork(this, node, fork, region);
+    } else if (routed.length > 0) {
+      if (flow.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${flow.length} unconditional out-edges and conditional ones.`, flow[1].range);
+      const route = this.routeChoice(node, routed, flow[0], region);
+      main.Next = this.claim(routeState(node.id), route, region, node);
+    } else if (flow.length === 1) {
+      this.setNext(main, flow[0].to, region);
     } else {
-      main.End = true;
-      main.OutputPath = '$.outputs';
+      this.setNext(main, null, region);
     }
   }
 
-  /** The Choice after a node with conditional (or loop) out-edges. */
-  private routeChoice(node: WorkflowNode, branches: WorkflowEdge[], unconditional: WorkflowEdge | undefined): ChoiceState {
+  /**
+   * Catches for failure edges: timeout edges catch States.Timeout; error
+   * edges with a condition choose on the error; an unconditional fallback or
+   * error edge takes everything else. No match re-raises the error.
+   */
+  private lowerFailureEdges(node: WorkflowNode, main: TaskState | PassState, edges: WorkflowEdge[], region: Region): void {
+    if (main.Type !== 'Task') {
+      this.sink.error(Codes.NotSupportedYet, `The routing node '${node.id}' cannot fail, so its ${edges[0].mode} edge would never be taken.`, edges[0].range);
+      return;
+    }
+    const timeouts = edges.filter((e) => e.mode === 'timeout');
+    const conditional = edges.filter((e) => e.mode !== 'timeout' && this.a.conditions.has(e));
+    const unconditional = edges.filter((e) => e.mode !== 'timeout' && !this.a.conditions.has(e));
+    const catches: NonNullable<TaskState['Catch']> = [];
+    if (timeouts.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${timeouts.length} timeout edges; a timeout can only go one way.`, timeouts[1].range);
+    if (timeouts[0]) catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: errorPath(node.id), Next: this.failureTarget(node, timeouts[0], region) });
+    if (unconditional.length > 1) {
+      this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${unconditional.length} unconditional fallback/error edges (to ${unconditional.map((e) => `'${e.to}'`).join(', ')}); one failure can only go one way.`, unconditional[1].range, `Keep one, or give the others a condition on error.name.`);
+    }
+    const fallback = unconditional[0] ? this.failureTarget(node, unconditional[0], region) : undefined;
+    if (conditional.length) {
+      const choices: ChoiceRule[] = [];
+      for (const e of conditional) {
+        const lowered = lowerCondition(this.a.conditions.get(e)!, (ref) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+        if ('message' in lowered) continue;
+        const target = this.failureTarget(node, e, region);
+        if (lowered.kind === 'constant') {
+          if (lowered.value) choices.push({ Variable: errorPath(node.id), IsPresent: true, Next: target });
+          continue;
+        }
+        choices.push({ ...lowered.rule, Next: target });
+      }
+      let otherwise = fallback;
+      if (!otherwise) {
+        otherwise = this.claim(reraiseState(node.id), { Type: 'Fail', Comment: `No error edge of '${node.id}' matched: fail with its error.`, ErrorPath: `${errorPath(node.id)}.Error`, CausePath: `${errorPath(node.id)}.Cause` } as State, region, node);
+      }
+      const choice = this.claim(onErrorState(node.id), { Type: 'Choice', Comment: `Route the error of ${node.id}: first matching error edge in file order.`, Choices: choices.length ? choices : [{ Variable: errorPath(node.id), IsPresent: true, Next: otherwise }], Default: otherwise }, region, node);
+      catches.push({ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: choice });
+    } else if (fallback) {
+      catches.push({ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: fallback });
+    }
+    if (catches.length) main.Catch = [...(main.Catch ?? []), ...catches];
+  }
+
+  /** Catch target of a failure edge: the target itself, or a counter guard when the edge loops back. */
+  private failureTarget(node: WorkflowNode, e: WorkflowEdge, region: Region): string {
+    if (!this.a.backEdges.has(e)) return this.jumpTarget(e.to, region);
+    const bound = node.sfn.maxFallbacks ?? this.options.defaultFallbackBound;
+    const mode = e.mode;
+    return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, fallbackGuardState(node.id, mode, e.to), fallbackCountState(node.id, mode, e.to), fallbackExhaustedState(node.id, mode, e.to), region, {
+      Error: ErrorNames.FallbackExhausted,
+      // The last error's cause, as the execution's cause. A plain path: the local engine and
+      // Step Functions Local do not evaluate intrinsics in CausePath.
+      CausePath: `${errorPath(node.id)}.Cause`,
+      what: `${mode} rounds of ${node.id}`,
+    });
+  }
+
+  private loopTarget(e: WorkflowEdge, region: Region): string {
+    const node = this.a.nodeById.get(e.from)!;
+    const bound = e.sfn.maxIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
+    return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, loopGuardState(e.from, e.to), loopCountState(e.from, e.to), loopExhaustedState(e.from, e.to), region, {
+      Error: ErrorNames.LoopExhausted,
+      Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (x-sfn: { max_iterations } on the edge).`,
+      what: `rounds of the loop ${e.from} → ${e.to}`,
+    });
+  }
+
+  /** guard Choice (count < bound) → count Pass (+1) → target; otherwise a Fail with a named error. */
+  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; CausePath?: string; what: string }): string {
+    this.addCounter(key);
+    this.claim(guard, { Type: 'Choice', Comment: `Bound the ${fail.what} to ${bound}.`, Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, region, node);
+    this.claim(count, { Type: 'Pass', Comment: `Count one more of the ${fail.what}.`, Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
+    this.claim(exhausted, { Type: 'Fail', Comment: `The ${fail.what} reached the bound of ${bound}.`, Error: fail.Error, ...(fail.CausePath ? { CausePath: fail.CausePath } : { Cause: fail.Cause }) }, region, node);
+    return guard;
+  }
+
+  /** The Choice after a node with conditional, switch or loop out-edges. */
+  private routeChoice(node: WorkflowNode, branches: WorkflowEdge[], unconditional: WorkflowEdge | undefined, region: Region): ChoiceState {
     const choices: ChoiceRule[] = [];
-    let defaultTarget: string | undefined = unconditional?.to;
+    let defaultTarget: string | undefined = unconditional ? this.jumpTarget(unconditional.to, region) : undefined;
     const simple: ExprChoiceRule[] = [];
+    const resolve = (ref: Parameters<typeof lowerCondition>[1] extends (r: infer R) => unknown ? R : never) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span };
+    const targetOf = (e: WorkflowEdge) => (this.a.backEdges.has(e) ? this.loopTarget(e, region) : this.jumpTarget(e.to, region));
+    const doneSwitches = new Set<WorkflowEdge>();
     for (const e of branches) {
+      if (e.switchEdge) {
+        const sw = e.switchEdge;
+        if (doneSwitches.has(sw)) continue;
+        doneSwitches.add(sw);
+        const subject = this.a.switchSubjects.get(sw);
+        if (!subject) continue;
+        for (const c of sw.cases ?? []) {
+          const lowered = lowerSwitchCase(subject, c.value, resolve);
+          if ('message' in lowered || lowered.kind === 'constant') continue;
+          simple.push(lowered.rule);
+          choices.push({ ...lowered.rule, Next: targetOf(branches.find((x) => x.switchEdge === sw && x.to === c.to)!) });
+        }
+        if (sw.defaultTo && defaultTarget === undefined) defaultTarget = targetOf(branches.find((x) => x.switchEdge === sw && x.to === sw.defaultTo!.to)!);
+        continue;
+      }
       const parsed = this.a.conditions.get(e);
       if (!parsed) continue;
-      const lowered = lowerCondition(parsed, (ref) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+      const lowered = lowerCondition(parsed, resolve);
       if ('message' in lowered) continue; // reported by the analysis
-      const target = this.a.backEdges.has(e) ? this.loopTarget(e) : e.to;
+      const target = targetOf(e);
       if (lowered.kind === 'constant') {
         if (!lowered.value) {
           this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always false; the edge is never taken.`, e.condition?.range);
@@ -225,7 +447,7 @@ class Lowerer {
           if (e !== branches[branches.length - 1]) this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always true, so the conditional edges after it are never taken.`, e.condition?.range);
           break;
         }
-        this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always true, but '${e.from}' also has an unconditional edge to '${defaultTarget}', which is taken when no other condition holds.`, e.condition?.range);
+        this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always true, but '${e.from}' also has an unconditional edge, which is taken when no other condition holds.`, e.condition?.range);
         continue;
       }
       simple.push(lowered.rule);
@@ -237,71 +459,20 @@ class Lowerer {
     }
     if (defaultTarget === undefined) {
       const cont = this.a.continuation.get(node.id);
+      const at = branches[0].condition?.range ?? branches[0].range;
       if (cont) {
-        defaultTarget = cont;
-        this.sink.warn(Codes.NoElseBranch, `When none of the conditions out of '${node.id}' holds, the workflow skips to '${cont}', where its branches meet.`, branches[0].condition?.range ?? branches[0].range, `Add an edge for the other case to make this explicit.`);
+        defaultTarget = this.jumpTarget(cont, region);
+        this.sink.warn(Codes.NoElseBranch, `When none of the conditions out of '${node.id}' holds, the workflow skips to '${cont}', where its branches meet.`, at, `Add an edge for the other case to make this explicit.`);
       } else {
-        defaultTarget = DONE_STATE;
-        this.doneUsed = true;
-        this.sink.warn(Codes.NoElseBranch, `When none of the conditions out of '${node.id}' holds, the workflow ends successfully.`, branches[0].condition?.range ?? branches[0].range, `Add an edge for the other case (e.g. to a node that reports it) to make this explicit.`);
+        defaultTarget = this.regionEnd(region);
+        this.sink.warn(Codes.NoElseBranch, region.nested ? `When none of the conditions out of '${node.id}' holds, this branch ends.` : `When none of the conditions out of '${node.id}' holds, the workflow ends successfully.`, at, `Add an edge for the other case (e.g. to a node that reports it) to make this explicit.`);
       }
     }
     if (choices.length === 0) {
-      // Nothing left to choose: a Choice needs at least one rule, so test for the input that always exists.
+      // Nothing left to choose: a Choice needs at least one rule, so test for data that always exists.
       choices.push({ Variable: '$.outputs', IsPresent: true, Next: defaultTarget });
     }
     return { Type: 'Choice', Comment: `Route after ${node.id}: first matching condition in file order.`, Choices: choices, Default: defaultTarget };
-  }
-
-  /** Catch target of a fallback edge: the target itself, or a counter guard when the edge loops back. */
-  private fallbackTarget(node: WorkflowNode, e: WorkflowEdge): string {
-    if (!this.a.backEdges.has(e)) return e.to;
-    const bound = node.sfn.maxFallbacks ?? this.options.defaultFallbackBound;
-    const key = counterKey('fallback', e.from, e.to);
-    return this.boundedBackEdge(node, e, key, bound, fallbackGuardState(node.id), fallbackCountState(node.id), fallbackExhaustedState(node.id), {
-      Error: ErrorNames.FallbackExhausted,
-      // The last error's cause, as the execution's cause. A plain path: the local engine and
-      // Step Functions Local do not evaluate intrinsics in CausePath.
-      CausePath: `${errorPath(node.id)}.Cause`,
-      what: `fallback rounds of ${node.id}`,
-    });
-  }
-
-  private loopTarget(e: WorkflowEdge): string {
-    const node = this.a.nodeById.get(e.from)!;
-    const bound = e.sfn.maxIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
-    const key = counterKey('loop', e.from, e.to);
-    return this.boundedBackEdge(node, e, key, bound, loopGuardState(e.from, e.to), loopCountState(e.from, e.to), loopExhaustedState(e.from, e.to), {
-      Error: ErrorNames.LoopExhausted,
-      Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (x-sfn: { max_iterations } on the edge).`,
-      what: `rounds of the loop ${e.from} → ${e.to}`,
-    });
-  }
-
-  /** guard Choice (count < bound) → count Pass (+1) → target; otherwise a Fail with a named error. */
-  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, fail: { Error: string; Cause?: string; CausePath?: string; what: string }): string {
-    this.counters.push(key);
-    this.claim(guard, { Type: 'Choice', Comment: `Bound the ${fail.what} to ${bound}.`, Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, node);
-    this.claim(count, { Type: 'Pass', Comment: `Count one more of the ${fail.what}.`, Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: e.to }, node);
-    this.claim(exhausted, { Type: 'Fail', Comment: `The ${fail.what} reached the bound of ${bound}.`, Error: fail.Error, ...(fail.CausePath ? { CausePath: fail.CausePath } : { Cause: fail.Cause }) }, node);
-    return guard;
-  }
-
-  private claim(name: string, state: State, node: WorkflowNode): string {
-    if (this.states.has(name)) {
-      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}' (node '${node.id}').`, node.idRange, "Rename the node: ':' is reserved for the states the compiler adds.");
-      return name;
-    }
-    this.states.set(name, state);
-    return name;
-  }
-
-  private later(node: WorkflowNode, what: string): void {
-    this.sink.error(Codes.NotSupportedYet, `${what[0].toUpperCase()}${what.slice(1)} are not supported by this compiler yet (node '${node.id}').`, node.typeRange, 'Today api and agent nodes with sequential, conditional and fallback edges compile.');
-  }
-
-  private laterEdge(e: WorkflowEdge, what: string): void {
-    this.sink.error(Codes.NotSupportedYet, `${what[0].toUpperCase()}${what.slice(1)} are not supported by this compiler yet (edge ${e.from} → ${e.to}).`, e.modeRange, 'Today sequential, conditional, fallback and bounded loop edges compile.');
   }
 }
 

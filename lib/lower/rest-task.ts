@@ -3,6 +3,7 @@
  */
 import { CONTRACT_VERSION, ErrorNames, RETRYABLE_HANDLER_ERRORS, type OutputMapping } from '../contract/task-payload';
 import { Codes } from '../diagnostics';
+import { dataKey } from '../data-layout';
 import { jsonPathOf, type ParsedTemplate, type TemplatePart } from '../expressions';
 import type { RestBinding, WorkflowNode } from '../model';
 import { DEFAULT_REST_TIMEOUT_SECONDS, HANDLER_SUBSTITUTIONS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from './layout';
@@ -54,7 +55,8 @@ export function lowerRestNode(node: WorkflowNode, b: RestBinding, ctx: PayloadCo
   request.contentType = contentType === 'application/x-www-form-urlencoded' ? contentType : 'application/json';
 
   const timeoutSeconds = node.timeoutSeconds ?? DEFAULT_REST_TIMEOUT_SECONDS;
-  const outputs: OutputMapping[] = node.outputs.map((o) => ({ name: o.name, path: o.path, required: o.required }));
+  // Output names become keys of the state data (see lib/data-layout.ts).
+  const outputs: OutputMapping[] = node.outputs.map((o) => ({ name: dataKey(o.name), path: o.path, required: o.required }));
   const idempotency: Record<string, unknown> = { enabled: b.idempotency ? b.idempotency.enabled : b.method !== 'GET' && b.method !== 'HEAD' };
   if (b.idempotency?.key) assignLowered(idempotency, 'key', b.idempotency.key, '/idempotency/key', pctx, b.idempotency.key);
 

@@ -27,6 +27,7 @@ export interface TaskState extends StateBase {
   Type: 'Task';
   Resource: string;
   Parameters: Record<string, unknown>;
+  HeartbeatSeconds?: number;
   ResultSelector?: Record<string, string>;
   ResultPath: string | null;
   OutputPath?: string;
@@ -64,7 +65,39 @@ export interface FailState extends StateBase {
   CausePath?: string;
 }
 
-export type State = TaskState | PassState | ChoiceState | SucceedState | FailState;
+export interface FailStatePaths {
+  ErrorPath?: string;
+}
+
+export interface SubMachine {
+  StartAt: string;
+  States: Record<string, State>;
+}
+
+export interface ParallelState extends StateBase {
+  Type: 'Parallel';
+  Branches: SubMachine[];
+  ResultSelector?: Record<string, string>;
+  ResultPath?: string | null;
+  OutputPath?: string;
+  Catch?: CatchRule[];
+  Next?: string;
+  End?: true;
+}
+
+export interface MapState extends StateBase {
+  Type: 'Map';
+  ItemsPath: string;
+  ItemSelector: Record<string, unknown>;
+  ItemProcessor: SubMachine & { ProcessorConfig: { Mode: 'INLINE' } };
+  MaxConcurrency: number;
+  ResultPath: string | null;
+  OutputPath?: string;
+  Next?: string;
+  End?: true;
+}
+
+export type State = TaskState | PassState | ChoiceState | SucceedState | (FailState & FailStatePaths) | ParallelState | MapState;
 
 /** The lowering's result: states in the order they should be written, and the start. */
 export interface StateGraph {

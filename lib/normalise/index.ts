@@ -145,11 +145,13 @@ class Normaliser {
       subtype: r.subtype,
       name: r.name,
       purpose,
+      runtime,
       outputs: this.outputs(raw, r.id),
       retry: r.retry_policy ? this.retry(raw, 'retry_policy') : r.retry ? this.retry(raw, 'retry') : undefined,
       timeoutSeconds: this.timeoutOf(raw, `node '${r.id}'`) ?? (runtimeKey ? this.timeoutOf(runtime, `node '${r.id}'`, true) : undefined),
       workflowRef: r.workflow_ref,
-      hasApprovalGate: raw.approval_gate === true || (isObj(raw.approval_gate) && raw.approval_gate.required !== false),
+      workflowInputs: isObj(raw.workflow_inputs) ? (this.jsonTemplate(raw.workflow_inputs, raw, 'workflow_inputs') as Record<string, JsonTemplate>) : undefined,
+      approval: this.approval(raw, runtime, r.type, r.id, purpose),
       sfn: this.nodeSfnOptions(raw, r.id),
       range: at,
       idRange: this.loc.valueOf(raw, 'id'),
@@ -164,13 +166,46 @@ class Normaliser {
   private nodeSfnOptions(raw: Obj, id: string): NodeSfnOptions {
     const ext = raw['x-sfn'];
     if (ext === undefined) return {};
-    const schema = z.strictObject({ max_fallbacks: z.number().int().min(0).max(1000).optional() });
+    const schema = z.strictObject({
+      max_fallbacks: z.number().int().min(0).max(1000).optional(),
+      handler: z.string().min(1).optional(),
+      resource: z.string().regex(/^arn:aws:states:::[a-z0-9-]+:[A-Za-z0-9.:-]+$/, 'a Step Functions integration ARN such as arn:aws:states:::sns:publish').optional(),
+      parameters: z.record(z.string(), z.unknown()).optional(),
+    });
     const parsed = schema.safeParse(ext);
     if (!parsed.success) {
       this.reportZod(parsed.error, ext, [], `the x-sfn extension of node '${id}'`, Codes.BadExtension);
       return {};
     }
-    return { maxFallbacks: parsed.data.max_fallbacks };
+    const d = parsed.data;
+    const at = this.loc.valueOf(raw, 'x-sfn');
+    if (d.handler && d.resource) {
+      this.sink.error(Codes.BadExtension, `Node '${id}' binds both a handler and a resource; choose one.`, at);
+      return {};
+    }
+    if (d.parameters && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.parameters of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'parameters'));
+    return {
+      maxFallbacks: d.max_fallbacks,
+      handler: d.handler ? { path: d.handler, range: this.loc.valueOf(ext, 'handler') } : undefined,
+      resource: d.resource ? { arn: d.resource, parameters: d.parameters ? this.jsonTemplate((ext as Obj).parameters, ext, 'parameters') : {}, range: this.loc.valueOf(ext, 'resource') } : undefined,
+    };
+  }
+
+  /** `human` nodes and `approval_gate`s: who approves, what they are asked, how long they have. */
+  private approval(raw: Obj, runtime: Obj, type: string, id: string, purpose: string | undefined): WorkflowNode['approval'] {
+    const gate = raw.approval_gate;
+    const gated = gate === true || (isObj(gate) && gate.required !== false);
+    if (type !== 'human' && !gated) return undefined;
+    const g = isObj(gate) ? gate : {};
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+    const approvers = [...list(runtime.approvers), ...list(g.approvers), ...list(g.approver_role), ...list(raw.role)];
+    let timeoutSeconds: number | undefined;
+    if (typeof g.timeout_hours === 'number') timeoutSeconds = Math.ceil(g.timeout_hours * 3600);
+    else if (typeof runtime.timeout === 'string' || typeof runtime.timeout === 'number') timeoutSeconds = this.duration(runtime.timeout, this.loc.valueOf(runtime, 'timeout'));
+    else if (typeof raw.timeout === 'string' || typeof raw.timeout === 'number') timeoutSeconds = this.duration(raw.timeout, this.loc.valueOf(raw, 'timeout'));
+    else if (typeof raw.timeout_sec === 'number') timeoutSeconds = raw.timeout_sec;
+    const prompt = typeof runtime.prompt === 'string' ? runtime.prompt : typeof runtime.instructions === 'string' ? runtime.instructions : (purpose ?? `Approve step '${id}'?`);
+    return { approvers: [...new Set(approvers)], prompt, timeoutSeconds, range: isObj(gate) ? this.loc.valueOf(raw, 'approval_gate') : this.loc.valueOf(raw, 'type') };
   }
 
   private outputs(raw: Obj, nodeId: string): OutputDecl[] {
@@ -408,15 +443,34 @@ class Normaliser {
     const sfnRaw = raw['x-sfn'];
     let sfn: WorkflowEdge['sfn'] = {};
     if (sfnRaw !== undefined) {
-      const p = z.strictObject({ max_iterations: z.number().int().min(1).max(10000).optional() }).safeParse(sfnRaw);
+      const p = z.strictObject({ max_iterations: z.number().int().min(1).max(10000).optional(), max_concurrency: z.number().int().min(0).max(10000).optional() }).safeParse(sfnRaw);
       if (!p.success) this.reportZod(p.error, sfnRaw, [], `the x-sfn extension of edge ${r.from} → ${r.to}`, Codes.BadExtension);
-      else sfn = { maxIterations: p.data.max_iterations };
+      else sfn = { maxIterations: p.data.max_iterations, maxConcurrency: p.data.max_concurrency };
+    }
+    let cases: WorkflowEdge['cases'];
+    if (r.cases) {
+      cases = [];
+      r.cases.forEach((c, i) => {
+        const at = this.loc.valueOf(raw.cases, i);
+        const value = isObj(c) ? c.value : undefined;
+        if (!isObj(c) || (typeof c.to !== 'string' && typeof c.to !== 'number')) {
+          this.sink.error(Codes.WrongType, `Case ${i + 1} of the switch edge from '${r.from}' needs 'to' (a node id).`, at);
+        } else if (value !== null && value !== undefined && typeof value === 'object') {
+          this.sink.error(Codes.WrongType, `Case ${i + 1} of the switch edge from '${r.from}' compares with ${kindOf(value)}; a case value is a string, number, boolean or null.`, this.loc.valueOf(c, 'value'));
+        } else {
+          cases!.push({ value: (value ?? null) as string | number | boolean | null, to: String(c.to), range: this.loc.valueOf(c, 'to') });
+        }
+      });
     }
     return {
       index,
       from: r.from,
       to: r.to,
       mode: mode as EdgeMode,
+      cases,
+      defaultTo: r.default_to !== undefined ? { to: r.default_to, range: this.loc.valueOf(raw, 'default_to') } : undefined,
+      joinCount: r.join_count,
+      spawnCount: r.spawn_count,
       modeGiven: r.mode !== undefined,
       condition,
       label: r.label,

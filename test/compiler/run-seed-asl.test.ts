@@ -12,7 +12,7 @@ type Stub = (payload: any, call: number) => unknown;
 async function runSeed(stubs: Record<string, Stub>, options: { defaultFallbackBound?: number } = {}) {
   const def = compile(SEED, options).definition!;
   const calls: Record<string, any[]> = {};
-  const handlers: Record<string, (input: any) => Promise<unknown>> = {};
+  const handlers: Record<string, (input: any) => Promise<any>> = {};
   for (const state of ['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'send_receipt']) {
     calls[state] = [];
     handlers[state] = async (input: any) => {
