@@ -11,14 +11,14 @@ import * as path from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { compile } from '../../lib';
-import { OsopDeployError, type OsopStack } from '../../lib/cdk';
+import { OsopDeployError, OsopStack } from '../../lib/cdk';
 import { secretArnPattern } from '../../lib/cdk/plan';
 import { hasWorkflowExtension } from '../../lib/load';
 import { ROOT } from '../helpers/paths';
-import { CDK_CONTEXT, actionsOf, allStatements, filesUnder, logicalId, renderArn, resourcesOf, roleStatements, type Json } from './helpers';
+import { CDK_CONTEXT, CDK_FIXTURES, actionsOf, deployError, allStatements, filesUnder, logicalId, renderArn, resourcesOf, roleStatements, type Json } from './helpers';
 
 const SENTINELS = { STRIPE_SECRET_KEY: 'sk_test_SHOULD_NOT_APPEAR', ANTHROPIC_API_KEY: 'sk-ant-SHOULD_NOT_APPEAR' };
 const WORKFLOW_FILES = fs.readdirSync(path.join(ROOT, 'workflows')).filter(hasWorkflowExtension).sort().map((n) => path.join('workflows', n));
@@ -172,6 +172,21 @@ describe('a workflow that does not compile', () => {
   test('stops synth with compiler-style diagnostics', () => {
     expect(() => buildApp({ context: { ...CDK_CONTEXT, workflowsDir: dir } })).toThrow(OsopDeployError);
     expect(() => buildApp({ context: { ...CDK_CONTEXT, workflowsDir: dir } })).toThrow(/broken\.osop\.yaml:\d+:\d+ - error OSOP\d+: /);
+  });
+
+  test('every workflow that cannot be deployed is reported in one synth, including duplicate workflow ids', () => {
+    const nightly = fs.readFileSync(path.join(CDK_FIXTURES, 'nightly-report.osop.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'nightly-a.osop.yaml'), nightly);
+    fs.writeFileSync(path.join(dir, 'nightly-b.osop.yaml'), nightly);
+    fs.writeFileSync(path.join(dir, 'hooks.osop.yaml'), nightly.replace('id: "nightly-report"', 'id: "hooks"').replace('type: "cron"', 'type: "webhook"'));
+    try {
+      const { message } = deployError(() => new OsopStack(new App({ context: CDK_CONTEXT }), 'Several', { workflowsDir: dir }));
+      expect(message).toMatch(/broken\.osop\.yaml:\d+:\d+ - error OSOP\d+: /);
+      expect(message).toContain(`${path.join(dir, 'hooks.osop.yaml')} - error: trigger 1 (webhook): 'webhook' triggers cannot be deployed.`);
+      expect(message).toContain(`${path.join(dir, 'nightly-b.osop.yaml')} - error: its state machine name 'nightly-report' is already used by ${path.join(dir, 'nightly-a.osop.yaml')}`);
+    } finally {
+      for (const f of ['nightly-a', 'nightly-b', 'hooks']) fs.rmSync(path.join(dir, `${f}.osop.yaml`));
+    }
   });
 
   test('the app prints them without a stack trace and exits 1', () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { OsopDeployError } from '../../lib/cdk/errors';
 import { ROOT } from '../helpers/paths';
 
 export const CDK_FIXTURES = path.join(ROOT, 'test', 'cdk', 'fixtures');
@@ -53,4 +54,15 @@ export function renderArn(resource: unknown): string {
 /** Every file under `dir`, for scanning a cloud assembly (templates and bundled assets). */
 export function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** The OsopDeployError `f` throws (any other error fails the test as it is). */
+export function deployError(f: () => unknown): OsopDeployError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof OsopDeployError) return e;
+    throw e;
+  }
+  throw new Error('expected an OsopDeployError');
 }

@@ -8,37 +8,28 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as lib from '../../lib';
-import { OsopDeployError, OsopHandlers, OsopWorkflow, type OsopWorkflowProps } from '../../lib/cdk';
+import { OsopHandlers, OsopWorkflow, type OsopWorkflowProps } from '../../lib/cdk';
 import { expressProblems } from '../../lib/cdk/plan';
-import { CDK_CONTEXT, CDK_FIXTURES } from './helpers';
+import { CDK_CONTEXT, CDK_FIXTURES, deployError } from './helpers';
 
 const NIGHTLY = path.join(CDK_FIXTURES, 'nightly-report.osop.yaml'); // timeout_sec: 240
 const ORDERS = path.join(CDK_FIXTURES, 'order-events.osop.yaml'); // no timeout_sec
 
 const newStack = () => new Stack(new App({ context: CDK_CONTEXT }), 'Props');
 const deploy = (props: OsopWorkflowProps, stack = newStack()) => new OsopWorkflow(stack, 'Wf', props);
-const errorOf = (f: () => unknown): OsopDeployError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof OsopDeployError) return e;
-    throw e;
-  }
-  throw new Error('expected an OsopDeployError');
-};
 
 describe('props', () => {
   test('an unknown prop is refused, with the likely one', () => {
-    expect(errorOf(() => deploy({ file: NIGHTLY, tracng: false } as OsopWorkflowProps)).message).toMatch(/unknown prop 'tracng'\. Did you mean 'tracing'\?/);
+    expect(deployError(() => deploy({ file: NIGHTLY, tracng: false } as OsopWorkflowProps)).message).toMatch(/unknown prop 'tracng'\. Did you mean 'tracing'\?/);
   });
 
   test('a mistyped value is refused, saying what is expected', () => {
-    expect(errorOf(() => deploy({ file: NIGHTLY, type: 'EXPRES' as sfn.StateMachineType })).message).toMatch(/'type' must be one of 'EXPRESS', 'STANDARD', not 'EXPRES'/);
-    expect(errorOf(() => deploy({ file: NIGHTLY, handlers: {} as OsopHandlers })).message).toMatch(/'handlers' must be an instance of OsopHandlers/);
+    expect(deployError(() => deploy({ file: NIGHTLY, type: 'EXPRES' as sfn.StateMachineType })).message).toMatch(/'type' must be one of 'EXPRESS', 'STANDARD', not 'EXPRES'/);
+    expect(deployError(() => deploy({ file: NIGHTLY, handlers: {} as OsopHandlers })).message).toMatch(/'handlers' must be an instance of OsopHandlers/);
   });
 
   test('file is required', () => {
-    expect(errorOf(() => deploy({} as OsopWorkflowProps)).message).toMatch(/'file' is required/);
+    expect(deployError(() => deploy({} as OsopWorkflowProps)).message).toMatch(/'file' is required/);
   });
 
   test('logging level and execution data are configurable', () => {
@@ -52,7 +43,7 @@ describe('props', () => {
 
   test('source replaces the file on disk; the file still names it in messages', () => {
     const source = 'osop_version: "1.0"\nid: inline\nname: Inline\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime: { method: GET }\n';
-    expect(errorOf(() => deploy({ file: 'inline/wf.osop.yaml', source })).message).toMatch(/^inline\/wf\.osop\.yaml:\d+:\d+ - error OSOP\d+/);
+    expect(deployError(() => deploy({ file: 'inline/wf.osop.yaml', source })).message).toMatch(/^inline\/wf\.osop\.yaml:\d+:\d+ - error OSOP\d+/);
   });
 });
 
@@ -64,7 +55,7 @@ describe('EXPRESS', () => {
   });
 
   test('is refused when the workflow has no timeout', () => {
-    const e = errorOf(() => deploy({ file: ORDERS, type: sfn.StateMachineType.EXPRESS }));
+    const e = deployError(() => deploy({ file: ORDERS, type: sfn.StateMachineType.EXPRESS }));
     expect(e.message).toContain(`${ORDERS} - error: it cannot be deployed as EXPRESS: it declares no timeout, so it can run over 5 minutes`);
     expect(e.message).toContain('declare timeout_sec ≤ 300 in the workflow to deploy it as EXPRESS');
   });
@@ -82,7 +73,7 @@ describe('EXPRESS', () => {
       return { ...r, report: { ...r.report!, waitsForCallback: true } };
     });
     try {
-      const e = errorOf(() => deploy({ file: NIGHTLY, type: sfn.StateMachineType.EXPRESS }));
+      const e = deployError(() => deploy({ file: NIGHTLY, type: sfn.StateMachineType.EXPRESS }));
       expect(e.message).toContain('it waits for a callback (.waitForTaskToken), which EXPRESS state machines do not support; deploy it as STANDARD.');
       expect(spy).toHaveBeenCalled();
     } finally {
@@ -97,14 +88,14 @@ describe('triggers that cannot be deployed', () => {
 
   test('each is named with its type and the workflow file, with what is supported', () => {
     const types = ['webhook', 'api', 'git_push', 'file_watch', 'carrier_pigeon'];
-    const e = errorOf(() => deploy({ file: 'hooks.osop.yaml', source: withTriggers(types.map((t) => `  - type: ${t}`).join('\n')) }));
+    const e = deployError(() => deploy({ file: 'hooks.osop.yaml', source: withTriggers(types.map((t) => `  - type: ${t}`).join('\n')) }));
     const lines = e.message.split('\n');
     expect(lines).toHaveLength(types.length);
     types.forEach((t, i) => expect(lines[i]).toBe(`hooks.osop.yaml - error: trigger ${i + 1} (${t}): '${t}' triggers cannot be deployed. Supported: cron or schedule (an EventBridge schedule rule), event (an EventBridge event-pattern rule) and manual (no rule: start executions from the console, the CLI or your code).`));
   });
 
   test('a schedule EventBridge cannot express is refused, not approximated', () => {
-    const e = errorOf(() => deploy({ file: 'hooks.osop.yaml', source: withTriggers('  - type: schedule\n    config: { cron: "0 9 1 * 1" }\n  - type: schedule\n    config: { cron: "0 9 * * *", timezone: "Europe/Paris" }') }));
+    const e = deployError(() => deploy({ file: 'hooks.osop.yaml', source: withTriggers('  - type: schedule\n    config: { cron: "0 9 1 * 1" }\n  - type: schedule\n    config: { cron: "0 9 * * *", timezone: "Europe/Paris" }') }));
     expect(e.message).toMatch(/trigger 1 \(schedule\): '0 9 1 \* 1' restricts both day-of-month and day-of-week/);
     expect(e.message).toMatch(/trigger 2 \(schedule\): timezone 'Europe\/Paris' is not supported: EventBridge rules run schedules in UTC/);
   });
@@ -122,10 +113,10 @@ describe('secret prefix', () => {
   test("must match the stack's shared handlers", () => {
     const stack = newStack();
     deploy({ file: NIGHTLY }, stack);
-    expect(errorOf(() => new OsopWorkflow(stack, 'Other', { file: ORDERS, secretPrefix: 'other/' })).message).toMatch(/shared OSOP handlers read secrets under 'osop\/', but this workflow asks for 'other\/'/);
+    expect(deployError(() => new OsopWorkflow(stack, 'Other', { file: ORDERS, secretPrefix: 'other/' })).message).toMatch(/shared OSOP handlers read secrets under 'osop\/', but this workflow asks for 'other\/'/);
   });
 
   test('may not widen the grant with IAM wildcards', () => {
-    expect(errorOf(() => deploy({ file: NIGHTLY, handlers: new OsopHandlers(newStack(), 'H', { secretPrefix: 'osop/*' }) })).message).toMatch(/secret prefix 'osop\/\*' may only contain/);
+    expect(deployError(() => deploy({ file: NIGHTLY, handlers: new OsopHandlers(newStack(), 'H', { secretPrefix: 'osop/*' }) })).message).toMatch(/secret prefix 'osop\/\*' may only contain/);
   });
 });
