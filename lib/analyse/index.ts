@@ -800,11 +800,11 @@ class Analyser {
         return fail(Codes.UnknownOutput, `Node '${node.id}' has no output '${name}'.`, didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.`);
       }
       const ok = this.point(node, 'ok');
+      if (!this.scopeAllows(node, at, shown, fail)) return false;
       if (!this.dom.dominates(ok, point)) {
         const why = node.id === at.id ? `'${at.id}' has not produced it yet when its own ${where} is evaluated` : `'${node.id}' does not run on every path to '${at.id}'`;
         return fail(Codes.NotYetRun, `'${shown}' may have no value here: ${why}.`, `Use an output of a node that always runs before '${at.id}', or restructure the edges.`);
       }
-      if (!this.scopeAllows(node, at, shown, fail)) return false;
       this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, type: ref.path.length === 1 ? this.outputType(node, name) : undefined });
       return true;
     }

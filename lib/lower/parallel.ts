@@ -32,7 +32,7 @@ export function lowerFork(L: Lowerer, node: WorkflowNode, fork: ForkRegion, regi
       Comment: `Branches after ${node.id}${fork.join ? `, joined at ${fork.join}` : ''} (wait for all).`,
       Branches: branches,
       ResultSelector: fork.branches.length > 1 ? carried : { 'input.$': '$[0].input', 'outputs.$': '$[0].outputs', 'errors.$': '$[0].errors', 'counters.$': '$[0].counters', ...(region.loopVars.length ? { 'loop.$': '$[0].loop' } : {}) },
-      ResultPath: '$',
+      // ResultPath defaults to '$': the merged result replaces the state data.
     };
     L.setNext(state, fork.join, region);
     L.claim(name, state, region, node);
@@ -84,7 +84,7 @@ export function lowerFork(L: Lowerer, node: WorkflowNode, fork: ForkRegion, regi
       'counters.$': '$.counters',
       ...(region.loopVars.length ? { 'loop.$': '$.loop' } : {}),
     },
-    ResultPath: '$',
+    // ResultPath defaults to '$': these fields replace the state data.
   };
   L.setNext(join, fork.join, region);
   L.claim(joinName, join, region, node);

@@ -220,7 +220,9 @@ class Normaliser {
         if (typeof item === 'string') {
           out.push({ name: item, path: `$.${item}`, required: false, range: at });
         } else if (isObj(item) && typeof item.name === 'string') {
-          out.push({ name: item.name, path: `$.${item.name}`, required: item.required === true, type: scalarType(item.schema ?? item.type), range: at });
+          const explicit = typeof item.path === 'string' ? responsePath(item.path) : undefined;
+          if (typeof item.path === 'string' && !explicit) return bad(this.loc.valueOf(item, 'path'), `'${item.name}' has path '${item.path}', which is not a path into the response`);
+          out.push({ name: item.name, path: explicit ?? `$.${item.name}`, required: item.required === true || explicit !== undefined, type: scalarType(item.schema ?? item.type), range: at });
         } else if (isObj(item) && Object.keys(item).length === 1) {
           const [name, p] = Object.entries(item)[0];
           if (typeof p !== 'string') return bad(at, `'${name}' maps to ${kindOf(p)}, not a path`);
