@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-// Thin launcher: the command line lives in lib/cli, built to dist/cli.js by `npm run build`
-// (run automatically by `npm ci` / `npm install` through the `prepare` script).
-require('../dist/cli.js');
+// Thin launcher: the command line lives in lib/cli, built into one file (dist/cli.js)
+// by `npm run build`, which `npm ci` / `npm install` run through the `prepare` script.
+require('../dist/cli.js').runCli();
