@@ -89,7 +89,7 @@ export class OsopHandlers extends Construct {
 
   /** Exactly the secret, whatever 6-character suffix Secrets Manager gave its ARN. */
   private secretArn(name: string): string {
-    return Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}${name}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
   private create(kind: DeployableHandler): NodejsFunction {
