@@ -4,6 +4,7 @@
  * (`--endpoint`, `--state-machine-arn`), with progress and an execution record.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { compile } from '../index';
 import type { ExecutionOutcome, RunEvent } from '../local/events';
 import { transitionCount } from '../local/events';
@@ -58,6 +59,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     throw new UsageError('--function-arn, --role-arn and --test-case apply to runs on a Step Functions API (--endpoint or --state-machine-arn).');
   }
   const functionArns = parseFunctionArns(opts.functionArn ?? []);
+  if (opts.log) checkWritable(opts.log);
 
   const compiled = compile(file);
   if (!compiled.ok || !compiled.definition || !compiled.report) {
@@ -66,8 +68,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   }
   const { definition, report } = compiled;
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sandbox = opts.sandbox ? await (require('../../sandbox') as typeof import('../../sandbox')).startSandbox() : undefined;
+  const sandbox = opts.sandbox ? await startSandbox() : undefined;
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox?.env };
     const names = secretNames(definition, report);
@@ -170,6 +171,15 @@ function printOutcome(o: ExecutionOutcome, format: 'text' | 'json', redactValue:
   if (o.status !== 'SUCCEEDED') process.stderr.write(`osop-sfn: the execution ${o.status === 'FAILED' ? 'failed' : o.status.toLowerCase().replace('_', ' ')}: ${o.error}: ${redact(oneLine(o.cause ?? '', 2000))}\n`);
 }
 
+async function startSandbox(): Promise<import('../../sandbox').Sandbox> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return await (require('../../sandbox') as typeof import('../../sandbox')).startSandbox();
+  } catch (e) {
+    throw new RunFailure(`cannot start the local stand-ins (--sandbox): ${(e as Error).message}`);
+  }
+}
+
 /** Agent nodes' texts (a receipt email) as they read, not as JSON strings. */
 function textsOf(output: unknown): string {
   if (output === null || typeof output !== 'object') return '';
@@ -177,6 +187,15 @@ function textsOf(output: unknown): string {
     .filter(([, v]) => typeof (v as { text?: unknown } | null)?.text === 'string')
     .map(([node, v]) => `\n${node}.text:\n${(v as { text: string }).text.replace(/^(?=.)/gm, '  ')}\n`)
     .join('');
+}
+
+/** A record that cannot be written is found out before the execution, not after it. */
+function checkWritable(file: string): void {
+  try {
+    fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`--log: cannot write to the folder of '${file}'.`);
+  }
 }
 
 /** `--input JSON` or `--input @file.json`; `{}` when absent. */

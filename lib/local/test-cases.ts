@@ -100,7 +100,7 @@ class TestReader {
   private readonly tasks: Set<string>;
   private readonly states: Set<string>;
 
-  constructor(private readonly doc: LoadedDocument, private readonly definition: AslDefinition, private readonly sink: DiagnosticSink) {
+  constructor(private readonly doc: LoadedDocument, definition: AslDefinition, private readonly sink: DiagnosticSink) {
     this.states = new Set(allStates(definition).map(([n]) => n));
     this.tasks = new Set(allStates(definition).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
   }

@@ -106,6 +106,7 @@ describe('usage and input errors: a message, no stack trace', () => {
     [['run', SEED], /^osop-sfn: The workflow reads the secret\(s\) ANTHROPIC_API_KEY, STRIPE_SECRET_KEY; locally each is the environment variable of that name, and they are not set\. Set them, or run against the local stand-ins with --sandbox\.\n$/],
     [['run', SEED, '--output', 'yaml'], /option '--output <format>' argument 'yaml' is invalid/],
     [['run'], /missing required argument 'file'/],
+    [['run', SEED, '--sandbox', '--log', '/nonexistent/dir/run.osoplog.yaml'], /^osop-sfn: --log: cannot write to the folder of '\/nonexistent\/dir\/run\.osoplog\.yaml'\.\n$/],
   ])('%j → exit 2', async (args, message) => {
     const r = await cli(args as string[]);
     expect(r.code).toBe(2);
