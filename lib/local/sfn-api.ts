@@ -31,8 +31,6 @@ export interface ApiRunRequest {
   testCase?: string;
   pollIntervalMs: number;
   onEvent?: (e: RunEvent) => void;
-  /** A client to use (tests); otherwise one is made for endpoint/region. */
-  client?: SFNClient;
 }
 
 /** A problem with the request itself (exit 2), not with the execution. */
@@ -45,7 +43,7 @@ export async function runOnStepFunctions(req: ApiRunRequest): Promise<ExecutionO
   // Loaded here, not imported: only `run --endpoint` needs the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require('@aws-sdk/client-sfn') as Sdk;
-  const client = req.client ?? new sdk.SFNClient({ ...(req.endpoint && { endpoint: req.endpoint }), region: req.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1' });
+  const client = new sdk.SFNClient({ ...(req.endpoint && { endpoint: req.endpoint }), region: req.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1' });
   const machineArn = req.stateMachineArn ?? (await deployStateMachine(sdk, client, req));
   const startedAt = Date.now();
   const started = await client.send(
