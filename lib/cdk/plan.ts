@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SECRET_PREFIX } from '../contract/task-payload';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
-import { substitutionKeysOf, tasksOf } from './definition';
+import { substitutionKeysOf, tasksOf, type HandlerTask } from './definition';
 import { rulesForTriggers, type RulePlan } from './triggers';
 
 export type WorkflowType = 'STANDARD' | 'EXPRESS';
@@ -82,27 +82,14 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
   for (const t of handlerTasks) for (const name of t.secrets) secretsOf(secrets, t.kind).add(name);
   const handlers: HandlerPlan[] = [];
   for (const kind of report.handlers) {
-    if (!isDeployable(kind)) {
-      problems.push(`it needs the '${kind}' handler, which this CDK deployment does not build yet.`);
-      continue;
-    }
-    const waits = handlerTasks.filter((t) => t.kind === kind && t.timeoutSeconds !== undefined);
-    const longest = waits.reduce((m, t) => Math.max(m, t.timeoutSeconds!), 0);
-    if (longest > LAMBDA_MAX_TIMEOUT_SECONDS) {
-      const state = waits.find((t) => t.timeoutSeconds === longest)!.state;
-      problems.push(`'${state}' waits ${longest} s for the ${HANDLER_DEFAULTS[kind].label}, but a Lambda function runs at most ${LAMBDA_MAX_TIMEOUT_SECONDS} s; lower the node's timeout.`);
-    }
-    const names = [...secretsOf(secrets, kind)].sort();
-    for (const n of names) if (!SECRET_NAME.test(n)) problems.push(`secret name '${n}' may only contain letters, digits and /_+=.@-`);
-    const substitution = report.substitutions[kind];
-    if (!substitution) problems.push(`the compile report names no definition substitution for the ${HANDLER_DEFAULTS[kind].label}.`);
-    handlers.push({ kind, substitution: substitution ?? '', timeoutSeconds: Math.max(HANDLER_DEFAULTS[kind].timeoutSeconds, longest), secrets: names });
+    if (isDeployable(kind)) handlers.push(planHandler(kind, report, handlerTasks, [...secretsOf(secrets, kind)].sort(), problems));
+    else problems.push(`it needs the '${kind}' handler (\${${report.substitutions[kind]}}), which this CDK deployment does not build yet.`);
   }
   // The state machine role is granted exactly the handlers above: any other Task would fail at run time for lack of permission.
   for (const t of otherTasks) problems.push(`state '${t.state}' calls ${t.resource}, which this CDK deployment cannot grant yet (it grants the REST and agent handlers only).`);
   if (options.definition) {
     const provided = new Set(handlers.map((h) => h.substitution));
-    const missing = substitutionKeysOf(options.definition).filter((k) => !provided.has(k));
+    const missing = substitutionKeysOf(options.definition).filter((k) => !provided.has(k) && !problems.some((p) => p.includes(`\${${k}}`)));
     if (missing.length) problems.push(`the definition uses substitutions this deployment does not provide: ${missing.map((k) => `\${${k}}`).join(', ')}.`);
   }
 
@@ -110,6 +97,20 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
   problems.push(...triggers.problems);
   if (type === 'EXPRESS') problems.push(...expressProblems(report));
   return { workflowId: report.workflowId, stateMachineName, type, logGroupName: `/aws/vendedlogs/states/${stateMachineName}`, secretPrefix, handlers, rules: triggers.rules, problems };
+}
+
+function planHandler(kind: DeployableHandler, report: CompileReport, tasks: HandlerTask[], secrets: string[], problems: string[]): HandlerPlan {
+  const { label, timeoutSeconds } = HANDLER_DEFAULTS[kind];
+  const waits = tasks.filter((t) => t.kind === kind && t.timeoutSeconds !== undefined);
+  const longest = waits.reduce((m, t) => Math.max(m, t.timeoutSeconds!), 0);
+  if (longest > LAMBDA_MAX_TIMEOUT_SECONDS) {
+    const state = waits.find((t) => t.timeoutSeconds === longest)!.state;
+    problems.push(`'${state}' waits ${longest} s for the ${label}, but a Lambda function runs at most ${LAMBDA_MAX_TIMEOUT_SECONDS} s; lower the node's timeout.`);
+  }
+  for (const n of secrets) if (!SECRET_NAME.test(n)) problems.push(`secret name '${n}' may only contain letters, digits and /_+=.@-`);
+  const substitution = report.substitutions[kind];
+  if (!substitution) problems.push(`the compile report names no definition substitution for the ${label}.`);
+  return { kind, substitution: substitution ?? '', timeoutSeconds: Math.max(timeoutSeconds, longest), secrets };
 }
 
 /** Why an EXPRESS state machine could not run this workflow. */

@@ -12,7 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { compile } from '../index';
 import { formatDiagnostic } from '../diagnostics/format';
-import type { AslDefinition, CompileReport, Diagnostic } from '../types';
+import type { AslDefinition, CompileReport } from '../types';
 import { OsopDeployError } from './errors';
 import { OsopHandlers } from './handlers';
 import { planDeployment, type DeploymentPlan } from './plan';
@@ -75,19 +75,11 @@ export class OsopWorkflow extends Construct {
     super(scope, id);
     checkProps(`OsopWorkflow '${this.node.path}'`, props, PROP_CHECKS, ['file']);
     const file = (this.file = props.file);
-    const result = compile(file, props.source === undefined ? {} : { source: props.source });
-    if (!result.ok || !result.definition || !result.report) throw compileError(file, result.diagnostics);
-    for (const d of result.diagnostics) {
-      const text = formatDiagnostic(d, { color: false });
-      if (d.severity === 'warning') Annotations.of(this).addWarningV2(`osop:${d.code}`, text);
-      else Annotations.of(this).addInfo(text);
-    }
-    this.definition = result.definition;
-    this.report = result.report;
+    ({ definition: this.definition, report: this.report } = compileWorkflow(this, file, props.source));
 
     const handlers = props.handlers ?? OsopHandlers.of(this, { secretPrefix: props.secretPrefix });
     if (props.handlers && props.secretPrefix !== undefined && props.secretPrefix !== handlers.secretPrefix) {
-      throw new OsopDeployError(`${file}: secretPrefix '${props.secretPrefix}' differs from the given handlers' '${handlers.secretPrefix}'; set it on the OsopHandlers.`);
+      throw new OsopDeployError(`${file} - error: secretPrefix '${props.secretPrefix}' differs from the given handlers' '${handlers.secretPrefix}'; set it on the OsopHandlers.`);
     }
     this.plan = planDeployment(this.report, {
       definition: this.definition,
@@ -97,6 +89,7 @@ export class OsopWorkflow extends Construct {
     });
     if (this.plan.problems.length) throw new OsopDeployError(this.plan.problems.map((p) => `${file} - error: ${p}`).join('\n'));
 
+    // The shared functions grow to fit this workflow: its secrets, its longest Task timeout.
     const functions: lambda.IFunction[] = [];
     const substitutions: Record<string, string> = {};
     for (const h of this.plan.handlers) {
@@ -173,8 +166,18 @@ function eventBridgeRule(rule: RulePlan): Pick<events.RuleProps, 'schedule' | 'e
   return { eventPattern: { source, ...(detailType && { detailType }), ...(detail && { detail }) } };
 }
 
-function compileError(file: string, diagnostics: Diagnostic[]): OsopDeployError {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const text = diagnostics.map((d) => formatDiagnostic(d, { color: false })).join('\n\n');
-  return new OsopDeployError(`${text}\n\n${file}: ${errors} error${errors === 1 ? '' : 's'}; the workflow cannot be deployed.`);
+/** The compiler's output, or an error that prints its diagnostics as the compiler does; warnings become CDK warnings. */
+function compileWorkflow(scope: Construct, file: string, source: string | undefined): { definition: AslDefinition; report: CompileReport } {
+  const result = compile(file, source === undefined ? {} : { source });
+  if (!result.ok || !result.definition || !result.report) {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const text = result.diagnostics.map((d) => formatDiagnostic(d, { color: false })).join('\n\n');
+    throw new OsopDeployError(`${text}\n\n${file}: ${errors} error${errors === 1 ? '' : 's'}; the workflow cannot be deployed.`);
+  }
+  for (const d of result.diagnostics) {
+    const text = formatDiagnostic(d, { color: false });
+    if (d.severity === 'warning') Annotations.of(scope).addWarningV2(`osop:${d.code}`, text);
+    else Annotations.of(scope).addInfo(text);
+  }
+  return { definition: result.definition, report: result.report };
 }
