@@ -407,7 +407,8 @@ class Analyser {
       const out = this.outEdges.get(node.id)!;
       const flow = out.filter((e) => FLOW_MODES.has(e.mode) && !this.backEdges.has(e));
       if (flow.length < 2) continue;
-      const branching = out.filter((e) => e.mode === 'conditional' || e.mode === 'switch' || (e.mode === 'loop' && !e.forEach));
+      // A loop back onto the fork node itself is fine (a Choice before the Parallel); forward choices are not.
+      const branching = out.filter((e) => (e.mode === 'conditional' || e.mode === 'switch' || (e.mode === 'loop' && !e.forEach)) && !this.backEdges.has(e));
       if (branching.length) {
         this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' both forks into parallel branches and chooses by condition (edge to '${branching[0].to}').`, branching[0].range, 'Add a routing node: first fork, then choose inside a branch, or the other way round.');
         continue;

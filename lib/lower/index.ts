@@ -313,17 +313,19 @@ export class Lowerer {
       (region.states.get(rejected) as PassState).Next = routeName;
     }
 
+    // Where the node goes when no conditional/loop edge is taken: a for-each loop, a fork, or the next node.
     const fork = this.a.forks.get(node.id);
     const loop = this.a.forEach.get(node.id);
-    if (loop && forEach) {
-      if (routed.length) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' starts a for-each loop and also chooses by condition.`, routed[0].range, 'Add a routing node before or after the loop.');
-      main.Next = lowerForEach(this, node, loop, region);
-    } else if (fork) {
-      main.Next = lowerFork(this, node, fork, region);
-    } else if (routed.length > 0) {
-      if (flow.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${flow.length} unconditional out-edges and conditional ones.`, flow[1].range);
-      const route = this.routeChoice(node, routed, flow[0], region);
+    let onward: string | undefined;
+    if (loop && forEach) onward = lowerForEach(this, node, loop, region);
+    else if (fork) onward = lowerFork(this, node, fork, region);
+    if (routed.length > 0) {
+      if (!onward && flow.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${flow.length} unconditional out-edges and conditional ones.`, flow[1].range);
+      const unconditional = onward ?? (flow[0] ? this.jumpTarget(flow[0].to, region) : undefined);
+      const route = this.routeChoice(node, routed, unconditional, region);
       main.Next = this.claim(routeState(node.id), route, region, node);
+    } else if (onward) {
+      main.Next = onward;
     } else if (flow.length === 1) {
       this.setNext(main, flow[0].to, region);
     } else {
@@ -409,9 +411,9 @@ export class Lowerer {
   }
 
   /** The Choice after a node with conditional, switch or loop out-edges. */
-  private routeChoice(node: WorkflowNode, branches: WorkflowEdge[], unconditional: WorkflowEdge | undefined, region: Region): ChoiceState {
+  private routeChoice(node: WorkflowNode, branches: WorkflowEdge[], unconditional: string | undefined, region: Region): ChoiceState {
     const choices: ChoiceRule[] = [];
-    let defaultTarget: string | undefined = unconditional ? this.jumpTarget(unconditional.to, region) : undefined;
+    let defaultTarget: string | undefined = unconditional;
     const simple: ExprChoiceRule[] = [];
     const resolve = (ref: Parameters<typeof lowerCondition>[1] extends (r: infer R) => unknown ? R : never) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span };
     const targetOf = (e: WorkflowEdge) => (this.a.backEdges.has(e) ? this.loopTarget(e, region) : this.jumpTarget(e.to, region));
