@@ -12,6 +12,9 @@ export const CDK_FIXTURES = path.join(ROOT, 'test', 'cdk', 'fixtures');
 /** The context `cdk synth` runs the app with, so in-process synths match the CLI's. */
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context ?? {};
 
+/** The same without bundling the handlers (CDK's documented test switch): app.test.ts checks the real bundles. */
+export const CDK_CONTEXT_NO_BUNDLING: Record<string, unknown> = { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] };
+
 export type Json = Record<string, any>;
 
 export function logicalId(c: IConstruct): string {

@@ -11,7 +11,7 @@ import { compile } from '../../lib';
 import { OsopWorkflow } from '../../lib/cdk';
 import { describeDeployment, secretArnPattern } from '../../lib/cdk/plan';
 import { SEED } from '../helpers/paths';
-import { CDK_CONTEXT, CDK_FIXTURES, actionsOf, logicalId, renderArn, resourcesOf, roleStatements, type Json } from './helpers';
+import { CDK_CONTEXT_NO_BUNDLING, CDK_FIXTURES, actionsOf, logicalId, renderArn, resourcesOf, roleStatements, type Json } from './helpers';
 
 const NIGHTLY = path.join(CDK_FIXTURES, 'nightly-report.osop.yaml');
 const ORDERS = path.join(CDK_FIXTURES, 'order-events.osop.yaml');
@@ -23,7 +23,7 @@ let orders: OsopWorkflow;
 let payment: OsopWorkflow;
 
 beforeAll(() => {
-  stack = new Stack(new App({ context: CDK_CONTEXT }), 'Triggers');
+  stack = new Stack(new App({ context: CDK_CONTEXT_NO_BUNDLING }), 'Triggers');
   nightly = new OsopWorkflow(stack, 'Nightly', { file: NIGHTLY });
   orders = new OsopWorkflow(stack, 'Orders', { file: ORDERS, extraEventPattern: { source: ['com.example.refunds'] } });
   payment = new OsopWorkflow(stack, 'Payment', { file: SEED });

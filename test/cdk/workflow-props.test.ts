@@ -10,12 +10,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as lib from '../../lib';
 import { OsopHandlers, OsopWorkflow, type OsopWorkflowProps } from '../../lib/cdk';
 import { expressProblems } from '../../lib/cdk/plan';
-import { CDK_CONTEXT, CDK_FIXTURES, deployError } from './helpers';
+import { CDK_CONTEXT_NO_BUNDLING, CDK_FIXTURES, deployError } from './helpers';
 
 const NIGHTLY = path.join(CDK_FIXTURES, 'nightly-report.osop.yaml'); // timeout_sec: 240
 const ORDERS = path.join(CDK_FIXTURES, 'order-events.osop.yaml'); // no timeout_sec
 
-const newStack = () => new Stack(new App({ context: CDK_CONTEXT }), 'Props');
+const newStack = () => new Stack(new App({ context: CDK_CONTEXT_NO_BUNDLING }), 'Props');
 const deploy = (props: OsopWorkflowProps, stack = newStack()) => new OsopWorkflow(stack, 'Wf', props);
 
 describe('props', () => {
