@@ -5,6 +5,7 @@
 import { analyseWorkflow } from './analyse';
 import { Codes, DiagnosticSink } from './diagnostics';
 import { compileReport, toAslDefinition } from './emit';
+import { linkSubWorkflows } from './link';
 import { loadWorkflowFile } from './load';
 import { lowerWorkflow } from './lower';
 import { DEFAULT_MAX_FALLBACKS } from './lower/layout';
@@ -32,9 +33,11 @@ export function compile(file: string, options: CompileOptions = {}): CompileResu
     if (!wf || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
     const analysed = analyseWorkflow(wf, sink);
     if (!analysed || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    const subWorkflowFiles = linkSubWorkflows(wf, file, sink);
+    if (sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
     const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
     if (!lowered || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
-    return { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered) };
+    return { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered, subWorkflowFiles) };
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.
     const err = e as Error;

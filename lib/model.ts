@@ -101,6 +101,7 @@ export interface WorkflowNode {
   /** Present for node types the compiler can bind (api, agent). */
   binding?: NodeBinding;
   workflowRef?: string;
+  workflowRefRange?: SourceRange;
   workflowInputs?: Record<string, JsonTemplate>;
   /** Set for `human` nodes and nodes with an `approval_gate`. */
   approval?: ApprovalSpec;
@@ -170,6 +171,8 @@ export interface Workflow {
   retry?: RetrySpec;
   triggers: Trigger[];
   tests: WorkflowTest[];
+  /** `imports`: paths of other workflow files, relative to this one. */
+  imports: { path: string; range: SourceRange }[];
   range: SourceRange;
   idRange: SourceRange;
 }

@@ -61,7 +61,7 @@ export interface CompileReport {
   /** Service integrations bound with `x-sfn: { resource }`. */
   serviceIntegrations: { node: string; resource: string }[];
   /** Sub-workflows started by `workflow_ref` nodes, with the substitution key of their state machine ARN. */
-  subWorkflows: { node: string; workflowId: string; substitution: string }[];
+  subWorkflows: { node: string; workflowId: string; substitution: string; file?: string }[];
   /** Nodes that wait for a human approval. */
   approvals: { node: string; approvers: string[]; timeoutSeconds: number }[];
 }

@@ -16,7 +16,7 @@ export function toAslDefinition(lowered: LoweredWorkflow): AslDefinition {
   return def;
 }
 
-export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow): CompileReport {
+export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, subWorkflowFiles: Map<string, string> = new Map()): CompileReport {
   const wf = a.workflow;
   const substitutions: Partial<Record<HandlerKind, string>> = {};
   for (const h of lowered.handlers) substitutions[h] = HANDLER_SUBSTITUTIONS[h];
@@ -35,7 +35,7 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow): Co
     agentSecrets: lowered.extras.agentSecrets,
     customHandlers: lowered.extras.customHandlers,
     serviceIntegrations: lowered.extras.serviceIntegrations,
-    subWorkflows: lowered.extras.subWorkflows,
+    subWorkflows: lowered.extras.subWorkflows.map((s) => ({ ...s, file: subWorkflowFiles.get(s.workflowId) })),
     approvals: lowered.extras.approvals,
   };
 }

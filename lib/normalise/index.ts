@@ -105,6 +105,7 @@ class Normaliser {
       retry: isObj(root.retry) ? this.retry(root, 'retry') : undefined,
       triggers: this.triggers(root.triggers),
       tests: this.tests(root.tests),
+      imports: Array.isArray(root.imports) ? root.imports.flatMap((p, i) => (typeof p === 'string' ? [{ path: p, range: this.loc.valueOf(root.imports, i) }] : [])) : [],
       range: this.doc.range,
       idRange: root.id !== undefined ? this.loc.valueOf(root, 'id') : { offset: this.doc.range.offset, length: 0 },
     };
@@ -150,6 +151,7 @@ class Normaliser {
       retry: r.retry_policy ? this.retry(raw, 'retry_policy') : r.retry ? this.retry(raw, 'retry') : undefined,
       timeoutSeconds: this.timeoutOf(raw, `node '${r.id}'`) ?? (runtimeKey ? this.timeoutOf(runtime, `node '${r.id}'`, true) : undefined),
       workflowRef: r.workflow_ref,
+      workflowRefRange: r.workflow_ref !== undefined ? this.loc.valueOf(raw, 'workflow_ref') : undefined,
       workflowInputs: isObj(raw.workflow_inputs) ? (this.jsonTemplate(raw.workflow_inputs, raw, 'workflow_inputs') as Record<string, JsonTemplate>) : undefined,
       approval: this.approval(raw, runtime, r.type, r.id, purpose),
       sfn: this.nodeSfnOptions(raw, r.id),

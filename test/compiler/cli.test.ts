@@ -3,18 +3,18 @@
  * exit codes, diagnostics on stderr, ASL on stdout, and the compile path
  * staying free of aws-cdk-lib and the AWS SDK.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile } from '../../lib';
+import { ensureBuilt } from '../cli/helpers';
 import { ROOT, SEED } from '../helpers/paths';
 
 const BIN = path.join(ROOT, 'bin', 'osop-sfn.js');
 
-beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { cwd: ROOT });
-});
+// Build once, under the lock the other CLI tests use (esbuild does not write atomically).
+beforeAll(() => ensureBuilt());
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });

@@ -208,3 +208,23 @@ describe('explicit bindings, routing nodes and sub-workflows', () => {
     expect(run.output).toMatchObject({ announce: { message_id: 'm-1' }, etl: { output: { load: { rows: 10 } } } });
   });
 });
+
+describe('sub-workflow linking', () => {
+  it('reports the child workflow file for deployment and local runs', () => {
+    const r = compile(path.join(FIXTURES, 'graph', 'bindings.osop.yaml'));
+    expect(r.report!.subWorkflows[0].file).toBe(path.join(FIXTURES, 'graph', 'etl-pipeline.osop.yaml'));
+  });
+  it('refuses workflows that start each other', () => {
+    const r = compile(path.join(FIXTURES, 'subworkflow-cycle', 'parent.osop.yaml'));
+    expect(r.ok).toBe(false);
+    const e = r.diagnostics.find((d) => d.code === 'OSOP3022')!;
+    expect(e.message).toBe('Workflows start each other in a cycle: parent → child → parent.');
+    expect(e.line).toBe(8);
+  });
+  it('refuses an unknown workflow id with a suggestion', () => {
+    const src = require('node:fs').readFileSync(path.join(FIXTURES, 'graph', 'bindings.osop.yaml'), 'utf8').replace('workflow_ref: etl-pipeline', 'workflow_ref: etl-pipelin');
+    const r = compile(path.join(FIXTURES, 'graph', 'bindings.osop.yaml'), { source: src });
+    const e = r.diagnostics.find((d) => d.code === 'OSOP3021')!;
+    expect(e.hint).toBe("Did you mean 'etl-pipeline'?");
+  });
+});
