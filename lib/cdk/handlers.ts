@@ -83,7 +83,6 @@ export class OsopHandlers extends Construct {
 
   /** Make `kind` run at least `seconds` (the longest a Task waits for it). */
   requireTimeout(kind: DeployableHandler, seconds: number): void {
-    this.function(kind);
     this.timeouts.set(kind, Math.max(this.timeouts.get(kind) ?? 0, seconds));
   }
 
