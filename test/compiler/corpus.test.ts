@@ -54,6 +54,32 @@ describe('the OSOP corpus', () => {
     expect(problems).toEqual([]);
   });
 
+  it('refuses files only for reasons a user would accept', () => {
+    const accepted: Record<string, string> = {
+      OSOP1004: 'empty file (a deliberately broken fixture)',
+      OSOP1005: 'broken YAML (a deliberately broken fixture)',
+      OSOP2001: 'a required field is missing',
+      OSOP3004: 'several start nodes: a state machine has one',
+      OSOP3007: 'a condition or template names something that does not exist',
+      OSOP3008: 'an output is used where its node may not have run',
+      OSOP3009: 'an input is used that the workflow does not declare',
+      OSOP3010: 'a node output is used that the node does not declare',
+      OSOP3018: 'parallel branches that do not nest',
+      OSOP3021: 'a sub-workflow that is not there',
+      OSOP4001: 'a condition that is not CEL',
+      OSOP4002: 'a condition a Choice rule cannot express',
+      OSOP5001: 'a construct with no exact Step Functions form (wait_n, event edges)',
+      OSOP5002: 'an api node without a URL (documentation-only workflows)',
+      OSOP5004: 'an LLM provider the agent handler cannot call',
+      OSOP5005: 'a node type with no binding (cli, git, mcp, ...)',
+    };
+    const unexpected: string[] = [];
+    for (const [file, r] of results) {
+      for (const d of r.diagnostics) if (d.severity === 'error' && !accepted[d.code]) unexpected.push(`${path.relative(CORPUS, file)}: ${d.code} ${d.message}`);
+    }
+    expect(unexpected).toEqual([]);
+  });
+
   it('rejects the deliberately broken fixtures for the right reasons', () => {
     const codes = (name: string) => results.get(path.join(CORPUS, 'osop', 'tests', 'fixtures', name))!.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
     expect(codes('empty.osop')).toEqual(['OSOP1004']);
