@@ -109,6 +109,8 @@ class Normaliser {
       range: this.doc.range,
       idRange: root.id !== undefined ? this.loc.valueOf(root, 'id') : { offset: this.doc.range.offset, length: 0 },
     };
+    // The workflow's retry policy is the default of every node (the spec: node-level policies override it).
+    if (wf.retry) for (const n of nodes) n.retry ??= wf.retry;
     return wf;
   }
 

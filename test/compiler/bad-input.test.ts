@@ -173,3 +173,32 @@ describe('bad input', () => {
     expect(() => compile('x.osop.yaml', { sourc: '' } as never)).toThrow(/unknown option 'sourc'/);
   });
 });
+
+describe('dialects', () => {
+  it('a workflow-level retry is the default of every node; a node-level one overrides it', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nretry: { max_attempts: 4, backoff: { type: fixed, initial_delay: "2s" } }\nnodes:\n  - id: a\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/a" }\n  - id: b\n    type: api\n    retry_policy: { max_retries: 1, strategy: exponential_backoff, backoff_sec: 5 }\n    runtime: { method: GET, url: "https://api.example.com/b" }\nedges:\n  - { from: a, to: b }\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    const states = r.definition!.States as any;
+    expect(states.a.Retry[0]).toMatchObject({ MaxAttempts: 3, IntervalSeconds: 2, BackoffRate: 1 });
+    expect(states.b.Retry[0]).toMatchObject({ MaxAttempts: 1, IntervalSeconds: 5, BackoffRate: 2 });
+  });
+
+  it('accepts condition, description, config and osop: as the older spellings', () => {
+    const src = `osop: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    description: first\n    config: { method: GET, url: "https://api.example.com/a" }\n    outputs: [ok]\n  - id: b\n    type: api\n    timeout: "2m"\n    config: { method: GET, url: "https://api.example.com/b" }\nedges:\n  - { from: a, to: b, mode: conditional, condition: "a.ok == true" }\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    const states = r.definition!.States as any;
+    expect(states['a:route'].Choices[0]).toMatchObject({ Variable: '$.outputs.a.ok', Next: 'b' });
+    expect(states.b.TimeoutSeconds).toBe(120 + 10);
+    expect(states.b.Parameters.Payload.timeoutMs).toBe(120000);
+  });
+
+  it('accepts the AND/OR dialect with a warning that gives the CEL spelling', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/a" }\n    outputs: [status, score]\n  - id: b\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/b" }\nedges:\n  - { from: a, to: b, mode: conditional, when: "status == 'ok' AND score > 3" }\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    const w = r.diagnostics.find((d) => d.code === 'OSOP4003')!;
+    expect(w.severity).toBe('warning');
+    expect(w.hint).toContain('&&');
+  });
+});
