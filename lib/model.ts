@@ -74,7 +74,7 @@ export interface NodeSfnOptions {
   /** A user Lambda handler (path to a TypeScript/JavaScript module exporting `handler`) that runs the node. */
   handler?: { path: string; range: SourceRange };
   /** Any Step Functions service integration (`arn:aws:states:::...`) with its Parameters. */
-  resource?: { arn: string; parameters: JsonTemplate; range: SourceRange };
+  resource?: { arn: string; parameters: JsonTemplate; permissions: { actions: string[]; resources: string[] }[]; range: SourceRange };
 }
 
 /** A human approval: a `human` node, or `approval_gate` on any node. */

@@ -59,7 +59,7 @@ export interface CompileReport {
   /** User Lambda handlers bound with `x-sfn: { handler }`: module path (relative to the workflow file's folder) and substitution key. */
   customHandlers: { node: string; path: string; substitution: string }[];
   /** Service integrations bound with `x-sfn: { resource }`. */
-  serviceIntegrations: { node: string; resource: string }[];
+  serviceIntegrations: { node: string; resource: string; permissions: { actions: string[]; resources: string[] }[] }[];
   /** Sub-workflows started by `workflow_ref` nodes, with the substitution key of their state machine ARN. */
   subWorkflows: { node: string; workflowId: string; substitution: string; file?: string }[];
   /** Nodes that wait for a human approval. */

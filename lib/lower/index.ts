@@ -244,7 +244,7 @@ export class Lowerer {
       return lowerCustomHandler(node, common);
     }
     if (node.sfn.resource) {
-      this.extras.serviceIntegrations.push({ node: node.id, resource: node.sfn.resource.arn });
+      this.extras.serviceIntegrations.push({ node: node.id, resource: node.sfn.resource.arn, permissions: node.sfn.resource.permissions });
       return lowerServiceIntegration(node, node.sfn.resource, this.ctx);
     }
     const b = node.binding;

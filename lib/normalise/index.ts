@@ -175,6 +175,8 @@ class Normaliser {
       handler: z.string().min(1).optional(),
       resource: z.string().regex(/^arn:aws:states:::[a-z0-9-]+:[A-Za-z0-9.:-]+$/, 'a Step Functions integration ARN such as arn:aws:states:::sns:publish').optional(),
       parameters: z.record(z.string(), z.unknown()).optional(),
+      // IAM cannot be inferred from an arbitrary integration: the workflow says what the state machine may do.
+      permissions: z.array(z.strictObject({ actions: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, 'an IAM action such as sns:Publish')).min(1), resources: z.array(z.string().min(1)).min(1) })).optional(),
     });
     const parsed = schema.safeParse(ext);
     if (!parsed.success) {
@@ -187,11 +189,12 @@ class Normaliser {
       this.sink.error(Codes.BadExtension, `Node '${id}' binds both a handler and a resource; choose one.`, at);
       return {};
     }
+    if (d.permissions && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.permissions of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'permissions'));
     if (d.parameters && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.parameters of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'parameters'));
     return {
       maxFallbacks: d.max_fallbacks,
       handler: d.handler ? { path: d.handler, range: this.loc.valueOf(ext, 'handler') } : undefined,
-      resource: d.resource ? { arn: d.resource, parameters: d.parameters ? this.jsonTemplate((ext as Obj).parameters, ext, 'parameters') : {}, range: this.loc.valueOf(ext, 'resource') } : undefined,
+      resource: d.resource ? { arn: d.resource, parameters: d.parameters ? this.jsonTemplate((ext as Obj).parameters, ext, 'parameters') : {}, permissions: d.permissions ?? [], range: this.loc.valueOf(ext, 'resource') } : undefined,
     };
   }
 

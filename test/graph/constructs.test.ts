@@ -195,7 +195,7 @@ describe('explicit bindings, routing nodes and sub-workflows', () => {
     expect(states.etl.Parameters.StateMachineArn).toBe('${Workflow_etl_pipeline}');
     expect(r.report).toMatchObject({
       customHandlers: [{ node: 'checkout', path: 'lambdas/custom/git-checkout.ts', substitution: 'Handler_checkout' }],
-      serviceIntegrations: [{ node: 'announce', resource: 'arn:aws:states:::sns:publish' }],
+      serviceIntegrations: [{ node: 'announce', resource: 'arn:aws:states:::sns:publish', permissions: [{ actions: ['sns:Publish'], resources: ['arn:aws:sns:us-east-1:123456789012:releases'] }] }],
       subWorkflows: [{ node: 'etl', workflowId: 'etl-pipeline', substitution: 'Workflow_etl_pipeline' }],
     });
   });
