@@ -827,6 +827,10 @@ class Analyser {
     if (candidates.length > 0) {
       return fail(Codes.NotYetRun, `'${shown}' may have no value here: no node that declares '${name}' (${candidates.map((c) => c.id).join(', ')}) runs on every path to '${at.id}'.`);
     }
+    const human = this.nodes.find((nd) => nd.type === 'human');
+    if (ref.node === null && human && (name === 'approved' || name === 'rejected')) {
+      return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, `A human node's answer is its output 'decision': write ${human.id}.decision == '${name}'.`);
+    }
     const pool = new Set<string>([...this.nodeById.keys(), ...this.declarers.keys(), ...(this.wf.inputs ?? []).map((i) => i.name)]);
     const suggestion = closestMatch(name, pool);
     if (ref.node !== null) {

@@ -375,9 +375,12 @@ class Normaliser {
   }
 
   private agentBinding(runtime: Obj, range: SourceRange, node: WorkflowNode): AgentBinding {
-    const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : 'anthropic';
-    if (runtime.provider === undefined) {
-      this.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using anthropic.`, range);
+    // Without a provider, the model's name says it: claude-* is Anthropic; gpt-*/o1-* OpenAI; gemini-* Google.
+    const modelName = typeof runtime.model === 'string' ? runtime.model.toLowerCase() : '';
+    const implied = modelName.startsWith('claude') || modelName === '' ? 'anthropic' : /^(gpt|o\d|text-|davinci)/.test(modelName) ? 'openai' : modelName.startsWith('gemini') ? 'google' : undefined;
+    const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : (implied ?? 'anthropic');
+    if (runtime.provider === undefined && modelName !== '' && !modelName.startsWith('claude')) {
+      this.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, range);
     }
     const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
     if (runtime.model === undefined) {
