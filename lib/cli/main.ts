@@ -9,6 +9,7 @@ import { runStart } from './start';
 import { runRun, type RunOptions } from './run';
 import { runTest, type TestOptions } from './test-command';
 import { runMocks } from './mocks';
+import { runAnswer, type AnswerOptions } from './approve';
 import { ExitCode } from './output';
 
 export async function main(argv: string[]): Promise<number> {
@@ -84,6 +85,23 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'workflow file')
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .action((file: string, opts: { out?: string }) => setExit(runMocks(file, opts)));
+
+  for (const verb of ['approve', 'reject'] as const) {
+    const command = program
+      .command(verb)
+      .description(verb === 'approve' ? 'approve what an execution waits for (SendTaskSuccess with {decision, comment, approver})' : 'reject what an execution waits for (SendTaskFailure with OSOP.Approval.Rejected)')
+      .requiredOption('--token <token>', 'the task token from the approval request')
+      .option('--comment <text>', verb === 'approve' ? 'a comment, kept in the node outputs' : 'why: the cause of OSOP.Approval.Rejected');
+    if (verb === 'approve') {
+      command
+        .option('--approver <name>', 'who approves (default: $USER)')
+        .option('--output <json>', 'the whole answer as a JSON object, which must include "decision"');
+    }
+    command
+      .option('--region <region>', 'AWS region of the execution (default: AWS_REGION)')
+      .option('--endpoint <url>', 'a Step Functions API other than AWS (e.g. Step Functions Local)')
+      .action(async (opts: AnswerOptions) => setExit(await runAnswer(verb, opts)));
+  }
 
   program
     .command('start')
