@@ -46,7 +46,7 @@ export async function runAnswer(verb: 'approve' | 'reject', opts: AnswerOptions)
   // Loaded here, not imported: only approve/reject and --endpoint runs need the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (opts.endpoint ? 'us-east-1' : undefined);
+  const region = opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (opts.endpoint ? 'us-east-1' : undefined);
   try {
     const client = new sdk.SFNClient({ ...(region && { region }), ...(opts.endpoint && { endpoint: opts.endpoint }) });
     if (command.kind === 'success') await client.send(new sdk.SendTaskSuccessCommand(command.input));
@@ -59,7 +59,7 @@ export async function runAnswer(verb: 'approve' | 'reject', opts: AnswerOptions)
     redactor.add(opts.token);
     const message =
       API_ERRORS[name] ??
-      (/region is missing/i.test(err.message ?? '') ? 'No AWS region: give --region, or set AWS_REGION (the region of the execution that waits).'
+      (/region is missing|region not accepted/i.test(err.message ?? '') ? 'No AWS region: give --region, or set AWS_REGION (the region of the execution that waits).'
       : name === 'CredentialsProviderError' ? `No AWS credentials: ${err.message ?? ''}`
       : `${name}: ${err.message ?? String(e)}`);
     process.stderr.write(`osop-sfn: ${redactor.text(message)}\n`);
