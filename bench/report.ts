@@ -1,0 +1,148 @@
+/** The bench's targets, evaluated on the figures, and the table printed on stdout. */
+import type { ScalingFigures, SeedCompileFigures } from './compile';
+import { SIZES } from './compile';
+import { SHAPES } from './generate';
+import type { LocalFigures } from './local';
+import { PATH_LABELS, PATHS, type MachineFigures } from './machines';
+import type { BundleFigures, CliFigures, SynthFigures } from './processes';
+
+export interface BenchResults {
+  meta: { startedAt: string; durationS: number; node: string; platform: string; cpus: number; loadAverageStart: number[]; loadAverageEnd: number[]; gitCommit: string | null; quick: boolean };
+  compile?: { seed: SeedCompileFigures; scaling: ScalingFigures };
+  cli?: CliFigures & { buildMs: number };
+  machines?: MachineFigures;
+  local?: LocalFigures;
+  bundles?: BundleFigures;
+  cdk?: SynthFigures;
+  targets: Target[];
+  /** Sections that could not be measured, with the reason. */
+  errors: { section: string; message: string }[];
+}
+
+export interface Target {
+  /** Stable key, e.g. `compile.scaling.chain.under1s`. */
+  id: string;
+  description: string;
+  value: number | string;
+  limit: string;
+  met: boolean;
+}
+
+/** Largest state data, as a fraction of the response bytes received, for "a small fraction". */
+export const STATE_FRACTION_LIMIT = 1 / 3;
+export const REST_BUNDLE_LIMIT = 50 * 1024;
+/** What the agent handler may add to the Anthropic SDK's own bundle. */
+export const AGENT_OWN_LIMIT = 10 * 1024;
+
+export function evaluateTargets(r: BenchResults): Target[] {
+  const t: Target[] = [];
+  const add = (id: string, description: string, value: number | string, limit: string, met: boolean) => t.push({ id, description, value, limit, met });
+  if (r.compile) {
+    const { seed, scaling } = r.compile;
+    add('compile.seed.underOneMs', 'seed compiles warm in well under 1 ms', seed.compileMs, '< 1 ms', seed.compileMs < 1);
+    for (const shape of SHAPES) {
+      const s = scaling[shape];
+      add(`compile.scaling.${shape}.tenThousandUnderOneS`, `${shape}: 10,000 nodes compile in under 1 s`, s['10000'].compileMs, '< 1000 ms', s['10000'].compileMs < 1000);
+      add(`compile.scaling.${shape}.linear`, `${shape}: 10,000-node time ÷ 1,000-node time`, s.growth10kOver1k, '≤ 12', s.growth10kOver1k <= 12);
+      add(`compile.scaling.${shape}.overParse`, `${shape}: compile ÷ YAML parse at 10,000 nodes`, s['10000'].compileOverParse, '≤ 3', s['10000'].compileOverParse <= 3);
+    }
+  }
+  if (r.cli) add('cli.compileOverFloor', 'cold `osop-sfn compile` minus `node -e ""`', r.cli.overFloorMs, '≤ 250 ms', r.cli.overFloorMs <= 250);
+  if (r.machines) {
+    for (const p of PATHS) {
+      const x = r.machines.transitions[p];
+      add(`machines.transitions.${p}`, `transitions, ${PATH_LABELS[p]}: ours vs hand-written (stubs)`, `${x.osop} vs ${x.baseline}`, 'ours ≤ hand-written', x.osop <= x.baseline);
+    }
+    const d = r.machines.definitionBytes;
+    add('machines.definitionBytes', 'definition bytes (minified): ours vs hand-written', `${d.osop} vs ${d.baseline}`, 'ours ≤ hand-written', d.osop <= d.baseline);
+  }
+  if (r.local) {
+    for (const p of PATHS) {
+      const a = r.local.osop[p];
+      const b = r.local.baseline[p];
+      add(`local.transitions.${p}`, `transitions, ${PATH_LABELS[p]}: ours vs hand-written (sandbox)`, `${a.transitions} vs ${b.transitions}`, 'ours ≤ hand-written', a.transitions <= b.transitions);
+      add(`local.payload.${p}`, `largest state ÷ response bytes, ${PATH_LABELS[p]}; no whole response in state`, `${a.stateOverResponses}${a.carriesWholeResponse ? ' (whole response carried)' : ''}`, `≤ ${STATE_FRACTION_LIMIT.toFixed(2)}, none carried`, a.stateOverResponses <= STATE_FRACTION_LIMIT && !a.carriesWholeResponse);
+    }
+  }
+  if (r.bundles) {
+    add('bundles.restUnder50KB', 'REST handler bundle (minified)', r.bundles.restBytes, `< ${REST_BUNDLE_LIMIT} B (50 KiB)`, r.bundles.restBytes < REST_BUNDLE_LIMIT);
+    add('bundles.agentOverSdk', 'agent bundle minus the Anthropic SDK bundled alone', r.bundles.agentOwnBytes, `≤ ${AGENT_OWN_LIMIT} B (10 KiB)`, r.bundles.agentOwnBytes <= AGENT_OWN_LIMIT);
+  }
+  return t;
+}
+
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+const ms = (x: number) => (x < 10 ? `${x.toFixed(3)} ms` : `${x.toFixed(1)} ms`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r, k) => {
+    const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    return k === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+  }).join('\n');
+}
+
+export function formatTable(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.meta;
+  out.push(`osop-sfn bench — ${m.startedAt}, node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.map((x) => x.toFixed(1)).join('/')} → ${m.loadAverageEnd.map((x) => x.toFixed(1)).join('/')}${m.quick ? ', --quick' : ''}; ${m.durationS.toFixed(0)} s`);
+  out.push('Every time is a median; every ratio compares figures taken in the same rounds of this run.\n');
+
+  if (r.compile) {
+    const s = r.compile.seed;
+    out.push(`1. Compile (in-process, warm)\n`);
+    out.push(table([
+      ['workflow', 'nodes', 'states', 'source', 'compile', 'YAML parse', 'compile÷parse', 'µs/node'],
+      ['seed (stripe-payment)', '5', '11', kb(s.sourceBytes), ms(s.compileMs), ms(s.parseMs), s.compileOverParse.toFixed(2), (1000 * s.compileMs / 5).toFixed(0)],
+      ...SHAPES.flatMap((shape) => SIZES.map((n) => {
+        const p = r.compile!.scaling[shape][String(n)];
+        return [`${shape}`, String(n), String(p.states), kb(p.sourceBytes), ms(p.compileMs), ms(p.parseMs), p.compileOverParse.toFixed(2), p.usPerNode.toFixed(1)];
+      })),
+    ]));
+    out.push(`\n10,000 ÷ 1,000 nodes: ${SHAPES.map((sh) => `${sh} ${r.compile!.scaling[sh].growth10kOver1k.toFixed(2)}`).join(', ')}. Seed: compile − parse = ${ms(s.beyondParseMs)}.\n`);
+  }
+  if (r.cli) out.push(`2. Cold command line: \`osop-sfn compile\` of the seed ${ms(r.cli.compileMs)}, \`node -e ""\` ${ms(r.cli.floorMs)}: ${ms(r.cli.overFloorMs)} over the floor (${r.cli.rounds} rounds).\n`);
+  if (r.machines) {
+    const x = r.machines;
+    out.push('3. Cost of the state machine: compiled seed vs hand-written CDK (bench/baseline/)\n');
+    out.push(table([
+      ['', 'osop-sfn', 'hand-written'],
+      ['states', String(x.states.osop), String(x.states.baseline)],
+      ['definition bytes (minified)', String(x.definitionBytes.osop), String(x.definitionBytes.baseline)],
+      ...PATHS.map((p) => [`transitions, ${PATH_LABELS[p]} (stubs)`, String(x.transitions[p].osop), String(x.transitions[p].baseline)]),
+      ...(r.local ? PATHS.map((p) => [`transitions, ${PATH_LABELS[p]} (sandbox)`, String(r.local!.osop[p].transitions), String(r.local!.baseline[p].transitions)]) : []),
+    ]));
+    const diff = x.bytesByField.filter((f) => f.difference !== 0).slice(0, 12);
+    out.push(`\nDefinition bytes by field (ours − hand-written): ${diff.map((f) => `${f.field} ${f.difference > 0 ? '+' : ''}${f.difference}`).join(', ')}.\n`);
+  }
+  if (r.local) {
+    const L = r.local;
+    out.push('4. Payload discipline (seed on the sandbox, real handlers)\n');
+    out.push(table([
+      ['path', 'largest state', 'largest Lambda payload', 'largest handler result', 'HTTP responses (bodies)', 'state÷responses', 'whole response in state'],
+      ...PATHS.map((p) => {
+        const a = L.osop[p];
+        return [PATH_LABELS[p], `${a.maxStateBytes} B`, `${a.maxTaskPayloadBytes} B`, `${a.maxHandlerResultBytes} B`, `${a.responses} / ${a.responseBodyBytes} B`, a.stateOverResponses.toFixed(2), a.carriesWholeResponse ? 'YES' : 'no'];
+      }),
+    ]));
+    out.push('');
+  }
+  if (r.bundles) {
+    const b = r.bundles;
+    out.push(`5. Lambda bundles: REST ${kb(b.restBytes)} (load ${ms(b.restLoadMs)}), agent ${kb(b.agentBytes)} (load ${ms(b.agentLoadMs)}; the Anthropic SDK alone is ${kb(b.anthropicSdkBytes)}, ours ${kb(b.agentOwnBytes)}). Load = fresh \`node\` requiring the bundle minus \`node -e ""\` (${ms(b.floorMs)}), ${b.rounds} rounds.\n`);
+  }
+  if (r.local || r.cdk) {
+    const parts: string[] = [];
+    if (r.local) {
+      const L = r.local;
+      parts.push(`seed run in-process ${ms(L.inProcess.runMs)} (${L.inProcess.transitions} transitions, ${ms(L.inProcess.msPerTransition)} each)`);
+      parts.push(`\`osop-sfn run --sandbox --fast\` process ${ms(L.wholeProcess.runMs)} (${ms(L.wholeProcess.msPerTransition)} per transition; \`node -e ""\` ${ms(L.wholeProcess.floorMs)})`);
+    }
+    if (r.cdk) parts.push(`\`npx cdk synth -q\` ${(r.cdk.synthMs / 1000).toFixed(1)} s (${r.cdk.runs} run${r.cdk.runs > 1 ? 's' : ''})`);
+    out.push(`6. Local execution: ${parts.join('; ')}.\n`);
+  }
+  out.push('Targets\n');
+  out.push(table([['target', 'value', 'limit', ''], ...r.targets.map((x) => [x.description, String(x.value), x.limit, x.met ? 'met' : 'MISSED'])]));
+  if (r.errors.length) out.push(`\nCould not measure: ${r.errors.map((e) => `${e.section}: ${e.message}`).join('; ')}`);
+  return out.join('\n');
+}
