@@ -10,14 +10,12 @@
  * - wall time of a run, in-process and as a whole `osop-sfn run` process.
  */
 import { compile } from '../lib';
-import { taskHandlers } from '../lib/local/definition';
-import type { RunEvent } from '../lib/local/events';
 import { transitionCount } from '../lib/local/events';
 import { lambdaInvoker, type LocalTaskHandler } from '../lib/local/handlers';
 import { runLocally } from '../lib/local/run-local';
 import type { AslDefinition, CompileReport } from '../lib/types';
 import { startSandbox, type Sandbox } from '../sandbox';
-import { BASELINE_HANDLER_OF, baselineDefinition } from './baseline/stripe-payment';
+import { baselineDefinition } from './baseline/stripe-payment';
 import { PATHS, type PathName } from './machines';
 import { CLI, ROOT, SEED } from './paths';
 import { startMeasuringProxy, type MeasuringProxy, type RelayedResponse } from './proxy';
@@ -57,28 +55,31 @@ export interface LocalFigures {
   wholeProcess: { runMs: number; floorMs: number; msPerTransition: number; runs: number };
 }
 
-type Machine = { definition: AslDefinition; report: CompileReport; handlers: (wrap: (state: string, h: LocalTaskHandler) => LocalTaskHandler) => Record<string, LocalTaskHandler> };
+type Machine = { definition: AslDefinition; report: CompileReport };
 
 function seedMachine(): Machine {
   const r = compile(SEED);
   if (!r.ok || !r.definition || !r.report) throw new Error('the seed does not compile');
-  const { definition, report } = r;
-  return {
-    definition,
-    report,
-    handlers: (wrap) => Object.fromEntries([...taskHandlers(definition, report)].map(([state, kind]) => [state, wrap(state, lambdaInvoker(kind))])),
-  };
+  return { definition: r.definition, report: r.report };
 }
 
-function baselineMachine(): Machine {
+/** The baseline runs with the seed's report: the same handler substitutions (`${RestHandlerArn}`, `${AgentHandlerArn}`). */
+function baselineMachine(seed: Machine): Machine {
   const definition = baselineDefinition() as unknown as AslDefinition;
-  // Only what runLocally reads: the id for the execution name and the substitution keys.
-  const report = { workflowId: 'stripe-payment-hand-written', substitutions: { rest: 'RestHandlerArn', agent: 'AgentHandlerArn' } } as unknown as CompileReport;
-  return {
-    definition,
-    report,
-    handlers: (wrap) => Object.fromEntries(Object.entries(BASELINE_HANDLER_OF).map(([state, kind]) => [state, wrap(state, lambdaInvoker(kind))])),
-  };
+  return { definition, report: { ...seed.report, workflowId: 'stripe-payment-hand-written', states: Object.keys(definition.States) } };
+}
+
+/** Each Lambda Task bound to the real handler its FunctionName substitution names, through `wrap`. */
+function realHandlers(m: Machine, wrap: (h: LocalTaskHandler) => LocalTaskHandler): Record<string, LocalTaskHandler> {
+  const kindOf = new Map(Object.entries(m.report.substitutions).map(([kind, key]) => [`\${${key}}`, kind]));
+  const out: Record<string, LocalTaskHandler> = {};
+  for (const [name, st] of Object.entries(m.definition.States)) {
+    if (st.Type !== 'Task') continue;
+    const kind = kindOf.get(String((st.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName));
+    if (st.Resource !== 'arn:aws:states:::lambda:invoke' || (kind !== 'rest' && kind !== 'agent')) throw new Error(`Task state '${name}' is not a REST or agent handler call`);
+    out[name] = wrap(lambdaInvoker(kind));
+  }
+  return out;
 }
 
 /** Every object (at any depth) inside a value. */
@@ -91,7 +92,7 @@ function* objectsIn(v: unknown): Generator<Record<string, unknown>> {
 }
 
 /** True when some object in the state data has every top-level key of some JSON response with at least 4 keys. */
-function carriesWholeResponse(stateData: unknown[], responses: RelayedResponse[]): boolean {
+export function carriesWholeResponse(stateData: unknown[], responses: Pick<RelayedResponse, 'body'>[]): boolean {
   const shapes: string[][] = [];
   for (const r of responses) {
     try {
@@ -113,14 +114,13 @@ async function realRun(m: Machine, path: PathName, sandbox: Sandbox, stripe: Mea
   stripe.setCards(CARDS[path]);
   let maxTaskPayloadBytes = 0;
   let maxHandlerResultBytes = 0;
-  const wrap = (_state: string, h: LocalTaskHandler): LocalTaskHandler => async (input) => {
+  const wrap = (h: LocalTaskHandler): LocalTaskHandler => async (input) => {
     maxTaskPayloadBytes = Math.max(maxTaskPayloadBytes, jsonBytes((input as { Payload?: unknown }).Payload));
     const result = await h(input);
     maxHandlerResultBytes = Math.max(maxHandlerResultBytes, jsonBytes((result as { Payload?: unknown }).Payload));
     return result;
   };
   const input = {};
-  const stateData: unknown[] = [input];
   const o = await runLocally({
     definition: m.definition,
     report: m.report,
@@ -128,11 +128,10 @@ async function realRun(m: Machine, path: PathName, sandbox: Sandbox, stripe: Mea
     fast: true,
     routes: { 'https://api.stripe.com': stripe.url },
     env: { ...sandbox.env, ANTHROPIC_BASE_URL: llm.url },
-    handlers: m.handlers(wrap),
-    onEvent: (e: RunEvent) => {
-      if (e.kind === 'succeeded') stateData.push(e.output);
-    },
+    handlers: realHandlers(m, wrap),
   });
+  // State data: the execution input and every state's output (a state's input is its predecessor's output).
+  const stateData: unknown[] = [input, ...o.events.flatMap((e) => (e.kind === 'succeeded' ? [e.output] : []))];
   if (o.status !== EXPECTED[path]) throw new Error(`${m.report.workflowId} on the sandbox, ${path} path: ${o.status} ${o.error ?? ''} ${o.cause ?? ''}`);
   const responses = [...stripe.responses, ...llm.responses];
   const responseBodyBytes = responses.reduce((a, r) => a + r.bodyBytes, 0);
@@ -159,7 +158,7 @@ export async function benchLocal(quick: boolean, log: (line: string) => void): P
   const llm = await startMeasuringProxy(sandbox.llmUrl);
   try {
     const seed = seedMachine();
-    const baseline = baselineMachine();
+    const baseline = baselineMachine(seed);
     const osopRuns = {} as Record<PathName, RealRun>;
     const baseRuns = {} as Record<PathName, RealRun>;
     for (const path of PATHS) {
