@@ -5,9 +5,9 @@
  * node's outputs; reject sends SendTaskFailure with `OSOP.Approval.Rejected`
  * and the comment as its cause.
  */
-import * as os from 'node:os';
 import { ErrorNames, type ApprovalDecision } from '../contract/task-payload';
 import { Redactor } from '../../lambdas/shared/redactor';
+import { currentUser } from '../local/approvals';
 import { ExitCode } from './output';
 
 export interface AnswerOptions {
@@ -93,15 +93,4 @@ function buildCommand(verb: 'approve' | 'reject', opts: AnswerOptions): Command 
   const decision = (custom as { decision?: unknown }).decision;
   if (typeof decision !== 'string' || decision === '') throw new UsageError('--output must include "decision" (a text, e.g. "approved"): the workflow routes on it.');
   return { kind: 'success', input: { taskToken: opts.token, output: JSON.stringify(custom) } };
-}
-
-/** `$USER`, else the account name; the approver recorded when --approver is not given. */
-export function currentUser(): string {
-  if (process.env.USER) return process.env.USER;
-  try {
-    return os.userInfo().username;
-  } catch {
-    // No passwd entry (some containers).
-    return 'unknown';
-  }
 }

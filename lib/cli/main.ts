@@ -70,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--role-arn <arn>', 'execution role of a state machine this creates on AWS')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--test-case <name>', 'Step Functions Local mock test case to run (see `osop-sfn mocks`)')
+    .option('--approve <node=decision>', 'answer the approval at NODE: approved or rejected, optionally :COMMENT (repeatable; otherwise asked on the terminal)', collect)
     .action(async (file: string, opts: RunOptions) => setExit(await runRun(file, opts)));
 
   program

@@ -6,11 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile } from '../index';
-import type { ExecutionOutcome, RunEvent } from '../local/events';
+import { ApprovalUsageError, parseApprovalAnswers, type ApprovalAnswer } from '../local/approvals';
+import type { ExecutionOutcome, RunWatcher } from '../local/events';
 import { transitionCount } from '../local/events';
-import { ProgressFormatter, oneLine } from '../local/progress';
+import type { LocalWorkflow } from '../local/local-workflow';
+import { ProgressFormatter, oneLine, progressWatcher } from '../local/progress';
 import { buildRecord, writeRecord } from '../local/record';
 import { secretNames, secretRedactor } from '../local/secrets';
+import type { UserHandler } from '../local/user-handlers';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 import { ExitCode, printDiagnostics } from './output';
 
@@ -29,12 +32,24 @@ export interface RunOptions {
   roleArn?: string;
   region?: string;
   testCase?: string;
+  approve?: string[];
 }
 
 /** A problem with the command line: printed as is, exit 2. */
 class UsageError extends Error {}
 /** The run cannot go on: the API refused a call (credentials, permissions), or a Task cannot run locally. Printed, exit 1. */
 class RunFailure extends Error {}
+
+/** What a local run needs besides the compiled workflow, all checked before it starts. */
+interface LocalSetup {
+  workflow: LocalWorkflow;
+  /** It and the sub-workflows it starts. */
+  workflows: LocalWorkflow[];
+  answers: Map<string, ApprovalAnswer>;
+  /** Approvals without an answer are asked on the terminal. */
+  interactive: boolean;
+  userHandlers: Map<string, UserHandler>;
+}
 
 export async function runRun(file: string, opts: RunOptions): Promise<number> {
   try {
@@ -52,13 +67,14 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   const input = parseInput(opts.input);
   const routes = parseRoutes(opts.route ?? []);
   const onApi = opts.endpoint !== undefined || opts.stateMachineArn !== undefined;
-  if (onApi && (opts.sandbox || opts.route?.length || opts.fast)) {
-    throw new UsageError('--sandbox, --route and --fast apply to local runs; with --endpoint or --state-machine-arn the handlers run where they are deployed.');
+  if (onApi && (opts.sandbox || opts.route?.length || opts.fast || opts.approve?.length)) {
+    throw new UsageError('--sandbox, --route, --fast and --approve apply to local runs; with --endpoint or --state-machine-arn the handlers run where they are deployed (answer approvals with `osop-sfn approve|reject`).');
   }
   if (!onApi && (opts.functionArn?.length || opts.roleArn || opts.testCase)) {
     throw new UsageError('--function-arn, --role-arn and --test-case apply to runs on a Step Functions API (--endpoint or --state-machine-arn).');
   }
   const functionArns = parseFunctionArns(opts.functionArn ?? []);
+  const answers = approvalAnswers(opts.approve ?? []);
   if (opts.log) checkWritable(opts.log);
 
   const compiled = compile(file);
@@ -67,11 +83,15 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     return compiled.internalError ? ExitCode.Internal : ExitCode.Failed;
   }
   const { definition, report } = compiled;
+  const local = onApi ? undefined : await prepareLocal(file, { definition, report }, answers);
+  if (typeof local === 'number') return local;
 
   const sandbox = opts.sandbox ? await startSandbox() : undefined;
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox?.env };
-    const names = secretNames(definition, report);
+    // A local run reads the secrets of its sub-workflows too.
+    const workflows = local?.workflows ?? [{ definition, report }];
+    const names = [...new Set(workflows.flatMap((w) => secretNames(w.definition, w.report)))].sort();
     const missing = onApi ? [] : names.filter((n) => !env[n]);
     if (missing.length) {
       throw new UsageError(`The workflow reads the secret(s) ${missing.join(', ')}; locally each is the environment variable of that name, and ${missing.length === 1 ? 'it is' : 'they are'} not set. Set ${missing.length === 1 ? 'it' : 'them'}, or run against the local stand-ins with --sandbox.`);
@@ -79,13 +99,12 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     const redactor = secretRedactor(names, env);
     const redact = (t: string) => redactor.text(t);
     const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
-    const progress = new ProgressFormatter({ definition, redact });
-    const onEvent = showProgress ? (e: RunEvent) => process.stderr.write(`${progress.line(e)}\n`) : undefined;
+    const watcher = showProgress ? progressWatcher(new ProgressFormatter({ definition, redact }), (line) => process.stderr.write(`${line}\n`)) : undefined;
     if (sandbox && showProgress) process.stderr.write(`Sandbox: Stripe stand-in at ${sandbox.stripeUrl}, Anthropic stand-in at ${sandbox.llmUrl}\n`);
 
-    const outcome = onApi
-      ? await runOnApi(definition, report, input, opts, functionArns, onEvent)
-      : await runLocal(definition, report, input, { ...sandbox?.routes, ...routes }, sandbox?.env, opts, onEvent, redact);
+    const outcome = local
+      ? await runLocal(local, input, { ...sandbox?.routes, ...routes }, sandbox?.env, opts, watcher, redact)
+      : await runOnApi(definition, report, input, opts, functionArns, watcher);
 
     if (opts.log) {
       const record = buildRecord(outcome, { definition, report, engine: onApi ? 'aws-step-functions' : 'aws-local-stepfunctions', source: `osop-sfn run ${file}`, redactor });
@@ -102,26 +121,77 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   }
 }
 
+function approvalAnswers(specs: string[]): Map<string, ApprovalAnswer> {
+  try {
+    return parseApprovalAnswers(specs);
+  } catch (e) {
+    if (e instanceof ApprovalUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Everything a local run needs, checked before it starts (nothing half-done):
+ * the sub-workflows compile, no Task needs AWS, every approval has an answer
+ * or a terminal to ask on, every user handler module loads. A number is an
+ * exit code (diagnostics printed).
+ */
+async function prepareLocal(file: string, compiled: { definition: AslDefinition; report: CompileReport }, answers: Map<string, ApprovalAnswer>): Promise<LocalSetup | number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const lw = require('../local/local-workflow') as typeof import('../local/local-workflow');
+  const { approvalAnswerProblem } = require('../local/approvals') as typeof import('../local/approvals');
+  const uh = require('../local/user-handlers') as typeof import('../local/user-handlers');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  let workflow: LocalWorkflow;
+  try {
+    workflow = lw.loadLocalWorkflow(file, compiled);
+  } catch (e) {
+    if (!(e instanceof lw.LocalWorkflowError)) throw e;
+    printDiagnostics(e.diagnostics, 'pretty');
+    process.stderr.write(`osop-sfn: ${e.message}\n`);
+    return ExitCode.Failed;
+  }
+  const workflows = lw.workflowsOf(workflow);
+  const unrunnable = lw.unrunnableTasks(workflows);
+  if (unrunnable.length) {
+    throw new RunFailure(`The Task state(s) ${unrunnable.join(', ')} call AWS services, which cannot run locally. Test the workflow with \`osop-sfn test\` (mocks in its tests: section), or run it on Step Functions (--endpoint or --state-machine-arn).`);
+  }
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const problem = approvalAnswerProblem(lw.approvalNodes(workflow), answers, interactive);
+  if (problem) throw new UsageError(problem);
+  try {
+    return { workflow, workflows, answers, interactive, userHandlers: await uh.loadUserHandlers(lw.userHandlerModules(workflows)) };
+  } catch (e) {
+    if (e instanceof uh.UserHandlerError) throw new RunFailure(e.message);
+    throw e;
+  }
+}
+
 async function runLocal(
-  definition: AslDefinition,
-  report: CompileReport,
+  local: LocalSetup,
   input: unknown,
   routes: Record<string, string>,
   env: Record<string, string> | undefined,
   opts: RunOptions,
-  onEvent: ((e: RunEvent) => void) | undefined,
+  watcher: RunWatcher | undefined,
   redact: (t: string) => string,
 ): Promise<ExecutionOutcome> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { runLocally } = require('../local/run-local') as typeof import('../local/run-local');
-  const { UnboundTaskError } = require('../local/engine') as typeof import('../local/engine');
+  const { bindLocalHandlers } = require('../local/local-workflow') as typeof import('../local/local-workflow');
+  const { localApprover, terminalApprover } = require('../local/approvals') as typeof import('../local/approvals');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const handlerLog = opts.verbose ? (line: string) => process.stderr.write(`  ${redact(line)}\n`) : undefined;
+  // Stops the run (Ctrl-C at a question); once the run is over, withdraws open questions and stops sub-workflows still running.
+  const stop = new AbortController();
+  const ask = local.interactive ? terminalApprover({ input: process.stdin, output: process.stderr, redact, onInterrupt: () => stop.abort(), signal: stop.signal }) : undefined;
+  const fast = Boolean(opts.fast);
+  const { definition, report } = local.workflow;
+  const handlers = bindLocalHandlers(local.workflow, { approver: localApprover(local.answers, ask), userHandlers: local.userHandlers, fast, watcher, signal: stop.signal });
   try {
-    return await runLocally({ definition, report, input, fast: Boolean(opts.fast), routes, env, onEvent, handlerLog });
-  } catch (e) {
-    if (e instanceof UnboundTaskError) throw new RunFailure(e.message);
-    throw e;
+    return await runLocally({ definition, report, input, fast, routes, env, handlers, watcher, signal: stop.signal, handlerLog });
+  } finally {
+    stop.abort();
   }
 }
 
@@ -131,7 +201,7 @@ async function runOnApi(
   input: unknown,
   opts: RunOptions,
   functionArns: Partial<Record<HandlerKind, string>>,
-  onEvent: ((e: RunEvent) => void) | undefined,
+  watcher: RunWatcher | undefined,
 ): Promise<ExecutionOutcome> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require('../local/sfn-api') as typeof import('../local/sfn-api');
@@ -148,7 +218,7 @@ async function runOnApi(
       roleArn: opts.roleArn,
       testCase: opts.testCase,
       pollIntervalMs: opts.endpoint ? 250 : 1000,
-      onEvent,
+      onEvent: watcher && ((e) => watcher.event(e)),
     });
   } catch (e) {
     if (e instanceof api.ApiUsageError) throw new UsageError(e.message);

@@ -4,13 +4,25 @@
  * leads. Read from the ASL itself, so that the runners execute exactly what
  * `compile` produced.
  */
+import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, START_EXECUTION_SYNC } from '../lower/layout';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 
 type State = Record<string, unknown>;
 
-/** The handlers that can run in-process (the others wait for people or run elsewhere). */
+/** The handlers whose Lambda modules run in-process, as they are. */
 export type LocalHandlerKind = Extract<HandlerKind, 'rest' | 'agent'>;
-const LOCAL_KINDS: readonly string[] = ['rest', 'agent'];
+
+/** What a Task state does, read from its resource and the substitution it invokes. */
+export type TaskBinding =
+  | { kind: LocalHandlerKind }
+  /** A human node or an approval gate (`<node>:approval`): waits for an answer. */
+  | { kind: 'approval'; node: string }
+  /** A user's Lambda handler (`x-sfn: { handler }`); `path` is relative to the workflow file's folder. */
+  | { kind: 'custom'; node: string; path: string; nodeType: string }
+  /** A `workflow_ref` node: starts the child workflow and waits for it. */
+  | { kind: 'subworkflow'; node: string; workflowId: string; file?: string }
+  /** Any other AWS service integration (`x-sfn: { resource }`). */
+  | { kind: 'service'; resource: string };
 
 /** Every state, those inside Parallel branches and Map item processors included: names are unique across them. */
 export function allStates(definition: { States: Record<string, State> }): [string, State][] {
@@ -38,21 +50,57 @@ export function substitute(definition: AslDefinition, values: Record<string, str
   return walk(definition) as AslDefinition;
 }
 
-/** Task state name → the handler it invokes (rest or agent), found by its `FunctionName` substitution. */
-export function taskHandlers(definition: AslDefinition, report: CompileReport): Map<string, LocalHandlerKind> {
-  const byPlaceholder = new Map<string, LocalHandlerKind>();
-  for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) {
-    if (LOCAL_KINDS.includes(kind)) byPlaceholder.set(`\${${key}}`, kind as LocalHandlerKind);
-  }
-  const out = new Map<string, LocalHandlerKind>();
+/** Task state name → what it does, for every Task state (the definition as compiled, before substitution). */
+export function taskBindings(definition: AslDefinition, report: CompileReport): Map<string, TaskBinding> {
+  const placeholder = (key: string) => `\${${key}}`;
+  const handlerKinds = new Map<string, HandlerKind>(Object.entries(report.substitutions).map(([kind, key]) => [placeholder(key), kind as HandlerKind]));
+  const custom = new Map(report.customHandlers.map((c) => [placeholder(c.substitution), c]));
+  const children = new Map(report.subWorkflows.map((s) => [placeholder(s.substitution), s]));
+  const out = new Map<string, TaskBinding>();
   for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task' || state.Resource !== 'arn:aws:states:::lambda:invoke') continue;
-    const fn = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
-    const kind = typeof fn === 'string' ? byPlaceholder.get(fn) : undefined;
-    if (kind) out.set(name, kind);
+    if (state.Type !== 'Task') continue;
+    const params = (state.Parameters ?? {}) as { FunctionName?: unknown; StateMachineArn?: unknown; Payload?: { nodeId?: unknown; nodeType?: unknown } };
+    const fn = typeof params.FunctionName === 'string' ? params.FunctionName : '';
+    const kind = handlerKinds.get(fn);
+    const resource = String(state.Resource);
+    if (resource === LAMBDA_INVOKE && (kind === 'rest' || kind === 'agent')) out.set(name, { kind });
+    else if (resource === LAMBDA_INVOKE_WAIT && kind === 'approval') out.set(name, { kind: 'approval', node: String(params.Payload?.nodeId ?? name) });
+    else if (resource === LAMBDA_INVOKE && custom.has(fn)) out.set(name, { kind: 'custom', node: custom.get(fn)!.node, path: custom.get(fn)!.path, nodeType: String(params.Payload?.nodeType ?? '') });
+    else if (resource === START_EXECUTION_SYNC && typeof params.StateMachineArn === 'string' && children.has(params.StateMachineArn)) {
+      const child = children.get(params.StateMachineArn)!;
+      out.set(name, { kind: 'subworkflow', node: name, workflowId: child.workflowId, file: child.file });
+    } else out.set(name, { kind: 'service', resource });
   }
   return out;
 }
+
+/**
+ * The definition as the local engine must see it to time Tasks as Step
+ * Functions does: a Task without TimeoutSeconds waits as long as it takes
+ * (the engine would stop it after 60 s: a sub-workflow or a person answering
+ * takes longer), and no timeout exceeds what a Node.js timer can hold
+ * (longer ones would fire at once).
+ */
+export function withLocalTimeouts(definition: AslDefinition): AslDefinition {
+  const clamp = (machine: { States: Record<string, State> }): Record<string, State> =>
+    Object.fromEntries(
+      Object.entries(machine.States).map(([name, s]) => {
+        const out: State = { ...s };
+        if (s.Type === 'Task' && s.TimeoutSecondsPath === undefined) out.TimeoutSeconds = Math.min(typeof s.TimeoutSeconds === 'number' ? s.TimeoutSeconds : MAX_LOCAL_TIMEOUT_SECONDS, MAX_LOCAL_TIMEOUT_SECONDS);
+        if (Array.isArray(s.Branches)) out.Branches = (s.Branches as { States: Record<string, State> }[]).map((b) => ({ ...b, States: clamp(b) }));
+        for (const key of ['ItemProcessor', 'Iterator'] as const) {
+          const inner = s[key] as { States: Record<string, State> } | undefined;
+          if (inner) out[key] = { ...inner, States: clamp(inner) };
+        }
+        return [name, out];
+      }),
+    );
+  const timeout = definition.TimeoutSeconds === undefined ? {} : { TimeoutSeconds: Math.min(definition.TimeoutSeconds, MAX_LOCAL_TIMEOUT_SECONDS) };
+  return { ...definition, ...timeout, States: clamp(definition) };
+}
+
+/** The longest delay a Node.js timer holds (2^31 - 1 ms), in whole seconds: about 24.8 days. */
+export const MAX_LOCAL_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Names of the states that have a Retry field. */
 export function retryingStates(definition: AslDefinition): string[] {
@@ -72,16 +120,19 @@ export const isNodeState = (name: string): boolean => !name.includes(':');
 
 /**
  * Where a caught error really goes: the compiler puts a guard and a counter
- * in front of a fallback edge that loops back, so follow added states (a
- * Choice's first rule: "within the bound") until a node state.
+ * in front of a fallback edge that loops back, so follow them (the guard's
+ * first rule: "within the bound") until a node state. Other added states (a
+ * Choice on the error, an approval's rejection) are where it goes.
  */
 export function fallbackTarget(definition: AslDefinition, next: string): string {
   let name = next;
   for (let hops = 0; hops < 10 && !isNodeState(name); hops++) {
     const s = stateNamed(definition, name);
     if (!s) break;
-    const choices = s.Choices as { Next?: string }[] | undefined;
-    const step = s.Type === 'Choice' ? choices?.[0]?.Next : (s.Next as string | undefined);
+    const first = (s.Choices as { Variable?: string; Next?: string }[] | undefined)?.[0];
+    const isGuard = s.Type === 'Choice' && typeof first?.Variable === 'string' && first.Variable.startsWith('$.counters.');
+    const isCount = s.Type === 'Pass' && typeof s.ResultPath === 'string' && s.ResultPath.startsWith('$.counters.');
+    const step = isGuard ? first?.Next : isCount ? (s.Next as string | undefined) : undefined;
     if (typeof step !== 'string') break;
     name = step;
   }

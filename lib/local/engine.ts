@@ -22,7 +22,7 @@ export interface LocalRunOptions {
   onEvent?: (e: RunEvent) => void;
 }
 
-/** The definition has Tasks that nothing local can run (approvals, user handlers, sub-workflows, other services). */
+/** The definition has Tasks that nothing local is bound to (AWS service integrations): they would call AWS. */
 export class UnboundTaskError extends Error {}
 
 /** A local run in progress: `abort` stops it (the outcome is then ABORTED). */
@@ -31,17 +31,22 @@ export interface LocalExecution {
   abort(): void;
 }
 
+const validated = new Set<string>();
+
 export function startLocalExecution(definition: AslDefinition, input: unknown, opts: LocalRunOptions): LocalExecution {
   const unbound = allStates(definition).filter(([name, s]) => s.Type === 'Task' && !opts.handlers[name]);
   if (unbound.length) {
     throw new UnboundTaskError(
-      `The Task state(s) ${unbound.map(([n, s]) => `'${n}' (${String(s.Resource)})`).join(', ')} cannot run locally: only the REST and agent handlers run in-process. Run the workflow on Step Functions (--endpoint or --state-machine-arn).`,
+      `The Task state(s) ${unbound.map(([n, s]) => `'${n}' (${String(s.Resource)})`).join(', ')} cannot run locally: nothing in-process stands in for them. Test the workflow with \`osop-sfn test\` (mocks in its tests: section), or run it on Step Functions (--endpoint or --state-machine-arn).`,
     );
   }
   // Loaded here, not imported: only `run` and `test` need the engine, and `compile` must start fast.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { StateMachine } = require('aws-local-stepfunctions') as Engine;
-  const machine = new StateMachine(definition as never);
+  // Validation takes about 300 ms a machine: a definition run again (a sub-workflow, a test case) is validated once.
+  const key = JSON.stringify(definition);
+  const machine = new StateMachine(definition as never, validated.has(key) ? { validationOptions: { noValidate: true } } : undefined);
+  validated.add(key);
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
   const startedAt = Date.now();
   const run = machine.run(input as never, {
@@ -49,7 +54,8 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
       taskResourceLocalHandlers: opts.handlers as never,
       ...(opts.fast && { retryIntervalOverrides: zero(retryingStates(definition)), waitTimeOverrides: zero(waitStates(definition)) }),
     },
-    context: { Execution: { Id: opts.executionArn, Name: opts.executionName } },
+    // The engine has no callback tokens; `$$.Task.Token` reads this one (local answers do not need it).
+    context: { Execution: { Id: opts.executionArn, Name: opts.executionName }, Task: { Token: `local-task-token:${opts.executionName}` } },
   });
 
   const events: RunEvent[] = [];

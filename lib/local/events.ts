@@ -3,6 +3,7 @@
  * log and a Step Functions execution history both become these, so that the
  * progress display, the execution record and `osop-sfn test` read one shape.
  */
+import type { AslDefinition } from '../types';
 
 export type RunEvent =
   | { kind: 'entered'; state: string; type: string; time: number }
@@ -14,6 +15,18 @@ export type RunEvent =
   | { kind: 'caught'; state: string; time: number; error: string; cause: string; next: string }
   /** The state failed and nothing caught it: the execution fails with this error. */
   | { kind: 'failed'; state: string; time: number; error: string; cause: string };
+
+/**
+ * Who follows a local run as it happens (the progress display): its events,
+ * what a Task does that the engine does not report (an approval waiting and
+ * its answer), and the runs of its sub-workflows.
+ */
+export interface RunWatcher {
+  event(e: RunEvent): void;
+  note(text: string): void;
+  /** The watcher of a sub-workflow's execution, started by one of this run's Tasks. */
+  child(workflowId: string, definition: AslDefinition): RunWatcher;
+}
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 

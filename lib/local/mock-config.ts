@@ -8,14 +8,16 @@
  *
  * Keys count the state's invocations from 0 (retries included), ranges
  * inclusive. A `Return` is what the service integration returns: for
- * lambda:invoke, `{ "StatusCode": 200, "Payload": <the function's result> }`.
+ * lambda:invoke, `{ "StatusCode": 200, "Payload": <the function's result> }`
+ * (mocked-results.ts has the other integrations).
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { maxCallsOf, stateNamed, taskHandlers } from './definition';
+import { maxCallsOf, stateNamed, taskBindings } from './definition';
+import { mockedResult } from './mocked-results';
 import { stateMachineName } from './run-local';
 import type { MockEntry, TestCase } from './test-cases';
 
-type MockedResponse = Record<string, { Return: { StatusCode: number; Payload: unknown } } | { Throw: { Error: string; Cause: string } }>;
+type MockedResponse = Record<string, { Return: unknown } | { Throw: { Error: string; Cause: string } }>;
 
 export interface MockConfigFile {
   StateMachines: Record<string, { TestCases: Record<string, Record<string, string>> }>;
@@ -23,7 +25,7 @@ export interface MockConfigFile {
 }
 
 export function buildMockConfig(cases: TestCase[], definition: AslDefinition, report: CompileReport): MockConfigFile {
-  const kinds = taskHandlers(definition, report);
+  const bindings = taskBindings(definition, report);
   const testCases: Record<string, Record<string, string>> = {};
   const responses: Record<string, MockedResponse> = {};
   for (const c of cases) {
@@ -32,7 +34,8 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
       const name = `${c.id}.${state}`;
       mapping[state] = name;
       const model = (stateNamed(definition, state)?.Parameters as { Payload?: { model?: unknown } } | undefined)?.Payload?.model;
-      const shape = (e: MockEntry) => toResponse(e, kinds.get(state) === 'agent' ? String(model ?? 'mock') : undefined);
+      const shape = (e: MockEntry): MockedResponse[string] =>
+        e.error !== undefined ? { Throw: { Error: e.error, Cause: e.cause ?? '' } } : { Return: mockedResult(bindings.get(state), e.outputs!, String(model ?? 'mock')) };
       // Every call's answer, in order; "thereafter" covers every call the state can get.
       const answers = mock.calls.map(shape);
       if (mock.thereafter) {
@@ -44,12 +47,6 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
     testCases[c.id] = mapping;
   }
   return { StateMachines: { [stateMachineName(report.workflowId)]: { TestCases: testCases } }, MockedResponses: responses };
-}
-
-function toResponse(e: MockEntry, agentModel: string | undefined): MockedResponse[string] {
-  if (e.error !== undefined) return { Throw: { Error: e.error, Cause: e.cause ?? '' } };
-  const payload = agentModel !== undefined ? { model: agentModel, stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 }, ...e.outputs } : e.outputs;
-  return { Return: { StatusCode: 200, Payload: payload } };
 }
 
 /** Consecutive equal answers as one inclusive range key ("1-3"). */

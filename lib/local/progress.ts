@@ -1,9 +1,10 @@
 /**
  * The progress display: one line on stderr per state event, as it happens.
  */
+import { ErrorNames } from '../contract/task-payload';
 import type { AslDefinition } from '../types';
 import { fallbackTarget } from './definition';
-import type { RunEvent } from './events';
+import type { RunEvent, RunWatcher } from './events';
 
 const MAX_CAUSE_CHARS = 240;
 
@@ -13,18 +14,35 @@ export interface ProgressContext {
   redact: (text: string) => string;
 }
 
-/** Formats events into lines; keeps the entry time of each state for durations. */
+/**
+ * Formats events into lines; keeps the entry time of each state for
+ * durations. A sub-workflow's lines carry its id as a prefix and share the
+ * run's clock.
+ */
 export class ProgressFormatter {
   private readonly enteredAt = new Map<string, number>();
-  /** Times are shown from the first event on. */
-  private origin: number | undefined;
 
-  constructor(private readonly ctx: ProgressContext) {}
+  /** `clock.origin`: times are shown from the run's first event on. */
+  constructor(private readonly ctx: ProgressContext, private readonly clock: { origin?: number } = {}, private readonly prefix = '') {}
 
   line(e: RunEvent): string {
-    this.origin ??= e.time;
-    const at = `[${((e.time - this.origin) / 1000).toFixed(3).padStart(7)}s]`;
-    return this.ctx.redact(`${at} ${this.body(e)}`);
+    return this.stamp(e.time, this.body(e));
+  }
+
+  /** A line that is not a state event (an approval waiting, its answer). */
+  note(text: string, time = Date.now()): string {
+    return this.stamp(time, text);
+  }
+
+  /** The formatter of a sub-workflow's execution. */
+  child(definition: AslDefinition, workflowId: string): ProgressFormatter {
+    return new ProgressFormatter({ ...this.ctx, definition }, this.clock, `${this.prefix || '  '}${workflowId} ▸ `);
+  }
+
+  private stamp(time: number, text: string): string {
+    this.clock.origin ??= time;
+    const at = `[${((time - this.clock.origin) / 1000).toFixed(3).padStart(7)}s]`;
+    return this.ctx.redact(`${at} ${this.prefix}${text}`);
   }
 
   private body(e: RunEvent): string {
@@ -37,6 +55,8 @@ export class ProgressFormatter {
       case 'retried':
         return `↻ ${e.state} retry (attempt ${e.attempt}) after ${e.error}: ${oneLine(e.cause)}`;
       case 'caught': {
+        // A rejection is an answer, not a failure: the compiled Catch routes on the decision.
+        if (e.error === ErrorNames.ApprovalRejected) return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → ${e.next} (decision 'rejected')`;
         const target = fallbackTarget(this.ctx.definition, e.next);
         return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → fallback edge ${e.state} → ${target}`;
       }
@@ -44,6 +64,15 @@ export class ProgressFormatter {
         return `✗ ${e.state} failed ${e.error}: ${oneLine(e.cause)}`;
     }
   }
+}
+
+/** A watcher that writes each event and note as a progress line. */
+export function progressWatcher(formatter: ProgressFormatter, write: (line: string) => void): RunWatcher {
+  return {
+    event: (e) => write(formatter.line(e)),
+    note: (text) => write(formatter.note(text)),
+    child: (workflowId, definition) => progressWatcher(formatter.child(definition, workflowId), write),
+  };
 }
 
 export function oneLine(text: string, max = MAX_CAUSE_CHARS): string {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { stringify } from 'yaml';
 import type { AslDefinition, CompileReport } from '../types';
-import { allStates, isNodeState, stateNamed, taskHandlers } from './definition';
+import { allStates, isNodeState, stateNamed, taskBindings, type TaskBinding } from './definition';
 import { transitionCount, type ExecutionOutcome, type ExecutionStatus } from './events';
 import type { Redactor } from './secrets';
 
@@ -42,9 +42,8 @@ interface NodeRecord {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Record<string, unknown> {
-  const kinds = taskHandlers(ctx.definition, ctx.report);
-  const nodeType = (state: string) => ({ rest: 'api', agent: 'agent' })[kinds.get(state) ?? 'rest'] ?? 'api';
-  const typeOf = (state: string) => (stateNamed(ctx.definition, state)?.Type === 'Task' ? nodeType(state) : 'system');
+  const bindings = taskBindings(ctx.definition, ctx.report);
+  const typeOf = (state: string) => nodeTypeOf(bindings.get(state));
   const models = new Map(ctx.report.models.map((m) => [m.node, m]));
 
   const records: NodeRecord[] = [];
@@ -103,6 +102,25 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
     result_summary: summary(outcome, records),
   };
   return ctx.redactor.value(record);
+}
+
+/** The schema's node types (`node_type`). */
+const NODE_TYPES = new Set(['human', 'agent', 'api', 'cli', 'db', 'git', 'docker', 'cicd', 'mcp', 'system', 'infra', 'data']);
+
+/** The OSOP type of the node a state runs; routing nodes, sub-workflow starts and service calls are `system`. */
+function nodeTypeOf(b: TaskBinding | undefined): string {
+  switch (b?.kind) {
+    case 'rest':
+      return 'api';
+    case 'agent':
+      return 'agent';
+    case 'approval':
+      return 'human';
+    case 'custom':
+      return NODE_TYPES.has(b.nodeType) ? b.nodeType : 'system';
+    default:
+      return 'system';
+  }
 }
 
 /**

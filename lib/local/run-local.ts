@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
-import { substitute, taskHandlers } from './definition';
+import { substitute, taskBindings, withLocalTimeouts } from './definition';
 import { startLocalExecution } from './engine';
-import type { ExecutionOutcome, RunEvent } from './events';
+import type { ExecutionOutcome, RunWatcher } from './events';
 import { lambdaInvoker, type LocalTaskHandler } from './handlers';
 
 export interface LocalRunRequest {
@@ -19,13 +19,27 @@ export interface LocalRunRequest {
   routes?: Record<string, string>;
   /** Environment variables set for the run only (the sandbox's secrets and ANTHROPIC_BASE_URL). */
   env?: Record<string, string>;
-  /** Task state → function; by default every Task calls its real handler. */
+  /**
+   * Task state → function. By default the REST and agent Tasks call their real
+   * handlers; `bindLocalHandlers` (local-workflow.ts) binds the other kinds.
+   */
   handlers?: Record<string, LocalTaskHandler>;
-  onEvent?: (e: RunEvent) => void;
+  watcher?: RunWatcher;
   /** Aborting it stops the execution (status ABORTED). */
   signal?: AbortSignal;
   /** Where the handlers' log lines go (stdout belongs to the result); dropped when absent. */
   handlerLog?: (line: string) => void;
+}
+
+/** One execution on the local engine, in the environment the caller has set up (a sub-workflow runs in its parent's). */
+export interface LocalExecutionRequest {
+  definition: AslDefinition;
+  report: CompileReport;
+  input: unknown;
+  fast: boolean;
+  handlers: Record<string, LocalTaskHandler>;
+  watcher?: RunWatcher;
+  signal?: AbortSignal;
 }
 
 /** A Step Functions state machine name: letters, digits, '-' and '_', at most 80. */
@@ -33,30 +47,39 @@ export function stateMachineName(workflowId: string): string {
   return workflowId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80) || 'osop-workflow';
 }
 
-/** The function "ARNs" a local definition names (nothing calls them: every Task is bound in-process). */
-export function localFunctionArns(report: CompileReport): Record<string, string> {
+/** Local stand-ins for the ARNs a definition is given at deployment (nothing calls them: every Task is bound in-process). */
+export function localArns(report: CompileReport): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) {
-    out[key] = `arn:aws:lambda:local:000000000000:function:osop-${kind}-handler`;
-  }
+  for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) out[key] = `arn:aws:lambda:local:000000000000:function:osop-${kind}-handler`;
+  for (const c of report.customHandlers) out[c.substitution] = `arn:aws:lambda:local:000000000000:function:${stateMachineName(c.node)}`;
+  for (const w of report.subWorkflows) out[w.substitution] = localStateMachineArn(w.workflowId);
   return out;
 }
 
+export const localStateMachineArn = (workflowId: string) => `arn:aws:states:local:000000000000:stateMachine:${stateMachineName(workflowId)}`;
+
+/** A whole local run: routes, secrets and the handlers' console set for its duration. */
 export async function runLocally(req: LocalRunRequest): Promise<ExecutionOutcome> {
+  const handlers = req.handlers ?? realHandlers(req.definition, req.report);
+  return withRunEnvironment(req, () => executeLocally({ ...req, handlers }));
+}
+
+export function executeLocally(req: LocalExecutionRequest): Promise<ExecutionOutcome> {
   const name = randomUUID();
   const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName(req.report.workflowId)}:${name}`;
-  const handlers = req.handlers ?? realHandlers(req.definition, req.report);
-  const definition = substitute(req.definition, localFunctionArns(req.report));
-  return withRunEnvironment(req, () => {
-    const execution = startLocalExecution(definition, req.input, { handlers, fast: req.fast, executionArn, executionName: name, onEvent: req.onEvent });
-    req.signal?.addEventListener('abort', execution.abort, { once: true });
-    return execution.outcome;
-  });
+  const definition = withLocalTimeouts(substitute(req.definition, localArns(req.report)));
+  const watcher = req.watcher;
+  const execution = startLocalExecution(definition, req.input, { handlers: req.handlers, fast: req.fast, executionArn, executionName: name, onEvent: watcher && ((e) => watcher.event(e)) });
+  if (!req.signal) return execution.outcome;
+  const signal = req.signal;
+  if (signal.aborted) execution.abort();
+  signal.addEventListener('abort', execution.abort, { once: true });
+  return execution.outcome.finally(() => signal.removeEventListener('abort', execution.abort));
 }
 
 function realHandlers(definition: AslDefinition, report: CompileReport): Record<string, LocalTaskHandler> {
   const out: Record<string, LocalTaskHandler> = {};
-  for (const [state, kind] of taskHandlers(definition, report)) out[state] = lambdaInvoker(kind);
+  for (const [state, b] of taskBindings(definition, report)) if (b.kind === 'rest' || b.kind === 'agent') out[state] = lambdaInvoker(b.kind);
   return out;
 }
 

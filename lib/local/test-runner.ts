@@ -4,9 +4,10 @@
  * not mock stops that case with an error rather than calling out.
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { allStates, isNodeState, stateNamed, taskHandlers } from './definition';
+import { allStates, isNodeState, taskBindings } from './definition';
 import { statesEntered, type ExecutionOutcome } from './events';
-import { invokeResult, taskError, type LocalTaskHandler } from './handlers';
+import { taskError, type LocalTaskHandler } from './handlers';
+import { missingOutputs, mockedResult } from './mocked-results';
 import { runLocally } from './run-local';
 import type { MockEntry, NodeMock, TestCase } from './test-cases';
 
@@ -31,9 +32,9 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
     throw taskError('OSOP.Test.Harness', message);
   };
   const handlers: Record<string, LocalTaskHandler> = {};
-  const kinds = taskHandlers(definition, report);
+  const bindings = taskBindings(definition, report);
   for (const [state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
-    const kind = kinds.get(state);
+    const binding = bindings.get(state);
     handlers[state] = async (input) => {
       const n = calls.get(state) ?? 0;
       calls.set(state, n + 1);
@@ -42,10 +43,11 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
       const entry = answerFor(mock, n);
       if (!entry) return stop(`'${state}' was called ${n + 1} times but its mock lists ${mock.calls.length} answers.`);
       if (entry.error !== undefined) throw taskError(entry.error, entry.cause ?? '');
-      const payload = kind === 'agent' ? agentDefaults(input, entry.outputs!) : entry.outputs!;
-      const missing = selectedOutputs(definition, state).filter((name) => !(name in payload));
+      const model = (input as { Payload?: { model?: unknown } } | null)?.Payload?.model;
+      const result = mockedResult(binding, entry.outputs!, typeof model === 'string' ? model : 'mock');
+      const missing = missingOutputs(definition, state, binding, result);
       if (missing.length) return stop(`the mock of '${state}' lacks the output(s) ${missing.map((m) => `'${m}'`).join(', ')} that the state reads.`);
-      return invokeResult(payload);
+      return result;
     };
   }
   const outcome = await runLocally({ definition, report, input: c.input, fast: true, handlers, signal: abort.signal });
@@ -56,20 +58,6 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
 
 function answerFor(mock: NodeMock, n: number): MockEntry | undefined {
   return mock.calls[n] ?? mock.thereafter;
-}
-
-/** An agent mock may give only `text`: the rest of the handler's result gets plausible values. */
-function agentDefaults(input: unknown, outputs: Record<string, unknown>): Record<string, unknown> {
-  const model = (input as { Payload?: { model?: unknown } } | null)?.Payload?.model;
-  return { model: typeof model === 'string' ? model : 'mock', stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 }, ...outputs };
-}
-
-/** Names the state's ResultSelector reads from the Payload (`$.Payload.<name>`). */
-function selectedOutputs(definition: AslDefinition, state: string): string[] {
-  const selector = (stateNamed(definition, state)?.ResultSelector ?? {}) as Record<string, unknown>;
-  return Object.values(selector)
-    .map((p) => (typeof p === 'string' ? /^\$\.Payload\.([A-Za-z0-9_]+)$/.exec(p)?.[1] : undefined))
-    .filter((n): n is string => n !== undefined);
 }
 
 function check(c: TestCase, outcome: ExecutionOutcome, calls: Map<string, number>): string[] {

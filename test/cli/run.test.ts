@@ -100,7 +100,7 @@ describe('usage and input errors: a message, no stack trace', () => {
     [['run', SEED, '--sandbox', '--input', '{oops'], /^osop-sfn: --input is not valid JSON \(.*\)\. Give a JSON value, or @file\.json\.\n$/],
     [['run', SEED, '--sandbox', '--input', '@/nonexistent/in.json'], /^osop-sfn: cannot read the input file '\/nonexistent\/in\.json': ENOENT\.\n$/],
     [['run', SEED, '--route', 'api.stripe.com=http://x'], /^osop-sfn: --route 'api\.stripe\.com=http:\/\/x' must be ORIGIN=URL/],
-    [['run', SEED, '--sandbox', '--endpoint', 'http://127.0.0.1:8083'], /^osop-sfn: --sandbox, --route and --fast apply to local runs/],
+    [['run', SEED, '--sandbox', '--endpoint', 'http://127.0.0.1:8083'], /^osop-sfn: --sandbox, --route, --fast and --approve apply to local runs/],
     [['run', SEED, '--function-arn', 'rest=arn:aws:lambda:x'], /^osop-sfn: --function-arn, --role-arn and --test-case apply to runs on a Step Functions API/],
     [['run', SEED, '--endpoint', 'http://127.0.0.1:1', '--function-arn', 'lambda=x'], /^osop-sfn: --function-arn 'lambda=x' must be rest=ARN or agent=ARN\.\n$/],
     [['run', SEED], /^osop-sfn: The workflow reads the secret\(s\) ANTHROPIC_API_KEY, STRIPE_SECRET_KEY; locally each is the environment variable of that name, and they are not set\. Set them, or run against the local stand-ins with --sandbox\.\n$/],
