@@ -1,7 +1,9 @@
 /**
  * Tokens of CEL (https://github.com/google/cel-spec/blob/master/doc/langdef.md#syntax),
- * with exact offsets into the original text. Dialect words (AND, NOT, contains)
- * are plain identifiers here; the parser gives them meaning by position.
+ * with exact offsets into the original text. Not a parser (@bufbuild/cel gives the
+ * syntax tree): the tokens feed the dialect rewrite (dialect.ts), where dialect words
+ * (AND, NOT, contains) get their meaning by position, and give extents and clear
+ * messages (an unterminated string at its quote, a bad escape at the backslash).
  */
 import type { ExprError } from './types';
 
@@ -153,7 +155,7 @@ function suffix(text: string, start: number, i: number, value: bigint): Token {
     while (j < text.length && isIdentPart(text[j])) j++;
     fail(`'${text.slice(start, j)}' is not a number or a name.`, start, j - start, 'Names start with a letter or _.');
   }
-  // The range check is the parser's: -9223372036854775808 is valid.
+  // The range check is made on the tree: -9223372036854775808 is valid.
   return { type: 'int', text: text.slice(start, i), offset: start, end: i, value };
 }
 

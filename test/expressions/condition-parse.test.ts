@@ -1,6 +1,6 @@
 import { parse as celParse } from '@bufbuild/cel';
 import fc from 'fast-check';
-import { parseCondition, type DialectNote, type Reference, type Span } from '../../lib/expressions';
+import { parseCondition, type CondExpr, type DialectNote, type Reference, type Span } from '../../lib/expressions';
 
 const at = (text: string, s: Span) => text.slice(s.offset, s.offset + s.length);
 
@@ -127,6 +127,14 @@ describe('errors', () => {
     ['.a == 1', "leading '.'", '.'],
     ['a{b: 1}', 'Message construction', '{'],
     ['a ? b', "Expected ':'", ''],
+    ['a ? b ? c : d : e', "Expected ':' between the branches of '? :', found '?'", '?'],
+    ['!-a', "Expected a value after '!', found '-'", '-'],
+    ['x in_stock', "Found the name 'in_stock' after a complete expression", 'in_stock'],
+    ['a.true == 1', "'true' is a reserved word and cannot be a field name", 'true'],
+    ['(a]', "'(' is not closed: expected ')' to close the parenthesis, found ']'", ']'],
+    ['f(a,)', "Expected a value after ',', found ')'", ')'],
+    // Refused by @bufbuild/cel alone (CEL reads it as -(3u)): its error, placed on the token.
+    ['-3u == x', 'This is not valid CEL: the number 3u is not expected here', '3u'],
   ])('%j', (text, fragment, where) => {
     const p = parseCondition(text);
     expect(p.ok).toBe(false);
@@ -141,6 +149,62 @@ describe('errors', () => {
     const p = parseCondition(text);
     expect(p.ok).toBe(false);
     if (!p.ok) expect(p.error.span).toEqual({ offset: 15, length: 2 });
+  });
+});
+
+describe('what @bufbuild/cel misreads is given to it in a form it reads', () => {
+  it.each<[string, string]>([
+    // Names that begin with a keyword: the library reads `true_count` as `true _count`.
+    ['true_count > 0', 'true_count > 0'],
+    ['x == false_alarm || nullable', 'x == false_alarm || nullable'],
+    ['f(true_x)', 'f(true_x)'],
+    // CEL's reserved words as names: `loop` is an OSOP namespace.
+    ['loop.item == 1', 'loop.item == 1'],
+    ['if(x)', 'if(x)'],
+    // Spaces between repeated prefix operators and in an empty argument list.
+    ['! !approved', '!!approved'],
+    ['NOT NOT approved', '!!approved'],
+    ['x.size( ) == 0', 'size(x) == 0'],
+    // A comment at the end, without a line break.
+    ['a == 1 // why', 'a == 1'],
+  ])('%s', (text, cel) => {
+    expect(ok(text).value.cel).toBe(cel);
+  });
+});
+
+describe('the tree: extents and shape', () => {
+  const span = (text: string, pick: (e: CondExpr) => CondExpr = (e) => e) => at(text, pick(ok(text).value.expr).span);
+  const left = (e: CondExpr) => (e as { left: CondExpr }).left;
+  const operand = (e: CondExpr) => (e as { operand: CondExpr }).operand;
+  it('spans binary operators from the left operand to the right one (the library records the operator)', () => {
+    expect(span("  a.b   ==  'x'  ")).toBe("a.b   ==  'x'");
+    expect(span('(a) == 1 && b', left)).toBe('(a) == 1');
+    expect(span('(a) == 1 && b', (e) => left(left(e)))).toBe('(a)');
+  });
+  it('covers the parentheses, and the prefix operators the library folds away', () => {
+    // @bufbuild/cel reads `!!a` as `a` and `!(!a)` as `a`; the tree keeps what was written.
+    expect(ok('!!a').value.cel).toBe('!!a');
+    expect(span('!(!a)')).toBe('!(!a)');
+    expect(span('!(!a)', operand)).toBe('(!a)');
+    expect(span('x && !!(a)', (e) => operand(operand((e as { right: CondExpr }).right)))).toBe('(a)');
+    expect(ok('--3').value.expr).toMatchObject({ kind: 'literal', value: 3 });
+    expect(ok('- 3').value.expr).toMatchObject({ kind: 'literal', value: -3, span: { offset: 0, length: 3 } });
+    // A prefix operator before a selection applies to all of it.
+    expect(ok('!!a.b').value.expr).toMatchObject({ kind: 'not', operand: { kind: 'not', operand: { kind: 'ref', root: 'a' } } });
+  });
+  it('nests && and || chains to the left as written, keeping parenthesised groups (the library balances them)', () => {
+    expect(ok('a && b && c && d').value.expr).toMatchObject({ kind: 'and', left: { kind: 'and', left: { kind: 'and' } }, right: { kind: 'ref', root: 'd' } });
+    expect(ok('a && (b && c) && d').value.cel).toBe('a && (b && c) && d');
+    expect(ok('(a || b) || c').value.cel).toBe('a || b || c');
+  });
+  it('reads a parenthesised name followed by a path as the reference (it is the same CEL)', () => {
+    expect(ok('(a).b == 1').value.references).toEqual([{ kind: 'output', node: 'a', path: ['b'], span: { offset: 0, length: 5 } }]);
+    expect(ok('(a.b)[0] == 1').value.cel).toBe('a.b[0] == 1');
+  });
+  it('keeps macros as the calls written, with their references', () => {
+    const p = ok('node.items.exists(t, t == x)');
+    expect(p.value.expr).toMatchObject({ kind: 'call', name: 'exists', target: { kind: 'ref' }, args: [{ kind: 'ref' }, { kind: 'compare' }] });
+    expect(p.value.references.map((r) => at(p.value.text, r.span))).toEqual(['node.items', 't', 't', 'x']);
   });
 });
 
@@ -163,24 +227,123 @@ describe('canonical CEL spelling', () => {
   });
 });
 
-describe('property: the parser agrees with @bufbuild/cel on plain CEL', () => {
-  // Tokens joined by spaces (bufbuild's PEG does not munch identifiers: it reads `truex` as `true x`).
+type CelExpr = ReturnType<typeof celParse>['expr'];
+type SourceInfo = NonNullable<ReturnType<typeof celParse>['sourceInfo']>;
+
+/**
+ * A @bufbuild/cel tree without ids and positions, with `-_` on a number folded
+ * into the negative literal and `x.size()` written as `size(x)` (CondExpr keeps
+ * one size node).
+ */
+function shape(e: CelExpr, info: SourceInfo): unknown {
+  const s = (x: CelExpr) => shape(x, info);
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'identExpr':
+      return k.value.name;
+    case 'constExpr': {
+      const c = k.value.constantKind;
+      return [c.case, typeof c.value === 'bigint' ? String(c.value) : c.value];
+    }
+    case 'selectExpr':
+      return ['.', s(k.value.operand!), k.value.field, k.value.testOnly];
+    case 'callExpr': {
+      const { function: f, target, args } = k.value;
+      const arg = args[0]?.exprKind;
+      if (f === '-_' && arg?.case === 'constExpr' && (arg.value.constantKind.case === 'int64Value' || arg.value.constantKind.case === 'doubleValue')) {
+        const v = arg.value.constantKind.value;
+        return [arg.value.constantKind.case, typeof v === 'bigint' ? String(-v) : -v];
+      }
+      if (f === 'size' && target && args.length === 0) return ['size', [s(target)]];
+      return [f, target ? s(target) : null, args.map(s)];
+    }
+    case 'listExpr':
+      return ['list', k.value.elements.map(s)];
+    default:
+      return [k.case, info.macroCalls[String(e.id)] ? 'macro' : null];
+  }
+}
+
+describe('property: @bufbuild/cel is the parser; the tree and the canonical spelling are faithful to it', () => {
+  // Tokens joined by spaces.
   const tokens = ['a', 'b.c', 'x', '1', '2.5', '3u', "'s'", '"t"', 'true', 'null', '==', '!=', '<', '>=', '&&', '||', '!', '-', '+', '*', '/', '%', '(', ')', '[', ']', ',', '.', '?', ':', 'in', 'size', 'f', 'e.f(g)', 'h[0]'];
-  it('accepts what CEL accepts, and spells what it accepts in CEL', () => {
+  it('accepts what the library accepts, and spells it as CEL that the library reads as the same tree', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...tokens), { minLength: 1, maxLength: 8 }), (ts) => {
         const text = ts.join(' ');
         const ours = parseCondition(text);
-        let celAccepts = true;
+        let tree: ReturnType<typeof celParse> | null = null;
         try {
-          celParse(text);
+          tree = celParse(text);
         } catch {
-          celAccepts = false;
+          // refused: so are we (the dialect step only mends spaces the library does not read)
         }
-        if (celAccepts && !ours.ok) expect(ours.error.message).toContain("leading '.'");
-        if (ours.ok) expect(() => celParse(ours.value.cel)).not.toThrow();
+        if (tree && !ours.ok) expect(ours.error.message).toContain("leading '.'");
+        if (!ours.ok) return;
+        const again = celParse(ours.value.cel);
+        if (tree) expect(shape(again.expr, again.sourceInfo!)).toEqual(shape(tree.expr, tree.sourceInfo!));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  const DIALECT = [...tokens, 'AND', 'or', 'NOT', 'contains', 'create-intent.x', 'n.error-code', 'loop.v', 'true_x', 'has(a.b)', 'x.exists(t, t)', '!!', '- -', '(a)'];
+  const children = (e: CondExpr): CondExpr[] => {
+    switch (e.kind) {
+      case 'list':
+        return e.items;
+      case 'not':
+      case 'negate':
+      case 'size':
+      case 'select':
+        return [e.operand];
+      case 'and':
+      case 'or':
+      case 'compare':
+      case 'in':
+      case 'arith':
+        return [e.left, e.right];
+      case 'ternary':
+        return [e.test, e.then, e.else];
+      case 'has':
+        return [e.target];
+      case 'call':
+        return [...(e.target ? [e.target] : []), ...e.args];
+      case 'index':
+        return [e.operand, e.index];
+      default:
+        return [];
+    }
+  };
+  const balanced = (s: string) => {
+    let depth = 0;
+    for (const c of s.replace(/'[^']*'|"[^"]*"/g, '')) {
+      depth += '([{'.includes(c) ? 1 : ')]}'.includes(c) ? -1 : 0;
+      if (depth < 0) return false;
+    }
+    return depth === 0;
+  };
+  it('never throws; every span is balanced text inside its parent, and the spelling is stable', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...DIALECT), fc.constantFrom(' ', '')), { minLength: 1, maxLength: 9 }), (ts) => {
+        const text = ts.map(([t, sep]) => t + sep).join('');
+        const p = parseCondition(text);
+        if (!p.ok) {
+          expect(p.error.span.offset + p.error.span.length).toBeLessThanOrEqual(text.length);
+          return;
+        }
+        const walk = (e: CondExpr, parent: CondExpr | null) => {
+          expect(balanced(at(text, e.span))).toBe(true);
+          if (parent) {
+            expect(e.span.offset).toBeGreaterThanOrEqual(parent.span.offset);
+            expect(e.span.offset + e.span.length).toBeLessThanOrEqual(parent.span.offset + parent.span.length);
+          }
+          children(e).forEach((c) => walk(c, e));
+        };
+        walk(p.value.expr, null);
+        expect(ok(p.value.cel).value.cel).toBe(p.value.cel);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
