@@ -130,6 +130,8 @@ export interface TerminalOptions {
 
 const CONTEXT_PREVIEW_CHARS = 600;
 
+const withdrawn = () => taskError('OSOP.Local.Withdrawn', 'the run ended before the approval was answered');
+
 /** Asks on the terminal, one question at a time (approvals in parallel branches wait their turn). */
 export function terminalApprover(opts: TerminalOptions): Approver {
   let turn: Promise<unknown> = Promise.resolve();
@@ -141,6 +143,8 @@ export function terminalApprover(opts: TerminalOptions): Approver {
 }
 
 function ask(req: ApprovalRequest, opts: TerminalOptions): Promise<GivenAnswer> {
+  // A question queued behind another may come up after the run ended.
+  if (opts.signal.aborted) return Promise.reject(withdrawn());
   const out = (text: string) => opts.output.write(opts.redact(text));
   const context = JSON.stringify(req.context);
   out(
@@ -160,7 +164,7 @@ function ask(req: ApprovalRequest, opts: TerminalOptions): Promise<GivenAnswer> 
       rl.close();
       fn();
     };
-    const withdraw = () => finish(() => reject(taskError('OSOP.Local.Withdrawn', 'the run ended before the approval was answered')));
+    const withdraw = () => finish(() => reject(withdrawn()));
     const interrupt = () => {
       finish(() => reject(taskError('OSOP.Local.Interrupted', 'interrupted at the approval question')));
       out('\n(interrupted: stopping the run)\n');
@@ -171,9 +175,9 @@ function ask(req: ApprovalRequest, opts: TerminalOptions): Promise<GivenAnswer> 
       out(`\n(no answer within ${req.timeoutSeconds} s: the approval timed out)\n`);
       finish(() => reject(taskError('States.Timeout', 'the approval timed out')));
     }, req.timeoutSeconds * 1000);
-    opts.signal.addEventListener('abort', withdraw, { once: true });
     rl.on('SIGINT', interrupt);
     rl.on('close', () => !settled && interrupt());
+    opts.signal.addEventListener('abort', withdraw, { once: true });
     const decide = () =>
       rl.question('Approve or reject? [a/r] ', (raw) => {
         const word = raw.trim().toLowerCase();

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { compile } from '../index';
 import type { AslDefinition, CompileReport, Diagnostic } from '../types';
-import { stateNamed, taskBindings, type TaskBinding } from './definition';
+import { MAX_LOCAL_TIMEOUT_SECONDS, stateNamed, taskBindings, type TaskBinding } from './definition';
 import { approvalInvoker, type Approver, type ApprovalNode } from './approvals';
 import type { RunWatcher } from './events';
 import { lambdaInvoker, taskError, type LocalTaskHandler } from './handlers';
@@ -114,7 +114,7 @@ export function bindLocalHandlers(w: LocalWorkflow, b: LocalBindings): Record<st
         break;
       case 'approval': {
         const timeout = stateNamed(w.definition, state)?.TimeoutSeconds;
-        out[state] = approvalInvoker(state, typeof timeout === 'number' ? timeout : undefined, b.approver, b.watcher);
+        out[state] = approvalInvoker(state, typeof timeout === 'number' ? Math.min(timeout, MAX_LOCAL_TIMEOUT_SECONDS) : undefined, b.approver, b.watcher);
         break;
       }
       case 'custom': {

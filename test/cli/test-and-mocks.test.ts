@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SEED } from '../helpers/paths';
+import { FIXTURES, SEED } from '../helpers/paths';
 import { cli, ensureBuilt } from './helpers';
 
 const LOOPBACK_ONLY = `--require ${path.join(__dirname, 'loopback-only.js')}`;
@@ -116,4 +116,11 @@ test('mocks writes nothing when a test is malformed', async () => {
   expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
   expect(r.stderr).toContain("'nowhere' is not a Task node of the workflow");
+});
+
+test('user handler and sub-workflow nodes are mocked like the others (the sub-workflow by its outputs)', async () => {
+  const r = await cli(['test', path.join(FIXTURES, 'local', 'release.osop.yaml')], {}, { nodeOptions: LOOPBACK_ONLY });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout.replace(/\(\d+ ms\)/g, '(n ms)')).toBe('✓ released (n ms)\n✓ the_child_fails (n ms)\n\n2 passed, 0 failed\n');
 });
