@@ -90,8 +90,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox?.env };
     // A local run reads the secrets of its sub-workflows too.
-    const workflows = local?.workflows ?? [{ definition, report }];
-    const names = [...new Set(workflows.flatMap((w) => secretNames(w.definition, w.report)))].sort();
+    const names = [...new Set((local?.workflows ?? [{ report }]).flatMap((w) => secretNames(w.report)))].sort();
     const missing = onApi ? [] : names.filter((n) => !env[n]);
     if (missing.length) {
       throw new UsageError(`The workflow reads the secret(s) ${missing.join(', ')}; locally each is the environment variable of that name, and ${missing.length === 1 ? 'it is' : 'they are'} not set. Set ${missing.length === 1 ? 'it' : 'them'}, or run against the local stand-ins with --sandbox.`);

@@ -4,16 +4,11 @@
  * from all they print and write: progress, output, errors, the record.
  */
 import { Redactor } from '../../lambdas/shared/redactor';
-import type { AslDefinition, CompileReport } from '../types';
+import type { CompileReport } from '../types';
 
-/** Secret names the workflow reads: `${secrets.X}` placeholders and the agents' API key secrets. */
-export function secretNames(definition: AslDefinition, report: CompileReport): string[] {
-  const names = new Set(report.secrets.map((s) => s.name));
-  for (const state of Object.values(definition.States)) {
-    const payload = (state.Parameters as { Payload?: { apiKeySecret?: unknown } } | undefined)?.Payload;
-    if (typeof payload?.apiKeySecret === 'string') names.add(payload.apiKeySecret);
-  }
-  return [...names].sort();
+/** Secret names the workflow reads: `${secrets.X}` placeholders and the agents' API key secrets (inside Parallel and Map states too). */
+export function secretNames(report: CompileReport): string[] {
+  return [...new Set([...report.secrets.map((s) => s.name), ...report.agentSecrets])].sort();
 }
 
 export function secretRedactor(names: string[], env: NodeJS.ProcessEnv = process.env): Redactor {

@@ -219,6 +219,15 @@ describe('sub-workflows: the child runs on the same engine, with the same bindin
     expect(r.stderr).toMatch(/^osop-sfn: The workflow waits for approval at sign_off \(in package-release\), and there is no terminal to ask on/);
   });
 
+  test("a child's secrets are needed too (locally, environment variables)", async () => {
+    const wf = fs.mkdtempSync(path.join(dir, 'secret-'));
+    fs.writeFileSync(path.join(wf, 'parent.osop.yaml'), 'osop_version: "1.1"\nid: parent\nname: P\nnodes:\n  - id: run_child\n    type: system\n    workflow_ref: child\nedges: []\n');
+    fs.writeFileSync(path.join(wf, 'child.osop.yaml'), 'osop_version: "1.1"\nid: child\nname: C\nnodes:\n  - id: call\n    type: api\n    runtime: { method: GET, url: "https://ci.example.com/status", headers: { Authorization: "Bearer ${secrets.CI_TOKEN}" } }\nedges: []\n');
+    const r = await cli(['run', path.join(wf, 'parent.osop.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^osop-sfn: The workflow reads the secret\(s\) CI_TOKEN; locally each is the environment variable of that name/);
+  });
+
   test('a child that does not compile: its diagnostics, exit 1, nothing run', async () => {
     const wf = fs.mkdtempSync(path.join(dir, 'child-'));
     fs.writeFileSync(path.join(wf, 'parent.osop.yaml'), 'osop_version: "1.1"\nid: parent\nname: P\nnodes:\n  - id: run_child\n    type: system\n    workflow_ref: child\nedges: []\n');

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function recordOf(outcome: ExecutionOutcome): Promise<{ text: string; record: Record<string, any> }> {
-  const redactor = secretRedactor(secretNames(seed.definition, seed.report), sandbox.env);
+  const redactor = secretRedactor(secretNames(seed.report), sandbox.env);
   const file = path.join(dir, `${outcome.executionArn.split(':').pop()}.osoplog.yaml`);
   writeRecord(file, buildRecord(outcome, { ...seed, engine: 'aws-local-stepfunctions', source: 'test', redactor }));
   const text = fs.readFileSync(file, 'utf8');
