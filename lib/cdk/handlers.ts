@@ -1,22 +1,27 @@
 /**
- * The REST and agent handler functions, built once per stack and shared by
- * every OSOP state machine in it. Each function is created the first time a
- * workflow needs it; secret grants and timeouts grow with the workflows that
- * use it, so a function can read exactly the secrets its workflows name.
+ * The REST, agent and approval handler functions, built once per stack and
+ * shared by every OSOP state machine in it. Each function is created the first
+ * time a workflow needs it; secret grants and timeouts grow with the workflows
+ * that use it, so a function can read exactly the secrets its workflows name.
+ * The approval handler publishes approval requests on one event bus: the
+ * stack's `osop-approvals` bus, created with it, or the bus it is given.
  */
 import * as path from 'node:path';
-import { Duration, Lazy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, ArnFormat } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import type { HandlerKind } from '../types';
 import { OsopDeployError } from './errors';
-import { DEPLOY_DEFAULTS, HANDLER_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, type DeployableHandler } from './plan';
+import { osopFunction } from './function';
+import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, HANDLER_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS } from './plan';
 import { checkProps, optional } from './props';
 
 /** The repository root: handler entries and the lock file live there, whatever the app's working directory. */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface OsopHandlersProps {
   /** Secrets Manager name prefix the handlers read secrets under (`osop/` → `osop/STRIPE_SECRET_KEY`). @default 'osop/' */
@@ -25,15 +30,19 @@ export interface OsopHandlersProps {
   readonly logRetention?: logs.RetentionDays;
   /** Memory of each function in MiB. @default 256 */
   readonly memorySize?: number;
+  /** Where the approval handler publishes approval requests. @default a new event bus named 'osop-approvals' */
+  readonly approvalEventBus?: events.IEventBus;
 }
 
 const PROP_CHECKS = {
   secretPrefix: optional('string'),
   logRetention: optional('number'),
   memorySize: optional('number'),
+  approvalEventBus: optional('object'),
 };
 
 const SHARED_ID = 'OsopHandlers';
+const FUNCTION_IDS: Record<HandlerKind, string> = { rest: 'RestHandler', agent: 'AgentHandler', approval: 'ApprovalHandler' };
 
 export class OsopHandlers extends Construct {
   /** The stack's shared handlers, created (with `props`) on first use. */
@@ -49,9 +58,10 @@ export class OsopHandlers extends Construct {
 
   readonly secretPrefix: string;
   private readonly props: OsopHandlersProps;
-  private readonly functions = new Map<DeployableHandler, NodejsFunction>();
-  private readonly secretGrants = new Map<DeployableHandler, { statement: iam.PolicyStatement; names: Set<string> }>();
-  private readonly timeouts = new Map<DeployableHandler, number>();
+  private readonly functions = new Map<HandlerKind, NodejsFunction>();
+  private readonly secretGrants = new Map<HandlerKind, { statement: iam.PolicyStatement; names: Set<string> }>();
+  private readonly timeouts = new Map<HandlerKind, number>();
+  private bus?: events.IEventBus;
 
   constructor(scope: Construct, id: string, props: OsopHandlersProps = {}) {
     super(scope, id);
@@ -61,12 +71,17 @@ export class OsopHandlers extends Construct {
   }
 
   /** The function for `kind`, created on first use. */
-  function(kind: DeployableHandler): lambda.IFunction {
+  function(kind: HandlerKind): lambda.IFunction {
     return this.functions.get(kind) ?? this.create(kind);
   }
 
+  /** The bus approval requests go to; undefined until a workflow waits for an approval. */
+  get approvalEventBus(): events.IEventBus | undefined {
+    return this.bus;
+  }
+
   /** Let `kind` read these secrets (names without the prefix); each name is granted once, however many workflows use it. */
-  grantSecretRead(kind: DeployableHandler, names: string[]): void {
+  grantSecretRead(kind: HandlerKind, names: string[]): void {
     if (!names.length) return;
     let grant = this.secretGrants.get(kind);
     if (!grant) {
@@ -82,7 +97,7 @@ export class OsopHandlers extends Construct {
   }
 
   /** Make `kind` run at least `seconds` (the longest a Task waits for it). */
-  requireTimeout(kind: DeployableHandler, seconds: number): void {
+  requireTimeout(kind: HandlerKind, seconds: number): void {
     this.timeouts.set(kind, Math.max(this.timeouts.get(kind) ?? 0, seconds));
   }
 
@@ -91,48 +106,38 @@ export class OsopHandlers extends Construct {
     return Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
-  private create(kind: DeployableHandler): NodejsFunction {
+  private create(kind: HandlerKind): NodejsFunction {
     const d = HANDLER_DEFAULTS[kind];
-    const id = kind === 'rest' ? 'RestHandler' : 'AgentHandler';
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-    // An own role instead of AWSLambdaBasicExecutionRole: it may write only to its own log group.
-    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Runs the OSOP ${d.label}` });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, id, {
+    const bus = kind === 'approval' ? (this.bus = this.props.approvalEventBus ?? this.newApprovalBus()) : undefined;
+    const fn = osopFunction(this, FUNCTION_IDS[kind], {
       entry: path.join(PROJECT_ROOT, d.entry),
-      handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description: `OSOP ${d.label}: runs the ${kind} Task states of the stack's workflows`,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: this.props.memorySize ?? d.memoryMiB,
       // Sized at synth time from the workflows that use this function (see requireTimeout).
       timeout: Duration.seconds(Lazy.number({ produce: () => this.timeoutOf(kind) })),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup,
-      role,
-      environment: {
-        OSOP_SECRETS_SOURCE: 'aws',
-        OSOP_SECRET_PREFIX: this.secretPrefix,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      // Local esbuild, no Docker; the Lambda runtime provides the AWS SDK v3.
-      bundling: { forceDockerBundling: false, minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'], logLevel: LogLevel.WARNING },
+      logRetention: this.props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      // The approval handler reads no secret; the others read theirs from Secrets Manager.
+      environment: bus ? { OSOP_APPROVAL_EVENT_BUS: bus.eventBusName } : { OSOP_SECRETS_SOURCE: 'aws', OSOP_SECRET_PREFIX: this.secretPrefix },
     });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is a supported Lambda runtime and the one the handlers are built and tested for (the project targets Node 20+). Moving to Node.js 24 is a deliberate upgrade, not a synth-time default.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords, which CDK adds for active tracing: X-Ray trace upload has no resource-level permissions, so AWS requires Resource "*" for them (test/cdk checks no other action has it).',
-    });
+    if (bus) {
+      // Exactly this bus, and only the approval requests' source: it cannot pose as another event source.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'PublishApprovalRequests', actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions: { StringEquals: { 'events:source': APPROVAL_EVENTS.source } } }),
+      );
+    }
     this.functions.set(kind, fn);
     return fn;
   }
 
-  private timeoutOf(kind: DeployableHandler): number {
+  private newApprovalBus(): events.EventBus {
+    return new events.EventBus(this, 'ApprovalEvents', {
+      eventBusName: DEPLOY_DEFAULTS.approvalEventBusName,
+      description: `OSOP approval requests ('${APPROVAL_EVENTS.detailType}' from ${APPROVAL_EVENTS.source}), each with the task token that answers it`,
+    });
+  }
+
+  private timeoutOf(kind: HandlerKind): number {
     return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.max(HANDLER_DEFAULTS[kind].timeoutSeconds, this.timeouts.get(kind) ?? 0));
   }
 

@@ -1,11 +1,16 @@
 /**
  * `OsopWorkflow`: one OSOP workflow file → one Step Functions state machine,
  * compiled at synth time. The definition is exactly what `osop-sfn compile`
- * prints; the handler ARNs go in as definition substitutions.
+ * prints; the ARNs of the functions it invokes and of the sub-workflows it
+ * starts go in as definition substitutions, and its role is granted exactly
+ * the statements of its deployment plan (`planDeployment`).
  */
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Annotations, Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,24 +18,29 @@ import { Construct } from 'constructs';
 import { compile } from '../index';
 import { formatDiagnostic } from '../diagnostics/format';
 import type { AslDefinition, CompileReport } from '../types';
+import { didYouMean } from '../util/suggest';
 import { OsopDeployError } from './errors';
+import { osopFunction } from './function';
 import { OsopHandlers } from './handlers';
-import { planDeployment, type DeploymentPlan } from './plan';
+import { CUSTOM_HANDLER_DEFAULTS, planDeployment, type CustomHandlerPlan, type DeploymentPlan, type Grant } from './plan';
 import { checkProps, instanceOf, oneOf, optional } from './props';
 import type { RulePlan } from './triggers';
 
+/** A sub-workflow's state machine: the OsopWorkflow that deploys it, or any state machine. */
+export type SubWorkflow = OsopWorkflow | sfn.IStateMachine;
+
 export interface OsopWorkflowProps {
-  /** The workflow file. Read from disk unless `source` is given; always the name in messages. */
+  /** The workflow file. Read from disk unless `source` is given; always the name in messages, and the folder custom handler paths are relative to. */
   readonly file: string;
   /** The workflow's source text, when it does not come from `file` on disk. */
   readonly source?: string;
-  /** @default STANDARD. EXPRESS is refused for workflows that wait for callbacks or may run over 5 minutes. */
+  /** @default STANDARD. EXPRESS is refused for workflows that wait for callbacks or sub-workflows, or may run over 5 minutes. */
   readonly type?: sfn.StateMachineType;
   /** What the state machine logs. @default ERROR */
   readonly logLevel?: sfn.LogLevel;
   /** Log inputs and outputs too. Off by default: payment workflows carry personal data. @default false */
   readonly includeExecutionData?: boolean;
-  /** @default one month */
+  /** Retention of the state machine's and its custom handlers' log groups. @default one month */
   readonly logRetention?: logs.RetentionDays;
   /** X-Ray tracing. @default true */
   readonly tracing?: boolean;
@@ -42,6 +52,8 @@ export interface OsopWorkflowProps {
   readonly extraEventPattern?: events.EventPattern;
   /** @default the workflow id, with characters Step Functions refuses replaced by '-' */
   readonly stateMachineName?: string;
+  /** The state machines of the workflows its `workflow_ref` nodes start, by workflow id. Each one it starts must be given. */
+  readonly subWorkflows?: Record<string, SubWorkflow>;
 }
 
 const PROP_CHECKS = {
@@ -56,7 +68,11 @@ const PROP_CHECKS = {
   handlers: instanceOf(OsopHandlers),
   extraEventPattern: optional('object'),
   stateMachineName: optional('string'),
+  subWorkflows: optional('object'),
 };
+
+/** The file types NodejsFunction bundles. */
+const MODULE_FILE = /\.(jsx?|tsx?|cjs|cts|mjs|mts)$/;
 
 export class OsopWorkflow extends Construct {
   /** The workflow file, as given. */
@@ -64,6 +80,10 @@ export class OsopWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
   readonly rules: events.Rule[] = [];
+  /** The function of each custom handler node (`x-sfn: { handler }`), by node id: grant it what the handler itself calls. */
+  readonly customFunctions = new Map<string, lambda.IFunction>();
+  /** Lets its holders answer this workflow's approvals (`osop-sfn approve|reject`); absent when nothing waits for an approval. */
+  readonly approversPolicy?: iam.ManagedPolicy;
   /** The compiler's output this state machine was built from. */
   readonly definition: AslDefinition;
   readonly report: CompileReport;
@@ -81,27 +101,42 @@ export class OsopWorkflow extends Construct {
     if (props.handlers && props.secretPrefix !== undefined && props.secretPrefix !== handlers.secretPrefix) {
       throw new OsopDeployError(`${file} - error: secretPrefix '${props.secretPrefix}' differs from the given handlers' '${handlers.secretPrefix}'; set it on the OsopHandlers.`);
     }
+    const children = childrenOf(this.report, props.subWorkflows ?? {});
     this.plan = planDeployment(this.report, {
       definition: this.definition,
       type: props.type === sfn.StateMachineType.EXPRESS ? 'EXPRESS' : 'STANDARD',
       secretPrefix: handlers.secretPrefix,
       stateMachineName: props.stateMachineName,
+      subWorkflowNames: children.names,
     });
-    if (this.plan.problems.length) throw new OsopDeployError(this.plan.problems.map((p) => `${file} - error: ${p}`).join('\n'));
+    const modules = this.plan.customHandlers.map((c) => customModule(file, c));
+    const problems = [...this.plan.problems, ...children.problems, ...modules.flatMap((m) => (typeof m === 'string' ? [m] : []))];
+    if (problems.length) throw new OsopDeployError(problems.map((p) => `${file} - error: ${p}`).join('\n'));
 
     // The shared functions grow to fit this workflow: its secrets, its longest Task timeout.
-    const functions: lambda.IFunction[] = [];
-    const substitutions: Record<string, string> = {};
+    const substitutions: Record<string, string> = { ...children.arns };
     for (const h of this.plan.handlers) {
       const fn = handlers.function(h.kind);
       handlers.requireTimeout(h.kind, h.timeoutSeconds);
       handlers.grantSecretRead(h.kind, h.secrets);
       substitutions[h.substitution] = fn.functionArn;
-      functions.push(fn);
     }
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.plan.customHandlers.forEach((c, i) => {
+      const fn = osopFunction(this, c.substitutions[0], {
+        ...(modules[i] as { entry: string; projectRoot: string }),
+        description: `OSOP custom handler ${c.path} of ${this.plan.workflowId}: runs node${c.nodes.length > 1 ? 's' : ''} ${c.nodes.join(', ')}`,
+        memorySize: CUSTOM_HANDLER_DEFAULTS.memoryMiB,
+        timeout: Duration.seconds(c.timeoutSeconds),
+        logRetention,
+        environment: {},
+      });
+      for (const k of c.substitutions) substitutions[k] = fn.functionArn;
+      for (const node of c.nodes) this.customFunctions.set(node, fn);
+    });
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
-    this.logGroup = new logs.LogGroup(this, 'Logs', { logGroupName: this.plan.logGroupName, retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { logGroupName: this.plan.logGroupName, retention: logRetention });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: this.plan.stateMachineName,
       stateMachineType: props.type ?? sfn.StateMachineType.STANDARD,
@@ -110,14 +145,40 @@ export class OsopWorkflow extends Construct {
       logs: { destination: this.logGroup, level: logLevel, includeExecutionData: props.includeExecutionData ?? false },
       tracingEnabled: props.tracing ?? true,
     });
-    for (const fn of functions) fn.grantInvoke(this.stateMachine);
+    // Exactly the plan: the functions and sub-workflows it names, and what the service integrations declare, as written.
+    for (const g of this.plan.grants) this.stateMachine.addToRolePolicy(this.statement(g, substitutions));
+    const declared = this.plan.serviceIntegrations.flatMap((s) => s.permissions.map((p) => new iam.PolicyStatement(p)));
+    if (declared.length) {
+      // A policy of its own, outside the role: the role's acknowledgements do not cover it, so cdk-nag reports any wildcard a workflow declares.
+      const policy = new iam.Policy(this, 'DeclaredPermissions', { statements: declared, roles: [this.stateMachine.role] });
+      // The state machine resource itself (not its role, which the policy names) waits for the policy.
+      this.stateMachine.node.defaultChild!.node.addDependency(policy);
+    }
+    if (this.plan.approverGrant) {
+      this.approversPolicy = new iam.ManagedPolicy(this, 'Approvers', {
+        description: `Answer the approvals of the state machine ${this.plan.stateMachineName} (osop-sfn approve|reject)`,
+        statements: [this.statement(this.plan.approverGrant, substitutions)],
+      });
+    }
 
     for (const rule of this.plan.rules) this.addRule(`Trigger${rule.trigger}`, eventBridgeRule(rule), `Trigger ${rule.trigger} of ${file}`);
     if (props.extraEventPattern) this.addRule('ExtraEvents', { eventPattern: props.extraEventPattern }, `Extra event pattern for ${file}`);
 
     const region = Stack.of(this).region;
     this.consoleUrl = `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${this.stateMachine.stateMachineArn}`;
-    this.acknowledgeFindings(functions, logLevel);
+    this.acknowledgeFindings(substitutions, logLevel);
+  }
+
+  /** A plan statement with its `${Partition}`, `${Region}`, `${Account}` and `${Key}` placeholders filled in. */
+  private statement(g: Grant, substitutions: Record<string, string>): iam.PolicyStatement {
+    const stack = Stack.of(this);
+    const values: Record<string, string> = { Partition: stack.partition, Region: stack.region, Account: stack.account, ...substitutions };
+    const fill = (text: string) =>
+      text.replace(/\$\{(\w+)\}/g, (_, key: string) => {
+        if (values[key] === undefined) throw new Error(`osop-sfn internal error: the plan's resource ${text} names \${${key}}, which the construct does not provide.`);
+        return values[key];
+      });
+    return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map(fill) });
   }
 
   private addRule(id: string, trigger: Pick<events.RuleProps, 'schedule' | 'eventPattern'>, description: string): void {
@@ -128,27 +189,26 @@ export class OsopWorkflow extends Construct {
   }
 
   /** cdk-nag findings that are the intended design, each with the reason a reviewer needs. */
-  private acknowledgeFindings(functions: lambda.IFunction[], logLevel: sfn.LogLevel): void {
+  private acknowledgeFindings(substitutions: Record<string, string>, logLevel: sfn.LogLevel): void {
     const role = this.stateMachine.role;
-    const stack = Stack.of(this);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only the statements CDK adds for logging and tracing: CloudWatch Logs log delivery (logs:CreateLogDelivery, ...Describe*) and X-Ray (xray:PutTraceSegments, ...GetSampling*) have no resource-level permissions, so AWS requires Resource "*" (test/cdk checks no other action has it).',
     });
-    for (const fn of functions) {
-      const logicalId = stack.resolve((fn.node.defaultChild as lambda.CfnFunction).logicalId) as string;
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'grantInvoke also allows the versions and aliases of this one function (its ARN followed by :*), as Step Functions may invoke a qualified ARN; no other function is covered.',
-      });
+    // The plan's own wildcards, each with its reason.
+    for (const g of this.plan.grants) {
+      if (!g.wildcard) continue;
+      for (const resource of this.statement(g, substitutions).resources.filter((r) => r.endsWith('*'))) {
+        Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagFinding(Stack.of(this).resolve(resource))}]`, reason: g.wildcard });
+      }
     }
-    const definitionText = this.plan.handlers.reduce((text, h) => text.split(`\${${h.substitution}}`).join(''), JSON.stringify(this.definition));
+    const definitionText = Object.keys(substitutions).reduce((text, key) => text.split(`\${${key}}`).join(''), JSON.stringify(this.definition));
     if (definitionText.includes('${')) {
       Validations.of(this.stateMachine).acknowledge({
         id: 'CloudFormation-Validate::E1029',
         reason:
-          'The ${secrets.NAME} strings in the definition are the task payload contract\'s secret placeholders, filled in by the handler at run time, not CloudFormation parameters: the Step Functions resource replaces only the ${Key} of each DefinitionSubstitutions key and leaves other text as it is.',
+          'The ${...} strings left in the definition are OSOP text, not CloudFormation parameters: the task payload contract\'s ${secrets.NAME} placeholders, filled in by the handler at run time, and references written in the workflow\'s prompts and comments. The Step Functions resource replaces only the ${Key} of each DefinitionSubstitutions key and leaves other text as it is.',
       });
     }
     if (logLevel !== sfn.LogLevel.ALL) {
@@ -157,6 +217,62 @@ export class OsopWorkflow extends Construct {
         reason: `Logs at level ${logLevel} on purpose: ALL would log every state transition of every execution, which costs more without helping diagnose failures; execution history keeps the full trace. Set logLevel ALL to change it.`,
       });
     }
+  }
+}
+
+/** A resolved IAM resource as cdk-nag's IAM5 finding names it (its flattenCfnReference): `<Logical.Arn>:*`, `arn:<AWS::Partition>:...`. */
+function nagFinding(node: unknown): string {
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const o = node as Record<string, unknown>;
+  if (o['Fn::Join']) {
+    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(nagFinding).join(delimiter);
+  }
+  if (o['Fn::GetAtt']) {
+    const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
+    return `<${nagFinding(resource)}.${nagFinding(attribute)}>`;
+  }
+  if (o.Ref !== undefined) return `<${nagFinding(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/** The state machines of the sub-workflows, as substitutions and names, and what is wrong with the `subWorkflows` prop. */
+function childrenOf(report: CompileReport, given: Record<string, SubWorkflow>): { arns: Record<string, string>; names: Record<string, string>; problems: string[] } {
+  const arns: Record<string, string> = {};
+  const names: Record<string, string> = {};
+  const problems: string[] = [];
+  const started = new Set(report.subWorkflows.map((s) => s.workflowId));
+  for (const [id, child] of Object.entries(given)) {
+    if (!started.has(id)) problems.push(`subWorkflows names '${id}', which no workflow_ref node of the workflow starts. ${didYouMean(id, started) ?? `It starts: ${[...started].join(', ') || 'none'}.`}`);
+    else if (child instanceof OsopWorkflow ? child.report.workflowId !== id : typeof (child as sfn.IStateMachine | undefined)?.stateMachineArn !== 'string') {
+      problems.push(`subWorkflows['${id}'] must be the OsopWorkflow of workflow '${id}' or a state machine (sfn.IStateMachine)${child instanceof OsopWorkflow ? `, not the OsopWorkflow of '${child.report.workflowId}'` : ''}.`);
+    }
+  }
+  for (const s of report.subWorkflows) {
+    const child = given[s.workflowId];
+    if (!child) {
+      problems.push(
+        `node '${s.node}' starts workflow '${s.workflowId}'${s.file ? ` (${s.file})` : ''}, which is not deployed with it: ` +
+          `put its file in the stack's workflows folder, or give its state machine to the construct (subWorkflows: { '${s.workflowId}': ... }).`,
+      );
+      continue;
+    }
+    const stateMachine = child instanceof OsopWorkflow ? child.stateMachine : child;
+    arns[s.substitution] = stateMachine.stateMachineArn;
+    names[s.workflowId] = child instanceof OsopWorkflow ? child.plan.stateMachineName : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+  }
+  return { arns, names, problems };
+}
+
+/** Where a custom handler module is and what it is bundled against, or why it cannot be built. */
+function customModule(file: string, c: CustomHandlerPlan): { entry: string; projectRoot: string } | string {
+  const entry = path.resolve(path.dirname(file), c.path);
+  const bound = `node${c.nodes.length > 1 ? 's' : ''} ${c.nodes.map((n) => `'${n}'`).join(', ')} bind${c.nodes.length > 1 ? '' : 's'} x-sfn.handler '${c.path}'`;
+  if (!fs.existsSync(entry) || !fs.statSync(entry).isFile()) return `${bound}, but ${entry} does not exist (the path is relative to the workflow file's folder).`;
+  if (!MODULE_FILE.test(entry)) return `${bound}, which is not a JavaScript or TypeScript module (.js, .ts, .mjs, .cjs, ...), the only kind the deployment bundles.`;
+  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package-lock.json'))) return { entry, projectRoot: dir };
+    if (path.dirname(dir) === dir) return `${bound}, but there is no package-lock.json in its folder or above it: the handler is bundled with the dependencies that lock file pins (npm install writes it).`;
   }
 }
 

@@ -1,6 +1,7 @@
 /** `npm start`: compile every workflow in workflows/, print what each becomes, then run the payment workflow locally. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeDeployment } from '../cdk/plan';
 import { compile } from '../index';
 import { hasWorkflowExtension } from '../load';
 import { ExitCode, countBySeverity, plural, printDiagnostics } from './output';
@@ -36,6 +37,7 @@ export async function runStart(opts: { dir: string }): Promise<number> {
     process.stdout.write(`    handlers: ${rep.handlers.join(', ') || 'none'}${rep.origins.length ? `  (calls ${rep.origins.join(', ')})` : ''}\n`);
     process.stdout.write(`    secrets:  ${rep.secrets.map((s) => s.name).join(', ') || 'none'}\n`);
     if (rep.models.length) process.stdout.write(`    models:   ${rep.models.map((m) => `${m.node}: ${m.provider}/${m.model}`).join(', ')}\n`);
+    process.stdout.write(`    deploys:\n${describeDeployment(rep, { definition: r.definition }).map((l) => `      ${l}\n`).join('')}`);
     process.stdout.write('\n');
   }
   process.stdout.write(`${entries.length - failed} of ${entries.length} compiled.\n`);

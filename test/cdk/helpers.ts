@@ -1,10 +1,12 @@
 /** Reading synthesized templates in the CDK tests. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations, type App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { OsopDeployError } from '../../lib/cdk/errors';
+import type { HandlerKind } from '../../lib/types';
 import { ROOT } from '../helpers/paths';
 
 export const CDK_FIXTURES = path.join(ROOT, 'test', 'cdk', 'fixtures');
@@ -22,11 +24,17 @@ export function logicalId(c: IConstruct): string {
   return Stack.of(c).resolve(el.logicalId) as string;
 }
 
+/** The logical id of the stack's shared handler function of this kind. */
+export function handlerLogicalId(stack: Stack, kind: HandlerKind): string {
+  return logicalId(stack.node.findChild('OsopHandlers').node.findChild(`${kind[0].toUpperCase()}${kind.slice(1)}Handler`));
+}
+
 export interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
   Sid?: string;
+  Condition?: Json;
 }
 
 /** Every statement of the inline policies attached to the role with this logical id. */
@@ -46,12 +54,50 @@ export const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Reso
 
 const PSEUDO: Record<string, string> = { 'AWS::Partition': '${Partition}', 'AWS::Region': '${Region}', 'AWS::AccountId': '${Account}' };
 
-/** `{Fn::Join: ['', ['arn:', {Ref: 'AWS::Partition'}, ...]]}` → `arn:${Partition}:...`, the notation of the deployment plan. */
-export function renderArn(resource: unknown): string {
+/**
+ * `{Fn::Join: ['', ['arn:', {Ref: 'AWS::Partition'}, ...]]}` → `arn:${Partition}:...`, the notation of the
+ * deployment plan; a value of `substitutions` (a state machine's DefinitionSubstitutions) → `${Key}`; any other
+ * reference as its JSON.
+ */
+export function renderArn(resource: unknown, substitutions: Json = {}): string {
+  const key = Object.keys(substitutions).find((k) => JSON.stringify(substitutions[k]) === JSON.stringify(resource));
+  if (key) return `\${${key}}`;
   if (typeof resource === 'string') return resource;
+  const pseudo = PSEUDO[(resource as Json).Ref];
+  if (pseudo) return pseudo;
   const join = (resource as Json)['Fn::Join'];
-  if (!join) throw new Error(`not an ARN join: ${JSON.stringify(resource)}`);
-  return (join[1] as unknown[]).map((part) => (typeof part === 'string' ? part : PSEUDO[(part as Json).Ref] ?? JSON.stringify(part))).join('');
+  return join ? (join[1] as unknown[]).map((part) => renderArn(part, substitutions)).join('') : JSON.stringify(resource);
+}
+
+/** A statement as describeDeployment prints it: `a:X, a:Y on arn:..., ${Key}`. */
+export const statementText = (s: Statement, substitutions: Json = {}) => `${actionsOf(s).join(', ')} on ${resourcesOf(s).map((r) => renderArn(r, substitutions)).join(', ')}`;
+
+/** Actions that have no resource-level permissions, which CDK grants on "*" for log delivery and X-Ray. */
+export const STAR_ACTIONS = new Set([
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+]);
+
+/** cdk-nag AwsSolutions findings in `stack` that nothing acknowledges, as `rule at construct path`. */
+export function unacknowledgedFindings(app: App, stack: Stack): string[] {
+  return new AwsSolutionsChecks(app).validateScope(stack).violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+}
+
+/** Every acknowledgement in `stack`: its rule, its construct, its reason, and whether it answers a cdk-nag finding on that construct. */
+export function acknowledgements(app: App, stack: Stack): { rule: string; path: string; reason: string; matched: boolean }[] {
+  const unchecked = new AwsSolutionsChecks(app);
+  (unchecked as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+  const findings = unchecked.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
+  return stack.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([id, reason]) => {
+        const rule = id.replace(/^annotation::/i, '');
+        return { rule, path: c.node.path, reason, matched: findings.some((f) => f.rule === rule && (f.path === c.node.path || f.path.startsWith(`${c.node.path}/`))) };
+      }),
+  );
 }
 
 /** Every file under `dir`, for scanning a cloud assembly (templates and bundled assets). */

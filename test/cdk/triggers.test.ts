@@ -68,7 +68,7 @@ test('the handlers are shared: one function per kind, reading the union of the s
   expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(2);
   const secretsOf = (kind: 'rest' | 'agent') => {
     const role = resources()[handlerId(kind)].Properties.Role['Fn::GetAtt'][0];
-    return roleStatements(template, role).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')).flatMap(resourcesOf).map(renderArn).sort();
+    return roleStatements(template, role).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')).flatMap(resourcesOf).map((r) => renderArn(r)).sort();
   };
   expect(secretsOf('rest')).toEqual(['REPORTS_API_TOKEN', 'STRIPE_SECRET_KEY'].map((n) => secretArnPattern('osop/', n)));
   // The agent's key secrets come from the definitions (api_key: ${secrets.ORDERS_LLM_KEY}, and the seed's default).
@@ -106,7 +106,7 @@ describe('describeDeployment agrees with the template', () => {
       const handlerLines = lines.filter((l) => / handler function /.test(l)).map((l) => (l.includes('REST') ? handlerId('rest') : handlerId('agent')));
       expect(handlerLines.sort()).toEqual(r.report!.handlers.map((k) => handlerId(k as 'rest' | 'agent')).sort());
       // Every secret ARN the plan prints is granted to a handler.
-      const granted = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: Json) => p.Properties.PolicyDocument.Statement).filter((s: Json) => s.Action === 'secretsmanager:GetSecretValue').flatMap(resourcesOf).map(renderArn);
+      const granted = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: Json) => p.Properties.PolicyDocument.Statement).filter((s: Json) => s.Action === 'secretsmanager:GetSecretValue').flatMap(resourcesOf).map((r) => renderArn(r));
       for (const l of lines.filter((x) => x.includes('secretsmanager:GetSecretValue'))) expect(granted).toContain(l.split(' ').pop());
       expect(lines.some((l) => l.startsWith('  error:'))).toBe(false);
     });

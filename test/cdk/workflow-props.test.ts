@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as lib from '../../lib';
 import { OsopHandlers, OsopWorkflow, type OsopWorkflowProps } from '../../lib/cdk';
 import { expressProblems } from '../../lib/cdk/plan';
+import { FIXTURES } from '../helpers/paths';
 import { CDK_CONTEXT_NO_BUNDLING, CDK_FIXTURES, deployError } from './helpers';
 
 const NIGHTLY = path.join(CDK_FIXTURES, 'nightly-report.osop.yaml'); // timeout_sec: 240
 const ORDERS = path.join(CDK_FIXTURES, 'order-events.osop.yaml'); // no timeout_sec
+const GRAPH = path.join(FIXTURES, 'graph');
 
 const newStack = () => new Stack(new App({ context: CDK_CONTEXT_NO_BUNDLING }), 'Props');
 const deploy = (props: OsopWorkflowProps, stack = newStack()) => new OsopWorkflow(stack, 'Wf', props);
@@ -61,24 +62,18 @@ describe('EXPRESS', () => {
   });
 
   test('is refused when the workflow may run longer than 5 minutes', () => {
-    expect(expressProblems({ waitsForCallback: false, timeoutSeconds: 301 })).toEqual([expect.stringContaining('its timeout (301 s) is over 5 minutes')]);
-    expect(expressProblems({ waitsForCallback: false, timeoutSeconds: 300 })).toEqual([]);
+    const none = { waitsForCallback: false, subWorkflows: [], serviceIntegrations: [] };
+    expect(expressProblems({ ...none, timeoutSeconds: 301 })).toEqual([expect.stringContaining('its timeout (301 s) is over 5 minutes')]);
+    expect(expressProblems({ ...none, timeoutSeconds: 300 })).toEqual([]);
   });
 
-  test('is refused when the workflow waits for a callback', () => {
-    // No OSOP construct compiles to .waitForTaskToken yet: the report is made to say so.
-    const real = lib.compile;
-    const spy = jest.spyOn(lib, 'compile').mockImplementation((file, options) => {
-      const r = real(file, options);
-      return { ...r, report: { ...r.report!, waitsForCallback: true } };
-    });
-    try {
-      const e = deployError(() => deploy({ file: NIGHTLY, type: sfn.StateMachineType.EXPRESS }));
-      expect(e.message).toContain('it waits for a callback (.waitForTaskToken), which EXPRESS state machines do not support; deploy it as STANDARD.');
-      expect(spy).toHaveBeenCalled();
-    } finally {
-      spy.mockRestore();
-    }
+  test('is refused when the workflow waits for a callback (an approval) or a sub-workflow', () => {
+    expect(deployError(() => deploy({ file: path.join(GRAPH, 'approval.osop.yaml'), type: sfn.StateMachineType.EXPRESS })).message).toContain(
+      'it waits for a callback (.waitForTaskToken), which EXPRESS state machines do not support; deploy it as STANDARD.',
+    );
+    expect(deployError(() => deploy({ file: path.join(GRAPH, 'bindings.osop.yaml'), type: sfn.StateMachineType.EXPRESS })).message).toContain(
+      "node 'etl' runs workflow etl-pipeline and waits for it (startExecution.sync:2), and EXPRESS state machines support neither .sync nor .waitForTaskToken Tasks; deploy it as STANDARD.",
+    );
   });
 });
 
