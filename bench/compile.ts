@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { compile } from '../lib';
 import { generateWorkflow, SHAPES, type Shape } from './generate';
 import { SEED } from './paths';
-import { fullGc, interleaved, round } from './stats';
+import { fullGc, interleaved, median, round } from './stats';
 
 export const SIZES = [100, 1000, 10000] as const;
 
@@ -36,6 +36,7 @@ export interface ScalingPoint {
   compileOverParse: number;
   /** compileMs / nodes, in microseconds. */
   usPerNode: number;
+  /** Samples behind each median (taken in rounds that time every size of the shape). */
   rounds: number;
 }
 
@@ -69,41 +70,50 @@ export function benchSeedCompile(quick: boolean): SeedCompileFigures {
   };
 }
 
-const ROUNDS: Record<number, { full: [warm: number, timed: number]; quick: [number, number] }> = {
-  100: { full: [5, 20], quick: [2, 5] },
-  1000: { full: [1, 5], quick: [1, 3] },
-  // The code is hot from the smaller sizes; a 10,000-node sample takes seconds.
-  10000: { full: [0, 3], quick: [0, 1] },
-};
+/** Samples of each size per round, and rounds: every round times all three sizes, so that their ratios come from the same stretch of time. */
+const PER_ROUND: Record<number, number> = { 100: 5, 1000: 2, 10000: 1 };
+const ROUNDS = { full: 3, quick: 1 };
+const WARM: Record<number, number> = { 100: 5, 1000: 2, 10000: 0 };
 
 export function benchScaling(quick: boolean, log: (line: string) => void): ScalingFigures {
   const out = {} as ScalingFigures;
   for (const shape of SHAPES) {
-    const points: Record<string, ScalingPoint> = {};
-    for (const n of SIZES) {
-      const source = generateWorkflow(shape, n);
-      const file = `bench-${shape}-${n}.osop.yaml`;
-      const [warm, timed] = ROUNDS[n][quick ? 'quick' : 'full'];
-      // The previous point's garbage is collected here, not during this point's samples. (Not before
-      // every sample: a forced GC also throws away compiled code, which would time a cold compiler.)
-      fullGc();
-      const states = compileOk(file, source);
-      for (let i = 0; i < warm; i++) {
-        compile(file, { source });
-        parseYaml(source);
+    const inputs = SIZES.map((n) => ({ n, file: `bench-${shape}-${n}.osop.yaml`, source: generateWorkflow(shape, n) }));
+    // The previous shape's garbage is collected here, not during this shape's samples. (Not before every
+    // sample: a forced GC also throws away compiled code, and the next sample would time a cold compiler.)
+    fullGc();
+    const states = new Map(inputs.map((x) => [x.n, compileOk(x.file, x.source)]));
+    for (const x of inputs) {
+      for (let i = 0; i < WARM[x.n]; i++) {
+        compile(x.file, { source: x.source });
+        parseYaml(x.source);
       }
-      const t = interleaved({ compile: () => compile(file, { source }), parse: () => parseYaml(source) }, timed);
-      points[String(n)] = {
-        nodes: n,
-        sourceBytes: Buffer.byteLength(source),
-        states,
-        compileMs: round(t.compile.median, 3),
-        parseMs: round(t.parse.median, 3),
-        compileOverParse: round(t.compile.median / t.parse.median, 2),
-        usPerNode: round((1000 * t.compile.median) / n, 2),
-        rounds: timed,
+    }
+    const samples = new Map(inputs.map((x) => [x.n, { compile: [] as number[], parse: [] as number[] }]));
+    const rounds = ROUNDS[quick ? 'quick' : 'full'];
+    for (let r = 0; r < rounds; r++) {
+      for (const x of inputs) {
+        const t = interleaved({ compile: () => compile(x.file, { source: x.source }), parse: () => parseYaml(x.source) }, PER_ROUND[x.n]);
+        samples.get(x.n)!.compile.push(...t.compile.samples);
+        samples.get(x.n)!.parse.push(...t.parse.samples);
+      }
+    }
+    const points: Record<string, ScalingPoint> = {};
+    for (const x of inputs) {
+      const s = samples.get(x.n)!;
+      const c = median(s.compile);
+      const p = median(s.parse);
+      points[String(x.n)] = {
+        nodes: x.n,
+        sourceBytes: Buffer.byteLength(x.source),
+        states: states.get(x.n)!,
+        compileMs: round(c, 3),
+        parseMs: round(p, 3),
+        compileOverParse: round(c / p, 2),
+        usPerNode: round((1000 * c) / x.n, 2),
+        rounds: s.compile.length,
       };
-      log(`  ${shape.padEnd(8)} ${String(n).padStart(6)} nodes: compile ${t.compile.median.toFixed(1)} ms, parse ${t.parse.median.toFixed(1)} ms`);
+      log(`  ${shape.padEnd(8)} ${String(x.n).padStart(6)} nodes: compile ${c.toFixed(1)} ms, parse ${p.toFixed(1)} ms (${s.compile.length} samples)`);
     }
     out[shape] = Object.assign(points, { growth10kOver1k: round(points['10000'].compileMs / points['1000'].compileMs, 2) });
   }

@@ -43,9 +43,12 @@ export interface BundleFigures {
   anthropicSdkBytes: number;
   /** agentBytes − anthropicSdkBytes: what the agent handler adds to the SDK. */
   agentOwnBytes: number;
-  /** Module-load time of each bundle in a fresh `node` process, minus `node -e ""` (medians of the same rounds). */
+  /** Module-load time of each bundle in a fresh `node` process: `require` timed inside the process (median of the spawns). */
   restLoadMs: number;
   agentLoadMs: number;
+  /** The same spawns' wall time minus `node -e ""` (medians of the same rounds); noisier, since process start varies by more than a small bundle's load. */
+  restOverFloorMs: number;
+  agentOverFloorMs: number;
   floorMs: number;
   rounds: number;
   /** The bundles loaded for timing are byte-identical in size to measureBundles()'s. */
@@ -66,17 +69,29 @@ export async function benchBundles(quick: boolean): Promise<BundleFigures> {
     const size = (f: string) => fs.statSync(f).size;
     // `@aws-sdk/*` is left to the Lambda runtime; here the repository's node_modules stand in for it.
     const env = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') };
-    const load = (f: string) => ({ cmd: process.execPath, args: ['-e', 'require(process.argv[1])', f], opts: { env, cwd: dir } });
     const rounds = quick ? 5 : 15;
-    const t = interleavedProcesses({ floor: { cmd: process.execPath, args: ['-e', ''], opts: { env, cwd: dir } }, rest: load(files.rest), agent: load(files.agent) }, rounds);
+    const timedRequire = 'const t = process.hrtime.bigint(); require(process.argv[1]); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));';
+    const inner: Record<'rest' | 'agent', number[]> = { rest: [], agent: [] };
+    const wall: Record<'rest' | 'agent' | 'floor', number[]> = { rest: [], agent: [], floor: [] };
+    for (let r = 0; r < rounds; r++) {
+      wall.floor.push(timeProcess(process.execPath, ['-e', ''], { env, cwd: dir }).ms);
+      for (const name of ['rest', 'agent'] as const) {
+        const p = timeProcess(process.execPath, ['-e', timedRequire, files[name]], { env, cwd: dir });
+        wall[name].push(p.ms);
+        inner[name].push(Number(p.stdout));
+      }
+    }
+    const floor = median(wall.floor);
     return {
       restBytes: sizes.rest,
       agentBytes: sizes.agent,
       anthropicSdkBytes: size(files.sdk),
       agentOwnBytes: sizes.agent - size(files.sdk),
-      restLoadMs: round(t.rest.median - t.floor.median, 1),
-      agentLoadMs: round(t.agent.median - t.floor.median, 1),
-      floorMs: round(t.floor.median, 1),
+      restLoadMs: round(median(inner.rest), 2),
+      agentLoadMs: round(median(inner.agent), 2),
+      restOverFloorMs: round(median(wall.rest) - floor, 1),
+      agentOverFloorMs: round(median(wall.agent) - floor, 1),
+      floorMs: round(floor, 1),
       rounds,
       sameAsMeasureBundles: size(files.rest) === sizes.rest && size(files.agent) === sizes.agent,
     };

@@ -129,7 +129,7 @@ export function formatTable(r: BenchResults): string {
   }
   if (r.bundles) {
     const b = r.bundles;
-    out.push(`5. Lambda bundles: REST ${kb(b.restBytes)} (load ${ms(b.restLoadMs)}), agent ${kb(b.agentBytes)} (load ${ms(b.agentLoadMs)}; the Anthropic SDK alone is ${kb(b.anthropicSdkBytes)}, ours ${kb(b.agentOwnBytes)}). Load = fresh \`node\` requiring the bundle minus \`node -e ""\` (${ms(b.floorMs)}), ${b.rounds} rounds.\n`);
+    out.push(`5. Lambda bundles: REST ${kb(b.restBytes)}, agent ${kb(b.agentBytes)} (the Anthropic SDK bundled alone is ${kb(b.anthropicSdkBytes)}; ours ${kb(b.agentOwnBytes)}). Module load in a fresh \`node\` (require timed inside the process): REST ${ms(b.restLoadMs)}, agent ${ms(b.agentLoadMs)}; whole process minus \`node -e ""\` (${ms(b.floorMs)}): REST ${ms(b.restOverFloorMs)}, agent ${ms(b.agentOverFloorMs)}; ${b.rounds} spawns each.\n`);
   }
   if (r.local || r.cdk) {
     const parts: string[] = [];
