@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', "also print the handlers' log lines (stderr)")
     .option('--endpoint <url>', 'run on this Step Functions API (e.g. Step Functions Local) instead of locally')
     .option('--state-machine-arn <arn>', 'run this existing state machine (with no --endpoint: on AWS)')
-    .option('--function-arn <kind=arn>', 'Lambda ARN of a handler for a state machine this creates: rest=ARN, agent=ARN (repeatable)', collect)
+    .option('--function-arn <kind=arn>', 'Lambda ARN of a handler for a state machine this creates: rest=ARN, agent=ARN, approval=ARN (repeatable)', collect)
     .option('--role-arn <arn>', 'execution role of a state machine this creates on AWS')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--test-case <name>', 'Step Functions Local mock test case to run (see `osop-sfn mocks`)')

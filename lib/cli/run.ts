@@ -204,7 +204,7 @@ async function runOnApi(
 ): Promise<ExecutionOutcome> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require('../local/sfn-api') as typeof import('../local/sfn-api');
-  for (const kind of ['rest', 'agent'] as const) functionArns[kind] ??= process.env[api.functionArnEnv(kind)] || undefined;
+  for (const kind of ['rest', 'agent', 'approval'] as const) functionArns[kind] ??= process.env[api.functionArnEnv(kind)] || undefined;
   try {
     return await api.runOnStepFunctions({
       definition,
@@ -303,8 +303,8 @@ function parseRoutes(specs: string[]): Record<string, string> {
 function parseFunctionArns(specs: string[]): Partial<Record<HandlerKind, string>> {
   const out: Partial<Record<HandlerKind, string>> = {};
   for (const spec of specs) {
-    const m = /^(rest|agent)=(arn:.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--function-arn '${spec}' must be rest=ARN or agent=ARN.`);
+    const m = /^(rest|agent|approval)=(arn:.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--function-arn '${spec}' must be rest=ARN, agent=ARN or approval=ARN.`);
     out[m[1] as HandlerKind] = m[2];
   }
   return out;

@@ -88,6 +88,8 @@ function outcomeOf(t: HistoryTranslator, events: RunEvent[], startedAt: number, 
 
 /** Creates the workflow's state machine, or updates the one of the same name, and returns its ARN. */
 async function deployStateMachine(sdk: Sdk, client: SFNClient, req: ApiRunRequest): Promise<string> {
+  const deployed = [...req.report.customHandlers.map((c) => `the user handler of '${c.node}'`), ...req.report.subWorkflows.map((w) => `the sub-workflow '${w.workflowId}'`)];
+  if (deployed.length) throw new ApiUsageError(`The workflow needs ${deployed.join(', ')} deployed first: deploy it with CDK (npx cdk deploy) and run it with --state-machine-arn.`);
   const values: Record<string, string> = {};
   for (const [kind, key] of Object.entries(req.report.substitutions) as [HandlerKind, string][]) {
     const arn = req.functionArns[kind];

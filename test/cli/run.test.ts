@@ -102,7 +102,7 @@ describe('usage and input errors: a message, no stack trace', () => {
     [['run', SEED, '--route', 'api.stripe.com=http://x'], /^osop-sfn: --route 'api\.stripe\.com=http:\/\/x' must be ORIGIN=URL/],
     [['run', SEED, '--sandbox', '--endpoint', 'http://127.0.0.1:8083'], /^osop-sfn: --sandbox, --route, --fast and --approve apply to local runs/],
     [['run', SEED, '--function-arn', 'rest=arn:aws:lambda:x'], /^osop-sfn: --function-arn, --role-arn and --test-case apply to runs on a Step Functions API/],
-    [['run', SEED, '--endpoint', 'http://127.0.0.1:1', '--function-arn', 'lambda=x'], /^osop-sfn: --function-arn 'lambda=x' must be rest=ARN or agent=ARN\.\n$/],
+    [['run', SEED, '--endpoint', 'http://127.0.0.1:1', '--function-arn', 'lambda=x'], /^osop-sfn: --function-arn 'lambda=x' must be rest=ARN, agent=ARN or approval=ARN\.\n$/],
     [['run', SEED], /^osop-sfn: The workflow reads the secret\(s\) ANTHROPIC_API_KEY, STRIPE_SECRET_KEY; locally each is the environment variable of that name, and they are not set\. Set them, or run against the local stand-ins with --sandbox\.\n$/],
     [['run', SEED, '--output', 'yaml'], /option '--output <format>' argument 'yaml' is invalid/],
     [['run'], /missing required argument 'file'/],

@@ -18,10 +18,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
+import { compile } from '../../lib';
 import { main } from '../../lib/cli/main';
 import type { RunEvent } from '../../lib/local/events';
 import { ApiUsageError, runOnStepFunctions, type ApiRunRequest } from '../../lib/local/sfn-api';
-import { SEED } from '../helpers/paths';
+import { FIXTURES, SEED } from '../helpers/paths';
 import { compileSeed } from './helpers';
 
 const seed = compileSeed();
@@ -155,6 +156,22 @@ test('what a created state machine needs is asked for: handler ARNs, and a role 
   await expect(runOnStepFunctions(request({ functionArns: { rest: REST } }))).rejects.toThrow(new ApiUsageError('The workflow invokes the agent handler: give its Lambda ARN with --function-arn agent=ARN (or OSOP_AGENT_HANDLER_ARN).'));
   await expect(runOnStepFunctions(request({ endpoint: undefined }))).rejects.toThrow('Creating a state machine on AWS needs --role-arn; or deploy with CDK and pass --state-machine-arn.');
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test('approvals: the approval handler ARN is substituted; user handlers and sub-workflows must be deployed first', async () => {
+  const approval = compile(path.join(FIXTURES, 'graph', 'approval.osop.yaml'));
+  const APPROVAL = 'arn:aws:lambda:us-east-1:123456789012:function:osop-approval';
+  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+  sfn.on(CreateStateMachineCommand).resolves({ stateMachineArn: MACHINE });
+  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION });
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: history().end('ExecutionSucceeded', { executionSucceededEventDetails: { output: '{}' } }).events });
+  await runOnStepFunctions(request({ definition: approval.definition!, report: approval.report!, functionArns: { rest: REST, approval: APPROVAL } }));
+  const created = JSON.parse(sfn.commandCalls(CreateStateMachineCommand)[0].args[0].input.definition!);
+  expect(created.States.approve.Parameters.FunctionName).toBe(APPROVAL);
+  const bindings = compile(path.join(FIXTURES, 'graph', 'bindings.osop.yaml'));
+  await expect(runOnStepFunctions(request({ definition: bindings.definition!, report: bindings.report! }))).rejects.toThrow(
+    new ApiUsageError("The workflow needs the user handler of 'checkout', the sub-workflow 'etl-pipeline' deployed first: deploy it with CDK (npx cdk deploy) and run it with --state-machine-arn."),
+  );
 });
 
 describe('osop-sfn run --endpoint (in-process, the SDK mocked)', () => {
