@@ -21,7 +21,7 @@ import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, HANDLER_DEFAULTS, LAMBDA_MAX_TIMEOUT_
 import { checkProps, optional } from './props';
 
 /** The repository root: handler entries and the lock file live there, whatever the app's working directory. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface OsopHandlersProps {
   /** Secrets Manager name prefix the handlers read secrets under (`osop/` → `osop/STRIPE_SECRET_KEY`). @default 'osop/' */

@@ -51,7 +51,7 @@ export const CUSTOM_HANDLER_DEFAULTS = { timeoutSeconds: 60, memoryMiB: 256 };
 export const APPROVAL_EVENTS = { source: 'osop.sfn', detailType: 'OSOP Approval Requested' };
 
 /** The rule Step Functions keeps in the account to learn when a child execution ends (startExecution.sync). */
-export const SYNC_EVENTS_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+const SYNC_EVENTS_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
 
 export const EXPRESS_MAX_SECONDS = 300;
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
