@@ -40,7 +40,8 @@ export interface ScalingPoint {
   rounds: number;
 }
 
-export type ScalingFigures = Record<Shape, Record<string, ScalingPoint> & { growth10kOver1k: number }>;
+/** Per shape: a point per size, the compile time's growth from 1,000 to 10,000 nodes, and the YAML parse's growth over the same samples (the floor's own growth). */
+export type ScalingFigures = Record<Shape, Record<string, ScalingPoint> & { growth10kOver1k: number; parseGrowth10kOver1k: number }>;
 
 function compileOk(file: string, source: string): number {
   const r = compile(file, { source });
@@ -115,7 +116,10 @@ export function benchScaling(quick: boolean, log: (line: string) => void): Scali
       };
       log(`  ${shape.padEnd(8)} ${String(x.n).padStart(6)} nodes: compile ${c.toFixed(1)} ms, parse ${p.toFixed(1)} ms (${s.compile.length} samples)`);
     }
-    out[shape] = Object.assign(points, { growth10kOver1k: round(points['10000'].compileMs / points['1000'].compileMs, 2) });
+    out[shape] = Object.assign(points, {
+      growth10kOver1k: round(points['10000'].compileMs / points['1000'].compileMs, 2),
+      parseGrowth10kOver1k: round(points['10000'].parseMs / points['1000'].parseMs, 2),
+    });
   }
   return out;
 }
