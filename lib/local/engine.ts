@@ -12,7 +12,7 @@ type Engine = typeof import('aws-local-stepfunctions');
 type EngineEvent = { type: string; timestamp: number; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: unknown; catch?: { catcher: { Next: string } } };
 
 export interface LocalRunOptions {
-  /** Task state name → local function. A Task without one would call AWS: refused up front. */
+  /** Task state name → local function, for every Task state. */
   handlers: Record<string, LocalTaskHandler>;
   /** Retry intervals and Wait states shortened to nothing. */
   fast: boolean;
@@ -21,9 +21,6 @@ export interface LocalRunOptions {
   executionName: string;
   onEvent?: (e: RunEvent) => void;
 }
-
-/** The definition has Tasks that nothing local is bound to (AWS service integrations): they would call AWS. */
-export class UnboundTaskError extends Error {}
 
 /** A local run in progress: `abort` stops it (the outcome is then ABORTED). */
 export interface LocalExecution {
@@ -34,9 +31,10 @@ export interface LocalExecution {
 const validated = new Set<string>();
 
 export function startLocalExecution(definition: AslDefinition, input: unknown, opts: LocalRunOptions): LocalExecution {
+  // Without a local function the engine would invoke AWS Lambda: callers refuse such runs first, this is the last guard.
   const unbound = allStates(definition).filter(([name, s]) => s.Type === 'Task' && !opts.handlers[name]);
   if (unbound.length) {
-    throw new UnboundTaskError(
+    throw new Error(
       `The Task state(s) ${unbound.map(([n, s]) => `'${n}' (${String(s.Resource)})`).join(', ')} cannot run locally: nothing in-process stands in for them. Test the workflow with \`osop-sfn test\` (mocks in its tests: section), or run it on Step Functions (--endpoint or --state-machine-arn).`,
     );
   }
