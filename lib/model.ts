@@ -80,7 +80,8 @@ export interface NodeSfnOptions {
 /** A human approval: a `human` node, or `approval_gate` on any node. */
 export interface ApprovalSpec {
   approvers: string[];
-  prompt: string;
+  /** What the approver is asked; may refer to earlier outputs. */
+  prompt: TemplateText;
   timeoutSeconds?: number;
   range: SourceRange;
 }

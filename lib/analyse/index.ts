@@ -633,6 +633,7 @@ class Analyser {
       const visit = (t: TemplateText, secretsAllowed: boolean) => this.checkTemplate(t, node, point, secretsAllowed);
       if (node.workflowInputs) for (const v of Object.values(node.workflowInputs)) walkTemplates(v, (t) => visit(t, false));
       if (node.sfn.resource) walkTemplates(node.sfn.resource.parameters, (t) => visit(t, false));
+      if (node.approval) visit(node.approval.prompt, false);
       const b = node.binding;
       if (!b) continue;
       if (b.kind === 'rest') {

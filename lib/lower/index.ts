@@ -208,7 +208,7 @@ export class Lowerer {
     const main = this.mainState(node, region);
     if (!main) return;
     if (node.approval && node.type !== 'human') {
-      const gate = lowerApproval(node, node.approval, this.common(node), false);
+      const gate = lowerApproval(node, node.approval, this.common(node), false, this.ctx);
       gate.Next = node.id;
       this.claim(approvalGateState(node.id), gate, region, node);
       this.noteApproval(node);
@@ -237,7 +237,7 @@ export class Lowerer {
     }
     if (node.type === 'human') {
       this.noteApproval(node);
-      return lowerApproval(node, node.approval!, common, true);
+      return lowerApproval(node, node.approval!, common, true, this.ctx);
     }
     if (node.sfn.handler) {
       this.extras.customHandlers.push({ node: node.id, path: node.sfn.handler.path, substitution: customHandlerSubstitution(node.id) });

@@ -211,7 +211,15 @@ class Normaliser {
     else if (typeof runtime.timeout === 'string' || typeof runtime.timeout === 'number') timeoutSeconds = this.duration(runtime.timeout, this.loc.valueOf(runtime, 'timeout'));
     else if (typeof raw.timeout === 'string' || typeof raw.timeout === 'number') timeoutSeconds = this.duration(raw.timeout, this.loc.valueOf(raw, 'timeout'));
     else if (typeof raw.timeout_sec === 'number') timeoutSeconds = raw.timeout_sec;
-    const prompt = typeof runtime.prompt === 'string' ? runtime.prompt : typeof runtime.instructions === 'string' ? runtime.instructions : (purpose ?? `Approve step '${id}'?`);
+    const prompt = typeof runtime.prompt === 'string'
+      ? this.template(runtime.prompt, runtime, 'prompt')
+      : typeof runtime.instructions === 'string'
+        ? this.template(runtime.instructions, runtime, 'instructions')
+        : typeof raw.purpose === 'string'
+          ? this.template(raw.purpose, raw, 'purpose')
+          : typeof raw.description === 'string'
+            ? this.template(raw.description, raw, 'description')
+            : new TemplateText(`Approve step '${id}'?`, this.loc.valueOf(raw, 'id'), undefined);
     return { approvers: [...new Set(approvers)], prompt, timeoutSeconds, range: isObj(gate) ? this.loc.valueOf(raw, 'approval_gate') : this.loc.valueOf(raw, 'type') };
   }
 

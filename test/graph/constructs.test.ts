@@ -228,3 +228,15 @@ describe('sub-workflow linking', () => {
     expect(e.hint).toBe("Did you mean 'etl-pipeline'?");
   });
 });
+
+describe('approval requests', () => {
+  it('interpolate earlier outputs into the prompt and retry a failed publication', async () => {
+    const r = compiled('approval.osop.yaml');
+    const approve = (r.definition!.States as any).approve;
+    expect(approve.Parameters.Payload['prompt.$']).toBe("States.Format('Deploy {} to production?', $.outputs.build.version)");
+    expect(approve.Retry[0].ErrorEquals).toEqual(['OSOP.Http.Transient']);
+    const decision = { decision: 'approved', comment: '', approver: 'alice' };
+    const run = await runDefinition(r.definition, { build: ok({ version: '1.2.3' }), approve: ok(decision), 'deploy:approval': ok(decision), deploy: ok() });
+    expect(run.calls.approve[0].prompt).toBe('Deploy 1.2.3 to production?');
+  });
+});
