@@ -13,6 +13,7 @@ import { join } from 'node:path';
 const HANDLERS = {
   rest: join(__dirname, '..', 'lambdas', 'rest', 'index.ts'),
   agent: join(__dirname, '..', 'lambdas', 'agent', 'index.ts'),
+  approval: join(__dirname, '..', 'lambdas', 'approval', 'index.ts'),
 };
 
 export type HandlerName = keyof typeof HANDLERS;
@@ -46,7 +47,7 @@ export async function measureBundles(): Promise<Record<HandlerName, number>> {
 if (require.main === module) {
   measureBundles().then(
     (sizes) => {
-      for (const [name, bytes] of Object.entries(sizes)) console.log(`${name.padEnd(6)} ${(bytes / 1024).toFixed(1)} KB`);
+      for (const [name, bytes] of Object.entries(sizes)) console.log(`${name.padEnd(8)} ${(bytes / 1024).toFixed(1)} KB`);
     },
     (err: unknown) => {
       console.error(err);
