@@ -2,7 +2,7 @@
  * REST handler: executes one `api` node's HTTP request as the compiler's
  * payload describes it and returns the node's declared outputs.
  */
-import type { OutputMapping, RestTaskPayload } from '../../lib/contract/task-payload';
+import { workflowOfExecution, type OutputMapping, type RestTaskPayload } from '../../lib/contract/task-payload';
 import { HandlerError, redactError } from '../shared/handler-error';
 import { effectiveTimeoutMs, type LambdaContextLike } from '../shared/lambda-context';
 import { logJson, redactHeaders } from '../shared/log';
@@ -28,7 +28,7 @@ export async function handler(event: RestTaskPayload, context?: LambdaContextLik
 async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaContextLike): Promise<unknown> {
   assertRestPayload(event);
   const payload = await substituteSecrets(event, defaultSecretSource(), redactor);
-  const { declared, sendTo } = resolveTarget(payload.request.url, payload.request.query, payload.allowedOrigin);
+  const { declared, sendTo } = resolveTarget(payload.request.url, payload.request.query ?? {}, payload.allowedOrigin);
   const request = buildRequest(payload);
   const label = `${request.method} ${describeUrl(declared)}`;
 
@@ -44,7 +44,7 @@ async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaC
     logJson(
       redactor.value({
         msg: 'osop.rest.request',
-        workflowId: payload.workflowId,
+        workflowId: payload.workflowId ?? workflowOfExecution(payload.executionId),
         executionId: payload.executionId,
         nodeId: payload.nodeId,
         attempt: payload.attempt,

@@ -46,7 +46,7 @@ export function buildRequest(payload: RestTaskPayload): OutgoingRequest {
   let idempotencyKey = hasHeader(headers, 'Idempotency-Key');
   if (!NO_BODY_METHODS.has(method) && idempotency?.enabled !== false && !idempotencyKey) {
     // Derived from execution, node and attempt only, so a Step Functions retry repeats it.
-    const key = idempotency?.key || deriveIdempotencyKey(payload.executionId, payload.nodeId, payload.attempt);
+    const key = idempotency?.key || deriveIdempotencyKey(payload.executionId, payload.nodeId, String(payload.attempt));
     if (!HEADER_VALUE.test(key)) throw new HandlerError('OSOP.Config', 'idempotency.key contains a line break or a non-Latin-1 character');
     headers['Idempotency-Key'] = key;
     idempotencyKey = true;

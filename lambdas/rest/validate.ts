@@ -20,8 +20,8 @@ export function assertRestPayload(event: unknown): asserts event is RestTaskPayl
     : p.outputs !== undefined && !Array.isArray(p.outputs) ? 'outputs must be a list'
     : p.expectedStatus !== undefined && !Array.isArray(p.expectedStatus) ? 'expectedStatus must be a list'
     : !isRecord(p.secretFields ?? {}) ? 'secretFields must be an object'
-    : typeof p.executionId !== 'string' || typeof p.nodeId !== 'string' || typeof p.attempt !== 'string'
-      ? 'executionId, nodeId and attempt must be strings'
+    : typeof p.executionId !== 'string' || typeof p.nodeId !== 'string' || (typeof p.attempt !== 'string' && typeof p.attempt !== 'number')
+      ? 'executionId and nodeId must be strings, attempt a string or a number'
     : undefined;
   if (problem) throw new HandlerError('OSOP.Config', `Invalid REST task payload: ${problem}`);
 }

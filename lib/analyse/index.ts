@@ -98,6 +98,7 @@ class Analyser {
   private readonly forEachItems = new Map<ForEachRegion, string>();
   private backEdges = new Set<WorkflowEdge>();
   private readonly checkedSwitches = new Set<WorkflowEdge>();
+  private inEdgeIndex: Map<string, WorkflowEdge[]> | undefined;
   /** Post-dominator tree of the forward graph (virtual exit = node count). */
   private pdom!: DominatorTree;
 
@@ -315,7 +316,7 @@ class Analyser {
     const candidates: WorkflowNode[] = [];
     for (const c of sourceComps) {
       const members = this.nodes.filter((nd) => comp[this.indexOf.get(nd.id)!] === c);
-      const onlyFromLater = members.find((nd) => this.edges.every((e) => e.to !== nd.id || this.indexOf.get(e.from)! > this.indexOf.get(nd.id)! || FAILURE_MODES.has(e.mode) || e.mode === 'loop'));
+      const onlyFromLater = members.find((nd) => this.inEdges(nd.id).every((e) => this.indexOf.get(e.from)! > this.indexOf.get(nd.id)! || FAILURE_MODES.has(e.mode) || e.mode === 'loop'));
       candidates.push(onlyFromLater ?? members[0]);
     }
     if (candidates.length === 1) return candidates[0];
@@ -369,7 +370,7 @@ class Analyser {
           break;
         }
         const next = targets[0];
-        const enteredFrom = new Set(this.edges.filter((x) => x.to === next && !this.backEdges.has(x)).map((x) => x.from));
+        const enteredFrom = new Set(this.inEdges(next).filter((x) => !this.backEdges.has(x)).map((x) => x.from));
         if (enteredFrom.size > 1 || inBody.has(next)) {
           after = next;
           break;
@@ -435,7 +436,7 @@ class Analyser {
           const prev = owner.get(id);
           if (prev !== undefined && prev !== bi) {
             nests = false;
-            const into = this.edges.filter((x) => x.to === id && !this.backEdges.has(x)).map((x) => `${x.from} → ${x.to}`);
+            const into = this.inEdges(id).filter((x) => !this.backEdges.has(x)).map((x) => `${x.from} → ${x.to}`);
             this.sink.error(Codes.NonNestingRegion, `The parallel branches from '${node.id}' through '${flow[prev].to}' and '${start.to}' meet at '${id}' (edges ${into.join(', ')}) before they join${join ? ` at '${join}'` : ''}.`, this.nodeById.get(id)!.idRange,
               join ? `Branches of a fork must meet only at the join; route both through '${join}', or make '${id}' the join.` : 'Branches of a fork must meet only at one join node that every branch reaches.');
             continue;
@@ -461,6 +462,19 @@ class Analyser {
     this.assignScopes(rpo);
   }
 
+  /** In-edges of a node, indexed once (after switch edges are expanded). */
+  private inEdges(id: string): WorkflowEdge[] {
+    if (!this.inEdgeIndex) {
+      this.inEdgeIndex = new Map();
+      for (const e of this.edges) {
+        const list = this.inEdgeIndex.get(e.to);
+        if (list) list.push(e);
+        else this.inEdgeIndex.set(e.to, [e]);
+      }
+    }
+    return this.inEdgeIndex.get(id) ?? [];
+  }
+
   /** True when `to` is reachable from `from` by forward edges without passing `stop`. */
   private reaches(from: string, to: string, stop: string | null): boolean {
     const stack = [from];
@@ -476,7 +490,7 @@ class Analyser {
   }
 
   private joinModeOf(fork: string, flow: WorkflowEdge[], join: string | null): JoinMode | undefined {
-    const declared = [...flow, ...(join ? this.edges.filter((e) => e.to === join) : [])].filter((e) => e.joinMode && e.joinMode !== 'wait_all');
+    const declared = [...flow, ...(join ? this.inEdges(join) : [])].filter((e) => e.joinMode && e.joinMode !== 'wait_all');
     if (declared.length === 0) return 'wait_all';
     const modes = new Set(declared.map((e) => e.joinMode));
     const e = declared[0];

@@ -68,24 +68,27 @@ export type ContentType = 'application/json' | 'application/x-www-form-urlencode
 
 /** Common header of every payload. */
 export interface TaskPayloadBase {
-  contractVersion: typeof CONTRACT_VERSION;
-  workflowId: string;
+  /** Absent means 1: the compiler writes it only for later versions. */
+  contractVersion?: typeof CONTRACT_VERSION;
+  /** Absent in REST and agent payloads: the execution ARN names the state machine (see `workflowOfExecution`). */
+  workflowId?: string;
   nodeId: string;
   /** `$$.Execution.Id` at run time. */
   executionId: string;
   /**
    * Which round of the enclosing fallback/loop edges this entry is ("0" when
    * the node is in no cycle). Retries of one Task state keep it; a fallback
-   * round changes it. Part of the idempotency key.
+   * round changes it. Part of the idempotency key. A number when the node is
+   * in exactly one cycle (the round count itself); compare as a string.
    */
-  attempt: string;
+  attempt: string | number;
   /**
    * JSON pointers (RFC 6901) into this payload of the string fields where
    * `${secrets.NAME}` placeholders may be replaced, with the names allowed in
    * each. Nothing else is ever substituted: upstream data that happens to
    * contain `${secrets.X}` stays as it is.
    */
-  secretFields: Record<string, string[]>;
+  secretFields?: Record<string, string[]>;
 }
 
 /** Payload of the REST handler (`api` nodes). */
@@ -96,18 +99,20 @@ export interface RestTaskPayload extends TaskPayloadBase {
     /** Absolute URL after interpolation (base `url` + `endpoint`). */
     url: string;
     headers: Record<string, string>;
-    query: Record<string, string | number | boolean>;
+    /** Absent: no query parameters. */
+    query?: Record<string, string | number | boolean>;
     /** JSON value; encoded according to `contentType`. Absent for GET/HEAD. */
     body?: unknown;
     contentType: ContentType;
   };
   /** The only origin (`https://api.stripe.com`) the handler may call; anything else is refused. */
   allowedOrigin: string;
-  /** Accepted statuses; empty means any 2xx. */
-  expectedStatus: number[];
+  /** Accepted statuses; absent or empty means any 2xx. */
+  expectedStatus?: number[];
   /** Abort the request after this many milliseconds. */
   timeoutMs: number;
-  idempotency: {
+  /** Absent: an Idempotency-Key on every request that is not GET or HEAD. */
+  idempotency?: {
     /** Send an `Idempotency-Key` header (always true for non-GET unless the node disables it). */
     enabled: boolean;
     /** A key given by the node (after interpolation); otherwise derived from executionId, nodeId and attempt. */
@@ -127,8 +132,8 @@ export interface AgentTaskPayload extends TaskPayloadBase {
   instruction: string;
   maxTokens: number;
   temperature?: number;
-  /** Name of the secret holding the API key (default `ANTHROPIC_API_KEY`). */
-  apiKeySecret: string;
+  /** Name of the secret holding the API key; absent: `ANTHROPIC_API_KEY`. */
+  apiKeySecret?: string;
   /** Outputs of the nodes that have run, as `{ nodeId: { output: value } }`. */
   context: Record<string, unknown>;
   timeoutMs: number;
@@ -141,6 +146,7 @@ export interface AgentTaskPayload extends TaskPayloadBase {
  */
 export interface ApprovalTaskPayload extends TaskPayloadBase {
   kind: 'approval';
+  workflowId: string;
   taskToken: string;
   prompt: string;
   approvers: string[];
@@ -182,6 +188,12 @@ export const DEFAULT_SECRET_PREFIX = 'osop/';
 export const MAX_RETURNED_BODY_BYTES = 200 * 1024;
 
 /** The idempotency key derived when the node does not set one. */
+/** The state machine name in an execution ARN (`arn:aws:states:r:a:execution:<machine>:<name>`), for logs. */
+export function workflowOfExecution(executionId: string): string | undefined {
+  const parts = executionId.split(':');
+  return parts.length >= 8 && parts[5] === 'execution' ? parts[6] : undefined;
+}
+
 export function deriveIdempotencyKey(executionId: string, nodeId: string, attempt: string): string {
   // Hashed: execution ARNs are long and APIs cap key length (Stripe: 255).
   const digest = createHash('sha256').update(`${executionId}\u0000${nodeId}\u0000${attempt}`).digest('hex');

@@ -3,7 +3,9 @@
  * The node's outputs are the handler's result (text, model, stop_reason,
  * usage); any output the node declares besides those names the text.
  */
-import { CONTRACT_VERSION, ErrorNames } from '../contract/task-payload';
+import { ErrorNames } from '../contract/task-payload';
+
+const DEFAULT_API_KEY_SECRET = 'ANTHROPIC_API_KEY';
 import { Codes } from '../diagnostics';
 import { dataKey } from '../data-layout';
 import { jsonPathOf } from '../expressions';
@@ -24,13 +26,10 @@ export function lowerAgentNode(node: WorkflowNode, b: AgentBinding, ctx: Payload
   }
   const timeoutSeconds = node.timeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS;
   const payload: Record<string, unknown> = {
-    contractVersion: CONTRACT_VERSION,
     kind: 'agent',
-    workflowId: common.workflowId,
     nodeId: node.id,
     'executionId.$': '$$.Execution.Id',
     ...('literal' in common.attempt ? { attempt: common.attempt.literal } : { 'attempt.$': common.attempt.expression }),
-    secretFields: {},
     provider: b.provider,
     model: b.model,
   };
@@ -39,7 +38,7 @@ export function lowerAgentNode(node: WorkflowNode, b: AgentBinding, ctx: Payload
   else payload.instruction = b.instruction;
   payload.maxTokens = b.maxTokens;
   if (b.temperature !== undefined) payload.temperature = b.temperature;
-  payload.apiKeySecret = b.apiKeySecret;
+  if (b.apiKeySecret !== DEFAULT_API_KEY_SECRET) payload.apiKeySecret = b.apiKeySecret;
   // The outputs of the nodes that have run: only declared outputs, so this stays small.
   payload['context.$'] = '$.outputs';
   payload.timeoutMs = timeoutSeconds * 1000;

@@ -4,7 +4,7 @@
  * execution waits until `osop-sfn approve|reject` (SendTaskSuccess /
  * SendTaskFailure) answers it, or the approval times out.
  */
-import { CONTRACT_VERSION, ErrorNames, LAMBDA_SERVICE_ERRORS } from '../contract/task-payload';
+import { ErrorNames, LAMBDA_SERVICE_ERRORS } from '../contract/task-payload';
 import { jsonPathOf } from '../expressions';
 import { APPROVAL_OUTPUTS } from '../analyse';
 import type { ApprovalSpec, WorkflowNode } from '../model';
@@ -16,13 +16,11 @@ import type { TaskState } from './states';
 /** `keepDecision`: store the answer as the node's outputs (human nodes); a gate only lets the node run. */
 export function lowerApproval(node: WorkflowNode, spec: ApprovalSpec, common: TaskCommon, keepDecision: boolean, ctx: PayloadContext): TaskState {
   const payload: Record<string, unknown> = {
-    contractVersion: CONTRACT_VERSION,
     kind: 'approval',
     workflowId: common.workflowId,
     nodeId: node.id,
     'executionId.$': '$$.Execution.Id',
     ...('literal' in common.attempt ? { attempt: common.attempt.literal } : { 'attempt.$': common.attempt.expression }),
-    secretFields: {},
     'taskToken.$': '$$.Task.Token',
   };
   assignLowered(payload, 'prompt', spec.prompt, '/prompt', ctx, spec.prompt);

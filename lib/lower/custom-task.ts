@@ -3,7 +3,6 @@
  *   x-sfn: { handler: lambdas/custom/x.ts }   → a Task invoking the user's Lambda handler
  *   x-sfn: { resource: arn:aws:states:::..., parameters: {...} } → any service integration
  */
-import { CONTRACT_VERSION } from '../contract/task-payload';
 import { dataKey } from '../data-layout';
 import type { WorkflowNode } from '../model';
 import { LAMBDA_INVOKE, customHandlerSubstitution, outputsPath } from './layout';
@@ -14,14 +13,12 @@ import type { TaskState } from './states';
 
 export function lowerCustomHandler(node: WorkflowNode, common: TaskCommon): TaskState {
   const payload: Record<string, unknown> = {
-    contractVersion: CONTRACT_VERSION,
     kind: 'custom',
     workflowId: common.workflowId,
     nodeId: node.id,
     nodeType: node.type,
     'executionId.$': '$$.Execution.Id',
     ...('literal' in common.attempt ? { attempt: common.attempt.literal } : { 'attempt.$': common.attempt.expression }),
-    secretFields: {},
     runtime: stripPathKeys(node.runtime),
     'input.$': '$.input',
     'context.$': '$.outputs',

@@ -110,6 +110,7 @@ export class Lowerer {
   private readonly extras: LoweredWorkflow['extras'] = { agentSecrets: [], customHandlers: [], serviceIntegrations: [], subWorkflows: [], approvals: [], waitsForCallback: false };
   private readonly ctx: PayloadContext;
   private readonly siblingContentTypes = new Map<string, string>();
+  private byScope: Map<Scope | undefined, WorkflowNode[]> | undefined;
   private readonly top: Region = { states: new Map(), exit: null, stem: 'osop', loopVars: [], nested: false };
 
   constructor(readonly a: AnalysedWorkflow, readonly sink: DiagnosticSink, private readonly options: LowerOptions) {
@@ -118,7 +119,7 @@ export class Lowerer {
 
   run(): LoweredWorkflow | undefined {
     const wf = this.a.workflow;
-    const init: PassState = { Type: 'Pass', Comment: 'Lay out the execution data: input, outputs, errors, counters.', Parameters: {}, Next: this.entryState(this.a.entry.id) };
+    const init: PassState = { Type: 'Pass', Parameters: {}, Next: this.entryState(this.a.entry.id) };
     this.claim(INIT_STATE, init, this.top);
     for (const n of wf.nodes) {
       if (n.binding?.kind === 'rest' && n.binding.declaredContentType && n.binding.url) {
@@ -147,11 +148,22 @@ export class Lowerer {
 
   /** Lower every node whose innermost region is `scope` into `region`, in file order. */
   lowerRegion(scope: Scope | undefined, region: Region): void {
-    for (const node of this.a.workflow.nodes) {
-      if (this.a.nodeById.get(node.id) !== node) continue; // a duplicate id, already reported
-      if (this.a.scopeOf.get(node.id) !== scope) continue;
-      this.lowerNode(node, region);
+    for (const node of this.nodesByScope().get(scope) ?? []) this.lowerNode(node, region);
+  }
+
+  /** Nodes grouped by their innermost region, once: scanning all nodes per region would be quadratic. */
+  private nodesByScope(): Map<Scope | undefined, WorkflowNode[]> {
+    if (!this.byScope) {
+      this.byScope = new Map();
+      for (const node of this.a.workflow.nodes) {
+        if (this.a.nodeById.get(node.id) !== node) continue; // a duplicate id, already reported
+        const scope = this.a.scopeOf.get(node.id);
+        const list = this.byScope.get(scope);
+        if (list) list.push(node);
+        else this.byScope.set(scope, [node]);
+      }
     }
+    return this.byScope;
   }
 
   /** The state a node starts with: its approval gate, if it has one. */
@@ -179,7 +191,7 @@ export class Lowerer {
   regionEnd(region: Region): string {
     const name = region.nested ? regionEndState(region.stem) : DONE_STATE;
     if (!region.states.has(name)) {
-      this.claim(name, { Type: 'Succeed', Comment: region.nested ? 'End of this branch.' : 'No condition matched and nothing follows: the workflow ends.', ...(region.nested ? {} : { OutputPath: '$.outputs' }) }, region);
+      this.claim(name, { Type: 'Succeed', ...(region.nested ? {} : { OutputPath: '$.outputs' }) }, region);
     }
     return name;
   }
@@ -274,8 +286,9 @@ export class Lowerer {
   /** `attempt` of a node: which round of its enclosing fallback/loop cycles this is. */
   private attemptOf(node: WorkflowNode): TaskCommon['attempt'] {
     const cycles = this.a.enclosingCycles.get(node.id) ?? [];
-    if (cycles.length === 0) return { literal: '0' };
+    if (cycles.length === 0) return { literal: 0 };
     const paths = cycles.map((e) => counterValuePath(this.counterKeyOf(e)));
+    if (paths.length === 1) return { expression: paths[0] };
     return { expression: `States.Format('${paths.map(() => '{}').join('.')}', ${paths.join(', ')})` };
   }
 
@@ -387,7 +400,6 @@ export class Lowerer {
       // The last error's cause, as the execution's cause. A plain path: the local engine and
       // Step Functions Local do not evaluate intrinsics in CausePath.
       CausePath: `${errorPath(node.id)}.Cause`,
-      what: `${mode} rounds of ${node.id}`,
     });
   }
 
@@ -397,16 +409,19 @@ export class Lowerer {
     return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, loopGuardState(e.from, e.to), loopCountState(e.from, e.to), loopExhaustedState(e.from, e.to), region, {
       Error: ErrorNames.LoopExhausted,
       Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (x-sfn: { max_iterations } on the edge).`,
-      what: `rounds of the loop ${e.from} → ${e.to}`,
     });
   }
 
-  /** guard Choice (count < bound) → count Pass (+1) → target; otherwise a Fail with a named error. */
-  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; CausePath?: string; what: string }): string {
+  /**
+   * guard Choice (count < bound) → count Pass (+1) → target; otherwise a Fail with a named error.
+   * The states the compiler adds carry no Comment: their names say what they are, and every byte of a
+   * definition counts against its size limit.
+   */
+  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; CausePath?: string }): string {
     this.addCounter(key);
-    this.claim(guard, { Type: 'Choice', Comment: `Bound the ${fail.what} to ${bound}.`, Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, region, node);
-    this.claim(count, { Type: 'Pass', Comment: `Count one more of the ${fail.what}.`, Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
-    this.claim(exhausted, { Type: 'Fail', Comment: `The ${fail.what} reached the bound of ${bound}.`, Error: fail.Error, ...(fail.CausePath ? { CausePath: fail.CausePath } : { Cause: fail.Cause }) }, region, node);
+    this.claim(guard, { Type: 'Choice', Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, region, node);
+    this.claim(count, { Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
+    this.claim(exhausted, { Type: 'Fail', Error: fail.Error, ...(fail.CausePath ? { CausePath: fail.CausePath } : { Cause: fail.Cause }) }, region, node);
     return guard;
   }
 
@@ -474,7 +489,7 @@ export class Lowerer {
       // Nothing left to choose: a Choice needs at least one rule, so test for data that always exists.
       choices.push({ Variable: '$.outputs', IsPresent: true, Next: defaultTarget });
     }
-    return { Type: 'Choice', Comment: `Route after ${node.id}: first matching condition in file order.`, Choices: choices, Default: defaultTarget };
+    return { Type: 'Choice', Choices: choices, Default: defaultTarget };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `api` nodes → a Task invoking the REST handler with a `RestTaskPayload`.
  */
-import { CONTRACT_VERSION, ErrorNames, RETRYABLE_HANDLER_ERRORS, type OutputMapping } from '../contract/task-payload';
+import { ErrorNames, RETRYABLE_HANDLER_ERRORS, type OutputMapping } from '../contract/task-payload';
 import { Codes } from '../diagnostics';
 import { dataKey } from '../data-layout';
 import { jsonPathOf, type ParsedTemplate, type TemplatePart } from '../expressions';
@@ -22,7 +22,7 @@ export interface RestLowering {
 export interface TaskCommon {
   workflowId: string;
   /** `attempt` field: a literal or an intrinsic over the enclosing counters. */
-  attempt: { literal: string } | { expression: string };
+  attempt: { literal: number } | { expression: string };
   /** Content types declared by other nodes for each origin (a workflow talks to one API one way). */
   siblingContentTypes: Map<string, string>;
 }
@@ -44,35 +44,43 @@ export function lowerRestNode(node: WorkflowNode, b: RestBinding, ctx: PayloadCo
   const urlLowered = lowerParsedTemplate(url.parsed, '/request/url', pctx, url.range);
   if (urlLowered.dynamic) request['url.$'] = urlLowered.expression;
   else request.url = urlLowered.value;
-  const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(b.headers)) assignLowered(headers, name, value, `/request/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, pctx, value);
-  request.headers = headers;
-  const query = lowerJson(b.query, '/request/query', pctx);
-  if (query.dynamic) request['query.$'] = query.expression;
-  else request.query = query.value;
-  if (b.body !== undefined && b.method !== 'GET' && b.method !== 'HEAD') assignLowered(request, 'body', b.body, '/request/body', pctx, null);
   const contentType = b.declaredContentType ?? common.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(b.headers)) {
+    // The handler sets Content-Type from `contentType`; repeating it here only makes the definition longer.
+    if (name.toLowerCase() === 'content-type' && value.text.split(';')[0].trim().toLowerCase() === contentType) continue;
+    assignLowered(headers, name, value, `/request/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, pctx, value);
+  }
+  request.headers = headers;
+  if (Object.keys(b.query).length) {
+    const query = lowerJson(b.query, '/request/query', pctx);
+    if (query.dynamic) request['query.$'] = query.expression;
+    else request.query = query.value;
+  }
+  if (b.body !== undefined && b.method !== 'GET' && b.method !== 'HEAD') assignLowered(request, 'body', b.body, '/request/body', pctx, null);
   request.contentType = contentType === 'application/x-www-form-urlencoded' ? contentType : 'application/json';
 
   const timeoutSeconds = node.timeoutSeconds ?? DEFAULT_REST_TIMEOUT_SECONDS;
   // Output names become keys of the state data (see lib/data-layout.ts).
   const outputs: OutputMapping[] = node.outputs.map((o) => ({ name: dataKey(o.name), path: o.path, required: o.required }));
-  const idempotency: Record<string, unknown> = { enabled: b.idempotency ? b.idempotency.enabled : b.method !== 'GET' && b.method !== 'HEAD' };
-  if (b.idempotency?.key) assignLowered(idempotency, 'key', b.idempotency.key, '/idempotency/key', pctx, b.idempotency.key);
+  // Only what differs from the handler's default (a derived key on every non-GET request) is written.
+  let idempotency: Record<string, unknown> | undefined;
+  if (b.idempotency && (!b.idempotency.enabled || b.idempotency.key)) {
+    idempotency = { enabled: b.idempotency.enabled };
+    if (b.idempotency.key) assignLowered(idempotency, 'key', b.idempotency.key, '/idempotency/key', pctx, b.idempotency.key);
+  }
 
   const payload: Record<string, unknown> = {
-    contractVersion: CONTRACT_VERSION,
     kind: 'rest',
-    workflowId: common.workflowId,
     nodeId: node.id,
     'executionId.$': '$$.Execution.Id',
     ...('literal' in common.attempt ? { attempt: common.attempt.literal } : { 'attempt.$': common.attempt.expression }),
-    secretFields,
+    ...(Object.keys(secretFields).length ? { secretFields } : {}),
     request,
     allowedOrigin: origin,
-    expectedStatus: b.expectedStatus,
+    ...(b.expectedStatus.length ? { expectedStatus: b.expectedStatus } : {}),
     timeoutMs: timeoutSeconds * 1000,
-    idempotency,
+    ...(idempotency ? { idempotency } : {}),
     outputs,
   };
   const state: TaskState = {

@@ -8,22 +8,28 @@ import { LAMBDA_SERVICE_ERRORS } from '../contract/task-payload';
 import type { RetrySpec } from '../model';
 import type { RetryRule } from './states';
 
-const DEFAULT_TRANSIENT: Omit<RetryRule, 'ErrorEquals'> = { IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, MaxDelaySeconds: 10, JitterStrategy: 'FULL' };
 const LAMBDA_SERVICE: Omit<RetryRule, 'ErrorEquals'> = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 10, JitterStrategy: 'FULL' };
 
 export function retryRules(transientErrors: readonly string[], policy: RetrySpec | undefined): RetryRule[] {
+  // Without a policy, one rule retries both kinds the same way: a shorter definition, same behaviour.
+  if (!policy) return [{ ErrorEquals: [...transientErrors, 'States.Timeout', ...LAMBDA_SERVICE_ERRORS], ...capDelay(LAMBDA_SERVICE) }];
   const rules: RetryRule[] = [];
-  const transient = policy
-    ? {
-        IntervalSeconds: policy.intervalSeconds,
-        MaxAttempts: policy.maxAttempts,
-        BackoffRate: policy.backoffRate,
-        ...(policy.maxDelaySeconds !== undefined ? { MaxDelaySeconds: policy.maxDelaySeconds } : {}),
-        JitterStrategy: 'FULL' as const,
-      }
-    : DEFAULT_TRANSIENT;
+  const transient = {
+    IntervalSeconds: policy.intervalSeconds,
+    MaxAttempts: policy.maxAttempts,
+    BackoffRate: policy.backoffRate,
+    ...(policy.maxDelaySeconds !== undefined ? { MaxDelaySeconds: policy.maxDelaySeconds } : {}),
+    JitterStrategy: 'FULL' as const,
+  };
   // An explicit "no retries" is honoured.
   if (transient.MaxAttempts > 0) rules.push({ ErrorEquals: [...transientErrors, 'States.Timeout'], ...transient });
-  rules.push({ ErrorEquals: [...LAMBDA_SERVICE_ERRORS], ...LAMBDA_SERVICE });
-  return rules;
+  rules.push({ ErrorEquals: [...LAMBDA_SERVICE_ERRORS], ...capDelay(LAMBDA_SERVICE) });
+  return rules.map((r) => ({ ...r, ...capDelay(r) }));
+}
+
+/** MaxDelaySeconds only where it can bind: the last interval (interval × rate^(attempts-1)) exceeds it. */
+function capDelay<T extends Omit<RetryRule, 'ErrorEquals'>>(r: T): T {
+  if (r.MaxDelaySeconds === undefined || r.IntervalSeconds * r.BackoffRate ** Math.max(0, r.MaxAttempts - 1) > r.MaxDelaySeconds) return r;
+  const { MaxDelaySeconds: _unused, ...rest } = r;
+  return rest as T;
 }

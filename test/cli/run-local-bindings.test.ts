@@ -66,7 +66,7 @@ describe('approvals: --approve answers them, as SendTaskSuccess / SendTaskFailur
     expect(entered(r.stderr)).toEqual(['osop:init', 'build', 'approve', 'approve:route', 'deploy:approval', 'deploy']);
     expect(progress(r.stderr)).toEqual(
       expect.arrayContaining([
-        '⏸ approve waits for approval by release-manager: Deploy ${build.version} to production?',
+        '⏸ approve waits for approval by release-manager: Deploy 1.2.3 to production?',
         '▶ approve approved by alice (--approve): ship it',
         "⏸ deploy:approval waits for approval by sre: Approve step 'deploy'?",
         '▶ deploy:approval approved by alice (--approve)',
@@ -142,7 +142,7 @@ const hasScript = (() => {
   const code = await new Promise((r) => child.on('close', r));
   const text = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   expect(code).toBe(1);
-  expect(text).toContain("Approval needed at 'approve' in workflow approval\r\n  Deploy ${build.version} to production?\r\n  approvers: release-manager\r\n  context:   {\"build\":{\"version\":\"1.2.3\"}}");
+  expect(text).toContain("Approval needed at 'approve' in workflow approval\r\n  Deploy 1.2.3 to production?\r\n  approvers: release-manager\r\n  context:   {\"build\":{\"version\":\"1.2.3\"}}");
   expect(text).toContain("Approval needed at 'deploy' (before the node runs) in workflow approval");
   expect(text).toContain('▶ approve approved by alice (terminal): looks good');
   expect(text).toContain('▶ deploy:approval rejected by alice (terminal): freeze');

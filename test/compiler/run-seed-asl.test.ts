@@ -74,8 +74,8 @@ describe('the seed ASL on the local engine', () => {
   it('a failed confirm takes the fallback edge once, with a new attempt number, then succeeds', async () => {
     const r = await runSeed({ ...happy, confirm_payment: (_p, n) => (n === 1 ? fail('OSOP.Http.Rejected', 'card_declined')() : {}) });
     expect(r.error).toBeUndefined();
-    expect(r.calls.create_intent.map((p) => p.attempt)).toEqual(['0', '1']);
-    expect(r.calls.confirm_payment.map((p) => p.attempt)).toEqual(['0', '1']);
+    expect(r.calls.create_intent.map((p) => p.attempt)).toEqual([0, 1]);
+    expect(r.calls.confirm_payment.map((p) => p.attempt)).toEqual([0, 1]);
     expect(r.calls.confirm_payment[1].request.url).toContain('pi_2');
     expect(r.entered).toContain('confirm_payment:fallback-count');
     expect(r.output.send_receipt.text).toBe('Thank you');
@@ -86,7 +86,7 @@ describe('the seed ASL on the local engine', () => {
     expect(r.error?.name).toBe('OSOP.FallbackExhausted');
     expect(r.error?.message).toContain('card_declined');
     expect(r.calls.create_intent).toHaveLength(4);
-    expect(r.calls.confirm_payment.map((p) => p.attempt)).toEqual(['0', '1', '2', '3']);
+    expect(r.calls.confirm_payment.map((p) => p.attempt)).toEqual([0, 1, 2, 3]);
     expect(r.calls.send_receipt).toHaveLength(0);
     expect(r.entered[r.entered.length - 1]).toBe('confirm_payment:fallback-exhausted');
   });

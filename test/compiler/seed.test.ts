@@ -74,30 +74,30 @@ describe('the seed workflow (Stripe payment)', () => {
   });
 
   it('gives nodes inside the fallback cycle an attempt number from the counter, others "0"', () => {
-    expect(states.create_customer.Parameters.Payload.attempt).toBe('0');
-    expect(states.create_intent.Parameters.Payload['attempt.$']).toBe("States.Format('{}', $.counters.fallback_confirm_payment.count)");
-    expect(states.confirm_payment.Parameters.Payload['attempt.$']).toBe("States.Format('{}', $.counters.fallback_confirm_payment.count)");
-    expect(states.check_status.Parameters.Payload.attempt).toBe('0');
+    expect(states.create_customer.Parameters.Payload.attempt).toBe(0);
+    expect(states.create_intent.Parameters.Payload['attempt.$']).toBe('$.counters.fallback_confirm_payment.count');
+    expect(states.confirm_payment.Parameters.Payload['attempt.$']).toBe('$.counters.fallback_confirm_payment.count');
+    expect(states.check_status.Parameters.Payload.attempt).toBe(0);
   });
 
   it('retries transient handler errors and Lambda service errors on every task', () => {
+    const lambda = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
     for (const id of ['create_customer', 'confirm_payment', 'check_status']) {
-      const retry = states[id].Retry;
-      expect(retry[0].ErrorEquals).toEqual(['OSOP.Http.Transient', 'States.Timeout']);
-      expect(retry[0]).toMatchObject({ MaxAttempts: 2, JitterStrategy: 'FULL' });
-      expect(retry[1].ErrorEquals).toContain('Lambda.ServiceException');
+      expect(states[id].Retry).toEqual([{ ErrorEquals: ['OSOP.Http.Transient', 'States.Timeout', ...lambda], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }]);
     }
-    expect(states.send_receipt.Retry[0].ErrorEquals).toEqual(['OSOP.Llm.Transient', 'States.Timeout']);
+    expect(states.send_receipt.Retry[0].ErrorEquals).toEqual(['OSOP.Llm.Transient', 'States.Timeout', ...lambda]);
   });
 
   it('sends Stripe bodies form-encoded and marks POSTs idempotent', () => {
     for (const id of ['create_customer', 'create_intent', 'confirm_payment']) {
       const p = states[id].Parameters.Payload;
       expect(p.request.contentType).toBe('application/x-www-form-urlencoded');
-      expect(p.idempotency).toEqual({ enabled: true });
+      // The handler's default: a derived Idempotency-Key on every request that is not GET.
+      expect(p.idempotency).toBeUndefined();
+      expect(p.request.method).toBe('POST');
       expect(p.allowedOrigin).toBe('https://api.stripe.com');
     }
-    expect(states.check_status.Parameters.Payload.idempotency).toEqual({ enabled: false });
+    expect(states.check_status.Parameters.Payload.request.method).toBe('GET');
   });
 
   it('reports handlers, substitutions and models for deployment', () => {

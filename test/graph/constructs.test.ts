@@ -173,7 +173,7 @@ describe('bounded loop edge', () => {
     const run = await runDefinition(r.definition, { poll: (_p, n) => ({ status: n < 3 ? 'pending' : 'done' }), finish: ok() });
     expect(run.error).toBeUndefined();
     expect(run.calls.poll).toHaveLength(3);
-    expect(run.calls.poll.map((p) => p.attempt)).toEqual(['0', '1', '2']);
+    expect(run.calls.poll.map((p) => p.attempt)).toEqual([0, 1, 2]);
     expect(run.entered[run.entered.length - 1]).toBe('finish');
   });
   it('stops at its bound with OSOP.LoopExhausted', async () => {

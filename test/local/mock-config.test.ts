@@ -101,16 +101,16 @@ test('every referenced response exists, names a Task state, and covers invocatio
 });
 
 test('a Return is a Lambda invoke result; agent mocks get the rest of the agent result', () => {
-  expect(config.MockedResponses['happy_path.create_customer']['0-23']).toEqual({ Return: { StatusCode: 200, Payload: { customer_id: 'cus_test_1' } } });
-  expect(config.MockedResponses['happy_path.send_receipt']['0-23']).toEqual({
+  expect(config.MockedResponses['happy_path.create_customer']['0-15']).toEqual({ Return: { StatusCode: 200, Payload: { customer_id: 'cus_test_1' } } });
+  expect(config.MockedResponses['happy_path.send_receipt']['0-15']).toEqual({
     Return: { StatusCode: 200, Payload: { text: 'Subject: Your payment receipt', model: 'claude-sonnet-4-6', stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 } } },
   });
   expect(config.MockedResponses['declined_card_takes_the_fallback_edge_then_succeeds.confirm_payment']).toEqual({
     '0': { Throw: { Error: 'OSOP.Http.Rejected', Cause: expect.stringContaining('card_declined') } },
     '1': { Return: { StatusCode: 200, Payload: {} } },
   });
-  // An answer for every call: up to (1 + 3 fallback rounds) × (1 + 2 + 3 retries) calls.
-  expect(Object.keys(config.MockedResponses['fallback_exhausted.confirm_payment'])).toEqual(['0-23']);
+  // An answer for every call: up to (1 + 3 fallback rounds) × (1 + 3 retries) calls.
+  expect(Object.keys(config.MockedResponses['fallback_exhausted.confirm_payment'])).toEqual(['0-15']);
 });
 
 /** Step Functions Local's reading of a mocked response: the answer for the n-th invocation. */
