@@ -123,14 +123,15 @@ export class Lowerer {
     this.claim(INIT_STATE, init, this.top);
     for (const n of wf.nodes) {
       if (n.binding?.kind === 'rest' && n.binding.declaredContentType && n.binding.url) {
-        const m = /^(https?:\/\/[^/?#@\s$]+)/i.exec(n.binding.url.text);
-        if (m) this.siblingContentTypes.set(new URL(m[1]).origin, n.binding.declaredContentType);
+        const origin = originOf(n.binding.url.text);
+        if (origin) this.siblingContentTypes.set(origin, n.binding.declaredContentType);
       }
     }
     this.lowerRegion(undefined, this.top);
     const counters: Record<string, unknown> = {};
     for (const key of this.counters) counters[key] = { count: 0 };
-    init.Parameters = { 'input.$': '$', outputs: {}, errors: {}, counters };
+    // Catches create `$.errors.<node>` themselves (ResultPath builds missing fields); parallel merges read `errors`.
+    init.Parameters = { 'input.$': '$', outputs: {}, ...(this.a.forks.size ? { errors: {} } : {}), counters };
     for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
         this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, null, 'Shorten the node id.');
@@ -490,6 +491,17 @@ export class Lowerer {
       choices.push({ Variable: '$.outputs', IsPresent: true, Next: defaultTarget });
     }
     return { Type: 'Choice', Choices: choices, Default: defaultTarget };
+  }
+}
+
+/** The origin a literal URL starts with; undefined for anything the URL parser refuses (reported elsewhere). */
+function originOf(url: string): string | undefined {
+  const m = /^(https?:\/\/[^/?#@\s$]+)/i.exec(url);
+  if (!m) return undefined;
+  try {
+    return new URL(m[1]).origin;
+  } catch {
+    return undefined;
   }
 }
 

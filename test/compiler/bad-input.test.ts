@@ -202,3 +202,12 @@ describe('dialects', () => {
     expect(w.hint).toContain('&&');
   });
 });
+
+describe('found by fuzzing', () => {
+  it('a URL with an empty host is an error, not a crash', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    runtime: { method: POST, url: "https://:api.stripe.com", headers: { Content-Type: "application/x-www-form-urlencoded" } }\nedges: []\n`;
+    const r = compile('w.osop.yaml', { source: src });
+    expect(r.internalError).toBeFalsy();
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['OSOP5003']);
+  });
+});

@@ -139,7 +139,7 @@ describe('mutated and truncated YAML', () => {
         if (r.internalError) throw new Error(`internal error: ${r.diagnostics.map((d) => d.message).join('; ')}\n---\n${text}`);
         for (const d of r.diagnostics) expect(d.code).toMatch(/^OSOP[1-8]\d{3}$/);
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.OSOP_FUZZ_RUNS ?? 400) },
     );
   });
 });
