@@ -111,7 +111,7 @@ async function realRun(m: Machine, path: PathName, sandbox: Sandbox, stripe: Mea
   sandbox.llm.reset();
   stripe.reset();
   llm.reset();
-  stripe.setCards(CARDS[path]);
+  sandbox.stripe.payWith(CARDS[path]);
   let maxTaskPayloadBytes = 0;
   let maxHandlerResultBytes = 0;
   const wrap = (h: LocalTaskHandler): LocalTaskHandler => async (input) => {

@@ -1,11 +1,6 @@
 /**
  * A pass-through HTTP proxy on 127.0.0.1 that records the size of every
  * response it relays (the sandbox journals requests, not response bodies).
- * For Stripe it can also make the customer pay with other test cards, as
- * the end-to-end tests do (test/local/helpers.ts): the n-th distinct
- * confirmation (by Idempotency-Key, so a retry sends the same card) uses
- * `cards[n]` instead of the workflow's card, and the sandbox applies that
- * card's documented outcome (402 card_declined for pm_card_chargeDeclined).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +19,6 @@ export interface RelayedResponse {
 export interface MeasuringProxy {
   url: string;
   responses: RelayedResponse[];
-  /** Cards for the next confirmations (Stripe only); clears the confirmation memory. */
-  setCards(cards: string[]): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -34,23 +27,11 @@ const HOP = new Set(['host', 'content-length', 'connection', 'transfer-encoding'
 
 export async function startMeasuringProxy(upstream: string): Promise<MeasuringProxy> {
   const responses: RelayedResponse[] = [];
-  let cards: string[] = [];
-  let keys: string[] = [];
   const server: Server = createServer((req, res) => {
     (async () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      let body = Buffer.concat(chunks).toString('utf8');
-      const key = String(req.headers['idempotency-key'] ?? '');
-      if (cards.length && req.method === 'POST' && /\/confirm$/.test(req.url ?? '') && key) {
-        if (!keys.includes(key)) keys.push(key);
-        const card = cards[keys.indexOf(key)];
-        if (card) {
-          const form = new URLSearchParams(body);
-          form.set('payment_method', card);
-          body = form.toString();
-        }
-      }
+      const body = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP.has(k))) as Record<string, string>;
       const up = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
       const text = await up.text();
@@ -65,14 +46,8 @@ export async function startMeasuringProxy(upstream: string): Promise<MeasuringPr
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     responses,
-    setCards(next) {
-      cards = next;
-      keys = [];
-    },
     reset() {
       responses.length = 0;
-      cards = [];
-      keys = [];
     },
     close: () =>
       new Promise<void>((resolve) => {

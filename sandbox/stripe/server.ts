@@ -48,7 +48,15 @@ export interface StripeSandbox {
   /** The live objects, for assertions ("exactly one payment intent"). */
   state: StripeState;
   injectFault(fault: FaultSpec): void;
-  /** Forgets objects, requests, idempotency keys and faults. */
+  /**
+   * Makes the customer pay with other Stripe test cards: the n-th distinct
+   * confirmation (by Idempotency-Key, so a retry pays with the same card)
+   * uses `cards[n]` instead of the payment method it names; later ones are
+   * untouched. Each card then has its documented outcome (a 402 decline for
+   * pm_card_chargeDeclined, requires_action for pm_card_authenticationRequired).
+   */
+  payWith(cards: string[]): void;
+  /** Forgets objects, requests, idempotency keys, faults and cards. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -152,9 +160,18 @@ export async function startStripeSandbox(opts: StripeSandboxOptions = {}): Promi
       }
     }
     if (fault?.kind === 'delay' && !fault.afterEffect) await sleep(fault.delayMs, undefined, { signal: lifetime.signal });
-    const reply = toReply(handleApiCall(state, method, path, record.form));
+    const reply = toReply(handleApiCall(state, method, path, withCustomerCard(method, path, key, record.form)));
     if (key) idempotency.finish(key, { fingerprint, status: reply.status, body: reply.body });
     return reply;
+  }
+
+  let cards: string[] = [];
+  const cardKeys: string[] = [];
+  function withCustomerCard(method: string, path: string, key: string | null, form: RecordedRequest['form']): RecordedRequest['form'] {
+    if (method !== 'POST' || !/\/confirm$/.test(path) || !key || cards.length === 0) return form;
+    if (!cardKeys.includes(key)) cardKeys.push(key);
+    const card = cards[cardKeys.indexOf(key)];
+    return card ? { ...form, payment_method: card } : form;
   }
 
   const server = createServer((req, res) => {
@@ -172,7 +189,13 @@ export async function startStripeSandbox(opts: StripeSandboxOptions = {}): Promi
     requests,
     state,
     injectFault: (fault) => faults.inject(fault),
+    payWith(next) {
+      cards = [...next];
+      cardKeys.length = 0;
+    },
     reset() {
+      cards = [];
+      cardKeys.length = 0;
       state.customers.clear();
       state.paymentIntents.clear();
       requests.length = 0;

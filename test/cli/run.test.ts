@@ -9,7 +9,6 @@ import { parse } from 'yaml';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { DEFAULT_RECEIPT_EMAIL } from '../../sandbox/llm/server';
 import { SEED } from '../helpers/paths';
-import { startCardProxy } from '../local/helpers';
 import { cli, ensureBuilt } from './helpers';
 
 const LOOPBACK_ONLY = `--require ${path.join(__dirname, 'loopback-only.js')}`;
@@ -73,18 +72,14 @@ describe('against services given by the environment and --route (as against the 
   });
 
   test('a failed execution: exit 1, the error and cause printed, the progress shows each caught decline', async () => {
-    const proxy = await startCardProxy(sandbox.stripeUrl, Array(4).fill('pm_card_chargeDeclined'));
-    try {
-      const r = await cli(['run', SEED, '--route', `https://api.stripe.com=${proxy.url}`, '--fast', '--progress'], env());
-      expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/status: +FAILED\n.*\n.*\nerror: +OSOP\.FallbackExhausted\ncause: +.*card_declined/);
-      expect(r.stderr).toMatch(/osop-sfn: the execution failed: OSOP\.FallbackExhausted: .*card_declined/);
-      expect(r.stderr.match(/⤷ confirm_payment caught OSOP\.Http\.Rejected: .* → fallback edge confirm_payment → create_intent/g)).toHaveLength(4);
-      expect(r.stderr).toMatch(/✗ confirm_payment:fallback-exhausted failed OSOP\.FallbackExhausted/);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    } finally {
-      await proxy.close();
-    }
+    sandbox.stripe.payWith(Array(4).fill('pm_card_chargeDeclined'));
+    const r = await cli(['run', SEED, '--route', `https://api.stripe.com=${sandbox.stripeUrl}`, '--fast', '--progress'], env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/status: +FAILED\n.*\n.*\nerror: +OSOP\.FallbackExhausted\ncause: +.*card_declined/);
+    expect(r.stderr).toMatch(/osop-sfn: the execution failed: OSOP\.FallbackExhausted: .*card_declined/);
+    expect(r.stderr.match(/⤷ confirm_payment caught OSOP\.Http\.Rejected: .* → fallback edge confirm_payment → create_intent/g)).toHaveLength(4);
+    expect(r.stderr).toMatch(/✗ confirm_payment:fallback-exhausted failed OSOP\.FallbackExhausted/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   test('--input is the execution input, from the command line or @file', async () => {

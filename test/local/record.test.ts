@@ -12,7 +12,7 @@ import { runLocally } from '../../lib/local/run-local';
 import { secretNames, secretRedactor } from '../../lib/local/secrets';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { SHARED } from '../helpers/paths';
-import { compileSeed, startCardProxy } from './helpers';
+import { compileSeed } from './helpers';
 
 const schema = JSON.parse(fs.readFileSync(path.join(SHARED, 'osop-spec', 'osoplog.schema.json'), 'utf8'));
 // The schema's date-time formats are checked by hand below (ajv-formats is not a dependency).
@@ -77,22 +77,18 @@ test('a successful run: per node status, duration, attempts, outputs, and the mo
 });
 
 test('a failed run: failed rounds, the error, the nodes never reached', async () => {
-  const proxy = await startCardProxy(sandbox.stripeUrl, Array(4).fill('pm_card_chargeDeclined'));
-  try {
-    const outcome = await runLocally({ ...seed, input: {}, fast: true, routes: { 'https://api.stripe.com': proxy.url }, env: sandbox.env });
-    expect(outcome.status).toBe('FAILED');
-    const { text, record } = await recordOf(outcome);
-    expectValid(record);
-    expectNoSecret(text);
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toEqual({ error: 'OSOP.FallbackExhausted', cause: expect.stringContaining('card_declined') });
-    const confirms = record.node_records.filter((n: any) => n.node_id === 'confirm_payment');
-    expect(confirms.map((n: any) => n.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
-    expect(confirms[0].error).toMatch(/^OSOP\.Http\.Rejected: .*card_declined/);
-    expect(record.node_records.filter((n: any) => n.status === 'SKIPPED').map((n: any) => n.node_id)).toEqual(['check_status', 'send_receipt']);
-  } finally {
-    await proxy.close();
-  }
+  sandbox.stripe.payWith(Array(4).fill('pm_card_chargeDeclined'));
+  const outcome = await runLocally({ ...seed, input: {}, fast: true, routes: { 'https://api.stripe.com': sandbox.stripeUrl }, env: sandbox.env });
+  expect(outcome.status).toBe('FAILED');
+  const { text, record } = await recordOf(outcome);
+  expectValid(record);
+  expectNoSecret(text);
+  expect(record.status).toBe('FAILED');
+  expect(record.error).toEqual({ error: 'OSOP.FallbackExhausted', cause: expect.stringContaining('card_declined') });
+  const confirms = record.node_records.filter((n: any) => n.node_id === 'confirm_payment');
+  expect(confirms.map((n: any) => n.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
+  expect(confirms[0].error).toMatch(/^OSOP\.Http\.Rejected: .*card_declined/);
+  expect(record.node_records.filter((n: any) => n.status === 'SKIPPED').map((n: any) => n.node_id)).toEqual(['check_status', 'send_receipt']);
 });
 
 test('a secret value that reaches an output or an error is redacted from the record', async () => {

@@ -8,11 +8,10 @@ import { isNodeState } from '../../lib/local/definition';
 import { runLocally } from '../../lib/local/run-local';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { DEFAULT_RECEIPT_EMAIL } from '../../sandbox/llm/server';
-import { compileSeed, startCardProxy, type CardProxy } from './helpers';
+import { compileSeed } from './helpers';
 
 const seed = compileSeed();
 let sandbox: Sandbox;
-let proxy: CardProxy | undefined;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
@@ -22,15 +21,10 @@ beforeEach(() => {
   sandbox.stripe.reset();
   sandbox.llm.reset();
 });
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
-
-/** Runs the seed against the sandbox; `cards` puts the card proxy in front of Stripe. */
+/** Runs the seed against the sandbox; `cards` are the test cards the customer pays with, confirmation by confirmation. */
 async function runSeed(cards?: string[]): Promise<ExecutionOutcome> {
-  proxy = cards ? await startCardProxy(sandbox.stripeUrl, cards) : undefined;
-  const routes = { 'https://api.stripe.com': proxy?.url ?? sandbox.stripeUrl };
+  if (cards) sandbox.stripe.payWith(cards);
+  const routes = { 'https://api.stripe.com': sandbox.stripeUrl };
   return runLocally({ ...seed, input: {}, fast: true, routes, env: sandbox.env });
 }
 

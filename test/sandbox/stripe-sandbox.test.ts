@@ -230,3 +230,27 @@ describe('faults', () => {
     expect(() => stripe.injectFault({ path: '/v1/customers', kind: 'delay' })).toThrow('delayMs');
   });
 });
+
+describe('payWith: the customer pays with other test cards', () => {
+  test('the n-th distinct confirmation uses the n-th card; a retry with the same key pays with the same card', async () => {
+    stripe.payWith(['pm_card_chargeDeclined']);
+    const a = await createIntent();
+    const first = await call('POST', `/v1/payment_intents/${a.body.id}/confirm`, 'payment_method=pm_card_visa', { 'Idempotency-Key': 'k1' });
+    expect(first.status).toBe(402);
+    expect(first.body.error.code).toBe('card_declined');
+    const retry = await call('POST', `/v1/payment_intents/${a.body.id}/confirm`, 'payment_method=pm_card_visa', { 'Idempotency-Key': 'k1' });
+    expect(retry.status).toBe(402);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const b = await createIntent();
+    const second = await call('POST', `/v1/payment_intents/${b.body.id}/confirm`, 'payment_method=pm_card_visa', { 'Idempotency-Key': 'k2' });
+    expect(second.status).toBe(200);
+    expect(second.body.status).toBe('succeeded');
+  });
+  test('reset forgets the cards', async () => {
+    stripe.payWith(['pm_card_chargeDeclined']);
+    stripe.reset();
+    const a = await createIntent();
+    const r = await call('POST', `/v1/payment_intents/${a.body.id}/confirm`, 'payment_method=pm_card_visa', { 'Idempotency-Key': 'k3' });
+    expect(r.status).toBe(200);
+  });
+});
