@@ -33,9 +33,9 @@ export async function runStart(opts: { dir: string }): Promise<number> {
     }
     const rep = r.report;
     process.stdout.write(`✓ ${file} → state machine '${rep.workflowId}' (${plural(rep.states.length, 'state')}, ${plural(warnings, 'warning')})\n`);
-    process.stdout.write(`    states:   ${rep.states.join(' → ')}\n`);
+    process.stdout.write(`    states:   ${rep.states.join(', ')}\n`);
     process.stdout.write(`    handlers: ${rep.handlers.join(', ') || 'none'}${rep.origins.length ? `  (calls ${rep.origins.join(', ')})` : ''}\n`);
-    process.stdout.write(`    secrets:  ${rep.secrets.map((s) => s.name).join(', ') || 'none'}\n`);
+    process.stdout.write(`    secrets:  ${[...new Set([...rep.secrets.map((s) => s.name), ...rep.agentSecrets])].join(', ') || 'none'}\n`);
     if (rep.models.length) process.stdout.write(`    models:   ${rep.models.map((m) => `${m.node}: ${m.provider}/${m.model}`).join(', ')}\n`);
     process.stdout.write(`    deploys:\n${describeDeployment(rep, { definition: r.definition }).map((l) => `      ${l}\n`).join('')}`);
     process.stdout.write('\n');
