@@ -240,3 +240,38 @@ describe('approval requests', () => {
     expect(run.calls.approve[0].prompt).toBe('Deploy 1.2.3 to production?');
   });
 });
+
+describe('constructs refused precisely', () => {
+  const api = (id: string) => `  - id: ${id}\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/${id}" }\n`;
+  const wf = (nodes: string[], edges: string) => `osop_version: "1.1"\nid: x\nname: X\nnodes:\n${nodes.map(api).join('')}edges:\n${edges}`;
+  const errors = (src: string) => compile('x.osop.yaml', { source: src }).diagnostics.filter((d) => d.severity === 'error');
+
+  it('an event edge', () => {
+    const e = errors(wf(['a', 'b'], '  - { from: a, to: b, mode: event, when: "true" }\n'));
+    expect(e.map((d) => d.code)).toEqual(['OSOP5001']);
+    expect(e[0].message).toMatch(/event edges .* are not supported \(edge a → b\)/);
+    expect(e[0].hint).toMatch(/human node|trigger/);
+  });
+  it('wait_n, naming the join', () => {
+    const e = errors(wf(['a', 'b', 'c', 'd'], '  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, join_mode: wait_n, join_count: 1 }\n  - { from: c, to: d }\n'));
+    expect(e.map((d) => d.code)).toEqual(['OSOP5001']);
+    expect(e[0].message).toMatch(/wait_n .* at 'd' cannot be expressed exactly/);
+  });
+  it('a spawn of several copies', () => {
+    const e = errors(wf(['a', 'b', 'c', 'd'], '  - { from: a, to: b, mode: spawn, spawn_count: 3 }\n  - { from: a, to: c, mode: spawn }\n  - { from: b, to: d }\n  - { from: c, to: d }\n'));
+    expect(e.map((d) => d.code)).toContain('OSOP5001');
+    expect(e.find((d) => d.code === 'OSOP5001')!.message).toMatch(/asks for 3 copies of 'b'/);
+  });
+  it('a join that does not nest, naming the nodes and edges', () => {
+    // a forks to b and c; b forks again to d and e; c meets d at f before everything joins at g.
+    const e = errors(wf(['a', 'b', 'c', 'd', 'e', 'f', 'g'], '  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, mode: parallel }\n  - { from: b, to: e, mode: parallel }\n  - { from: c, to: f }\n  - { from: d, to: f }\n  - { from: e, to: g }\n  - { from: f, to: g }\n'));
+    expect(e.map((d) => d.code)).toContain('OSOP3018');
+    const d = e.find((x) => x.code === 'OSOP3018')!;
+    expect(d.message).toMatch(/meet at 'f' \(edges c → f, d → f\)/);
+  });
+  it('a for-each body that branches', () => {
+    const src = `osop_version: "1.1"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/a" }\n    outputs: [items]\n${api('b')}${api('c')}${api('d')}edges:\n  - { from: a, to: b, mode: loop, for_each: "a.items", iterator_var: it }\n  - { from: b, to: c, mode: conditional, when: "loop.it == 1" }\n  - { from: b, to: d }\n`;
+    const e = errors(src);
+    expect(e.map((d) => d.code)).toContain('OSOP3017');
+  });
+});
