@@ -42,13 +42,11 @@ import {
   fallbackCountState,
   fallbackExhaustedState,
   fallbackGuardState,
-  forEachState,
   loopCountState,
   loopExhaustedState,
   loopGuardState,
   onErrorState,
   outputsPath,
-  parallelState,
   regionEndState,
   rejectedState,
   reraiseState,
@@ -218,7 +216,7 @@ export class Lowerer {
   }
 
   private lowerNode(node: WorkflowNode, region: Region): void {
-    const main = this.mainState(node, region);
+    const main = this.mainState(node);
     if (!main) return;
     if (node.approval && node.type !== 'human') {
       const gate = lowerApproval(node, node.approval, this.common(node), false, this.ctx);
@@ -241,8 +239,7 @@ export class Lowerer {
   }
 
   /** The state that does the node's work. */
-  private mainState(node: WorkflowNode, region: Region): TaskState | PassState | undefined {
-    void region;
+  private mainState(node: WorkflowNode): TaskState | PassState | undefined {
     const common = this.common(node);
     if (node.workflowRef) {
       this.extras.subWorkflows.push({ node: node.id, workflowId: node.workflowRef, substitution: subWorkflowSubstitution(node.workflowRef) });

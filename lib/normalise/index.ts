@@ -155,7 +155,7 @@ class Normaliser {
       workflowRef: r.workflow_ref,
       workflowRefRange: r.workflow_ref !== undefined ? this.loc.valueOf(raw, 'workflow_ref') : undefined,
       workflowInputs: isObj(raw.workflow_inputs) ? (this.jsonTemplate(raw.workflow_inputs, raw, 'workflow_inputs') as Record<string, JsonTemplate>) : undefined,
-      approval: this.approval(raw, runtime, r.type, r.id, purpose),
+      approval: this.approval(raw, runtime, r.type, r.id),
       sfn: this.nodeSfnOptions(raw, r.id),
       range: at,
       idRange: this.loc.valueOf(raw, 'id'),
@@ -199,7 +199,7 @@ class Normaliser {
   }
 
   /** `human` nodes and `approval_gate`s: who approves, what they are asked, how long they have. */
-  private approval(raw: Obj, runtime: Obj, type: string, id: string, purpose: string | undefined): WorkflowNode['approval'] {
+  private approval(raw: Obj, runtime: Obj, type: string, id: string): WorkflowNode['approval'] {
     const gate = raw.approval_gate;
     const gated = gate === true || (isObj(gate) && gate.required !== false);
     if (type !== 'human' && !gated) return undefined;

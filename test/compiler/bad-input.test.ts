@@ -93,7 +93,7 @@ describe('bad input', () => {
 
   it('a malformed condition points into the expression', () => {
     const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}edges:\n  - from: a\n    to: b\n    mode: conditional\n    when: "a.status == "\n`;
-    const d = expectError(diagnose(src), 'OSOP4001', 16, 21, /a value is missing/);
+    expectError(diagnose(src), 'OSOP4001', 16, 21, /a value is missing/);
   });
 
   it('a condition that a Choice rule cannot express is an error, not a wrong rule', () => {
