@@ -17,6 +17,7 @@ import {
   jsonPathOf,
   lowerCondition,
   lowerSwitchCase,
+  describeReference,
   parseCondition,
   parseTemplate,
   type ExprError,
@@ -24,6 +25,7 @@ import {
   type ParsedTemplate,
   type Reference,
   type ResolvedRef,
+  type Resolver,
   type Span,
 } from '../expressions';
 import { TemplateText, type JsonTemplate, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
@@ -637,7 +639,7 @@ class Analyser {
       }
       if (failed) continue;
       this.conditions.set(e, parsed);
-      const lowered = lowerCondition(parsed, (ref) => this.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+      const lowered = lowerCondition(parsed, resolverOf(this.resolved));
       if ('message' in lowered) this.exprError(e.condition, lowered, Codes.ConditionNotLowerable);
     }
     for (const loop of this.forEach.values()) this.checkForEachList(loop);
@@ -687,7 +689,7 @@ class Analyser {
     for (const ref of parsed.references) if (!this.resolve(ref, point, source, t, 'condition')) failed = true;
     if (failed) return;
     for (const c of sw.cases ?? []) {
-      const lowered = lowerSwitchCase(parsed, c.value, (ref) => this.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+      const lowered = lowerSwitchCase(parsed, c.value, resolverOf(this.resolved));
       if ('message' in lowered) {
         this.exprError(t, lowered, Codes.ConditionNotLowerable);
         return;
@@ -925,6 +927,14 @@ export function outputNamesOf(node: WorkflowNode): string[] {
   const declared = node.outputs.map((o: OutputDecl) => o.name);
   const fixed: readonly string[] = node.approval && node.type === 'human' ? APPROVAL_OUTPUTS : node.binding?.kind === 'agent' ? AGENT_OUTPUTS : node.workflowRef && declared.length === 0 ? [SUBWORKFLOW_OUTPUT] : [];
   return [...fixed, ...declared.filter((d) => !fixed.includes(d))];
+}
+
+/**
+ * The resolver that later stages lower expressions with: a look-up of what
+ * the analysis resolved. A reference it did not resolve has been reported.
+ */
+export function resolverOf(resolved: Map<Reference, ResolvedRef>): Resolver {
+  return (ref) => resolved.get(ref) ?? { message: `'${describeReference(ref)}' was not resolved`, span: ref.span };
 }
 
 export function walkTemplates(v: JsonTemplate, visit: (t: TemplateText) => void): void {

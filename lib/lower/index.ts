@@ -19,8 +19,8 @@
  */
 import { ErrorNames } from '../contract/task-payload';
 import { Codes, DiagnosticSink } from '../diagnostics';
-import { lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule } from '../expressions';
-import type { AnalysedWorkflow, Scope } from '../analyse';
+import { lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
+import { resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { CompileReport, HandlerKind } from '../types';
 import { lowerAgentNode } from './agent-task';
@@ -109,10 +109,12 @@ export class Lowerer {
   private readonly ctx: PayloadContext;
   private readonly siblingContentTypes = new Map<string, string>();
   private byScope: Map<Scope | undefined, WorkflowNode[]> | undefined;
+  private readonly resolve: Resolver;
   private readonly top: Region = { states: new Map(), exit: null, stem: 'osop', loopVars: [], nested: false };
 
   constructor(readonly a: AnalysedWorkflow, readonly sink: DiagnosticSink, private readonly options: LowerOptions) {
     this.ctx = { templates: a.templates, resolved: a.resolved, sink, secretFields: {} };
+    this.resolve = resolverOf(a.resolved);
   }
 
   run(): LoweredWorkflow | undefined {
@@ -367,7 +369,7 @@ export class Lowerer {
     if (conditional.length) {
       const choices: ChoiceRule[] = [];
       for (const e of conditional) {
-        const lowered = lowerCondition(this.a.conditions.get(e)!, (ref) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span });
+        const lowered = lowerCondition(this.a.conditions.get(e)!, this.resolve);
         if ('message' in lowered) continue;
         const target = this.failureTarget(node, e, region);
         if (lowered.kind === 'constant') {
@@ -428,7 +430,6 @@ export class Lowerer {
     const choices: ChoiceRule[] = [];
     let defaultTarget: string | undefined = unconditional;
     const simple: ExprChoiceRule[] = [];
-    const resolve = (ref: Parameters<typeof lowerCondition>[1] extends (r: infer R) => unknown ? R : never) => this.a.resolved.get(ref) ?? { message: 'unresolved', span: ref.span };
     const targetOf = (e: WorkflowEdge) => (this.a.backEdges.has(e) ? this.loopTarget(e, region) : this.jumpTarget(e.to, region));
     const doneSwitches = new Set<WorkflowEdge>();
     for (const e of branches) {
@@ -439,7 +440,7 @@ export class Lowerer {
         const subject = this.a.switchSubjects.get(sw);
         if (!subject) continue;
         for (const c of sw.cases ?? []) {
-          const lowered = lowerSwitchCase(subject, c.value, resolve);
+          const lowered = lowerSwitchCase(subject, c.value, this.resolve);
           if ('message' in lowered || lowered.kind === 'constant') continue;
           simple.push(lowered.rule);
           choices.push({ ...lowered.rule, Next: targetOf(branches.find((x) => x.switchEdge === sw && x.to === c.to)!) });
@@ -449,7 +450,7 @@ export class Lowerer {
       }
       const parsed = this.a.conditions.get(e);
       if (!parsed) continue;
-      const lowered = lowerCondition(parsed, resolve);
+      const lowered = lowerCondition(parsed, this.resolve);
       if ('message' in lowered) continue; // reported by the analysis
       const target = targetOf(e);
       if (lowered.kind === 'constant') {

@@ -8,6 +8,7 @@
  */
 import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
 import { lowerTemplate, escapeIntrinsicString, type ParsedTemplate, type Reference, type ResolvedRef } from '../expressions';
+import { resolverOf } from '../analyse';
 import { TemplateText, type JsonTemplate } from '../model';
 
 export interface PayloadContext {
@@ -30,7 +31,7 @@ export function lowerString(t: TemplateText, pointer: string, ctx: PayloadContex
 export function lowerParsedTemplate(parsed: ParsedTemplate, pointer: string, ctx: PayloadContext, range: SourceRange): Lowered {
   const secrets = parsed.references.filter((r) => r.kind === 'secret').map((r) => (r as { name: string }).name);
   if (secrets.length) ctx.secretFields[pointer] = [...new Set(secrets)];
-  const lowered = lowerTemplate(parsed, (ref) => ctx.resolved.get(ref) ?? { message: `unresolved reference`, span: ref.span });
+  const lowered = lowerTemplate(parsed, resolverOf(ctx.resolved));
   if ('message' in lowered) {
     ctx.sink.error(Codes.TemplateSyntax, lowered.message, range, lowered.hint);
     return { dynamic: false, value: parsed.text };
