@@ -18,17 +18,19 @@
  *  - jsonpath-plus turns a path into steps with regular expressions: inside
  *    brackets it has no escapes (`'`, `]`), and `^ ~ ; , : @ $ * (` or an
  *    empty key change the meaning of a step in some positions (`$[',']`,
- *    `$.a[''][',']`, `$.a['x^y']` all fail). `\` is an escape in Jayway's
- *    quoted keys. So a bracketed key is limited to letters, digits, `_`, `-`,
- *    space and `.`; any other key is refused (RangeError), and the first key
- *    must be a plain name.
+ *    `$.a[''][',']`, `$.a['x^y']` all fail), and below the second level a key
+ *    with two dots in a row reads its parent (`$.a.b['..']` is `$.a.b`). `\` is
+ *    an escape in Jayway's quoted keys. So a bracketed key is limited to
+ *    letters, digits, `_`, `-`, space and single `.`s; any other key is refused
+ *    (RangeError), and the first key must be a plain name.
  *  - An all-digit segment is written `[n]`: an array index (the local engine
  *    also reads it as an object key; AWS does not).
  */
 
 const DOT_SAFE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INDEX = /^(0|[1-9][0-9]*)$/;
-const BRACKETABLE = /^[\p{L}\p{N}_\- .]+$/u;
+// Two dots in a row inside brackets are misread below the second level (`$.a.b['..']` reads `$.a.b`).
+const BRACKETABLE = /^(?!.*\.\.)[\p{L}\p{N}_\- .]+$/u;
 
 /** Whether `segment` can be part of a path built by `jsonPathOf` (after the first key). */
 export function isAddressableSegment(segment: string): boolean {
