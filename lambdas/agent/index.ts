@@ -3,9 +3,9 @@
  * earlier nodes' outputs as data, and returns the text and token usage.
  */
 import type { AgentResult, AgentTaskPayload } from '../../lib/contract/task-payload';
-import { HandlerError, redactError } from '../shared/handler-error';
+import { HandlerError, redacting } from '../shared/handler-error';
 import { effectiveTimeoutMs, type LambdaContextLike } from '../shared/lambda-context';
-import { Redactor } from '../shared/redactor';
+import type { Redactor } from '../shared/redactor';
 import { defaultSecretSource, readSecret } from '../shared/secrets';
 import { toHandlerError } from './errors';
 import { userMessage } from './prompt';
@@ -14,12 +14,7 @@ import { userMessage } from './prompt';
 const DEFAULT_API_KEY_SECRET = 'ANTHROPIC_API_KEY';
 
 export async function handler(event: AgentTaskPayload, context?: LambdaContextLike): Promise<AgentResult> {
-  const redactor = new Redactor();
-  try {
-    return redactor.value(await run(event, redactor, context));
-  } catch (err) {
-    throw redactError(err, (text) => redactor.text(text));
-  }
+  return redacting((redactor) => run(event, redactor, context));
 }
 
 async function run(event: AgentTaskPayload, redactor: Redactor, context?: LambdaContextLike): Promise<AgentResult> {

@@ -3,10 +3,10 @@
  * payload describes it and returns the node's declared outputs.
  */
 import { workflowOfExecution, type OutputMapping, type RestTaskPayload } from '../../lib/contract/task-payload';
-import { HandlerError, redactError } from '../shared/handler-error';
+import { HandlerError, redacting } from '../shared/handler-error';
 import { effectiveTimeoutMs, type LambdaContextLike } from '../shared/lambda-context';
 import { logJson, redactHeaders } from '../shared/log';
-import { Redactor } from '../shared/redactor';
+import type { Redactor } from '../shared/redactor';
 import { defaultSecretSource } from '../shared/secrets';
 import { buildRequest, type OutgoingRequest } from './request';
 import { checkSize, isExpectedStatus, mapOutputs, parseJsonBody, statusError, type ReceivedResponse } from './response';
@@ -17,12 +17,7 @@ import { assertRestPayload } from './validate';
 export { setRoutes, type Routes } from './target';
 
 export async function handler(event: RestTaskPayload, context?: LambdaContextLike): Promise<unknown> {
-  const redactor = new Redactor();
-  try {
-    return redactor.value(await run(event, redactor, context));
-  } catch (err) {
-    throw redactError(err, (text) => redactor.text(text));
-  }
+  return redacting((redactor) => run(event, redactor, context));
 }
 
 async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaContextLike): Promise<unknown> {

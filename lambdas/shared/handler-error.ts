@@ -1,4 +1,5 @@
 import type { ErrorNames } from '../../lib/contract/task-payload';
+import { Redactor } from './redactor';
 
 export type HandlerErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
 
@@ -34,4 +35,18 @@ export function redactError(err: unknown, redact: (text: string) => string): Err
   const copy = new Error(redact(original.message));
   copy.name = original.name;
   return copy;
+}
+
+/**
+ * Runs a handler body with a fresh Redactor that the body feeds with the
+ * secrets it reads: every secret value is removed from the result and from
+ * any error thrown.
+ */
+export async function redacting<T>(body: (redactor: Redactor) => Promise<T>): Promise<T> {
+  const redactor = new Redactor();
+  try {
+    return redactor.value(await body(redactor));
+  } catch (err) {
+    throw redactError(err, (text) => redactor.text(text));
+  }
 }
