@@ -8,9 +8,8 @@
  * reaches the approvers: chat, email, a ticket.
  */
 import type { ApprovalTaskPayload } from '../../lib/contract/task-payload';
-import { HandlerError, redactError } from '../shared/handler-error';
+import { HandlerError, redacting } from '../shared/handler-error';
 import { logJson } from '../shared/log';
-import { Redactor } from '../shared/redactor';
 
 export const EVENT_SOURCE = 'osop.sfn';
 export const EVENT_DETAIL_TYPE = 'OSOP Approval Requested';
@@ -40,13 +39,10 @@ let client: import('@aws-sdk/client-eventbridge').EventBridgeClient | undefined;
 
 export async function handler(event: ApprovalTaskPayload): Promise<void> {
   // The token is a bearer capability (whoever holds it can answer): it goes in the event and nowhere else.
-  const redactor = new Redactor();
-  if (typeof event?.taskToken === 'string' && event.taskToken) redactor.add(event.taskToken);
-  try {
+  await redacting(async (redactor) => {
+    if (typeof event?.taskToken === 'string' && event.taskToken) redactor.add(event.taskToken);
     await publish(event);
-  } catch (err) {
-    throw redactError(err, (text) => redactor.text(text));
-  }
+  });
 }
 
 async function publish(event: ApprovalTaskPayload): Promise<void> {
