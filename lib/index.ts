@@ -6,7 +6,8 @@ import { analyseWorkflow } from './analyse';
 import { Codes, DiagnosticSink } from './diagnostics';
 import { compileReport, toAslDefinition } from './emit';
 import { linkSubWorkflows } from './link';
-import { loadWorkflowFile } from './load';
+import { loadWorkflowFile, type LoadedDocument } from './load';
+import type { Workflow } from './model';
 import { lowerWorkflow } from './lower';
 import { DEFAULT_MAX_FALLBACKS } from './lower/layout';
 import { normaliseWorkflow } from './normalise';
@@ -15,33 +16,45 @@ import type { CompileOptions, CompileResult } from './types';
 export * from './types';
 export { aslJsonText } from './emit';
 
-const OPTION_KEYS = new Set(['source', 'defaultFallbackBound']);
+const OPTION_KEYS = new Set(['source', 'defaultFallbackBound', 'strict']);
 
 /** Compile one workflow file (or its given source text) to ASL. Never throws for bad input. */
 export function compile(file: string, options: CompileOptions = {}): CompileResult {
+  return compileDocument(file, options).result;
+}
+
+/**
+ * `compile`, also handing back the loaded document and the normalised
+ * workflow (for `osop-sfn test`, which reads the `tests:` section with positions).
+ * @internal
+ */
+export function compileDocument(file: string, options: CompileOptions = {}): { result: CompileResult; loaded?: LoadedDocument; workflow?: Workflow } {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new TypeError(`compile(): unknown option '${key}'. Known options: ${[...OPTION_KEYS].join(', ')}.`);
   }
   if (options.defaultFallbackBound !== undefined && (!Number.isInteger(options.defaultFallbackBound) || options.defaultFallbackBound < 0)) {
     throw new TypeError('compile(): defaultFallbackBound must be a non-negative integer.');
   }
-  const sink = new DiagnosticSink({ path: file });
+  const sink = new DiagnosticSink({ path: file }, options.strict ?? false);
+  let loaded: LoadedDocument | undefined;
+  let wf: Workflow | undefined;
+  const failed = () => ({ result: { ok: false, diagnostics: sink.diagnostics }, loaded, workflow: wf });
   try {
-    const loaded = loadWorkflowFile(file, sink, options.source);
-    if (!loaded) return { ok: false, diagnostics: sink.diagnostics };
-    const wf = normaliseWorkflow(loaded, sink);
-    if (!wf || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    loaded = loadWorkflowFile(file, sink, options.source);
+    if (!loaded) return failed();
+    wf = normaliseWorkflow(loaded, sink);
+    if (!wf || sink.hasErrors) return failed();
     const analysed = analyseWorkflow(wf, sink);
-    if (!analysed || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    if (!analysed || sink.hasErrors) return failed();
     const subWorkflowFiles = linkSubWorkflows(wf, file, sink);
-    if (sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
+    if (sink.hasErrors) return failed();
     const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
-    if (!lowered || sink.hasErrors) return { ok: false, diagnostics: sink.diagnostics };
-    return { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered, subWorkflowFiles) };
+    if (!lowered || sink.hasErrors) return failed();
+    return { result: { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered, subWorkflowFiles) }, loaded, workflow: wf };
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.
     const err = e as Error;
     sink.error(Codes.Internal, `Internal compiler error: ${err?.message ?? String(e)}. This is a bug in osop-sfn; please report it with this file.`, null, err?.stack?.split('\n').slice(1, 4).join(' | ').trim());
-    return { ok: false, diagnostics: sink.diagnostics, internalError: true };
+    return { result: { ok: false, diagnostics: sink.diagnostics, internalError: true }, loaded, workflow: wf };
   }
 }

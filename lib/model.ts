@@ -36,37 +36,6 @@ export interface RetrySpec {
   range: SourceRange;
 }
 
-export interface RestBinding {
-  kind: 'rest';
-  method: string;
-  /** Base URL (`runtime.url`) and path (`runtime.endpoint`), joined at lowering. */
-  url?: TemplateText;
-  endpoint?: TemplateText;
-  headers: Record<string, TemplateText>;
-  query: Record<string, JsonTemplate>;
-  body?: JsonTemplate;
-  /** Content type named by the node itself (header or runtime field). */
-  declaredContentType?: string;
-  expectedStatus: number[];
-  idempotency?: { enabled: boolean; key?: TemplateText };
-  range: SourceRange;
-}
-
-export interface AgentBinding {
-  kind: 'agent';
-  provider: string;
-  providerRange: SourceRange;
-  model: string;
-  systemPrompt?: TemplateText;
-  instruction: TemplateText | string;
-  maxTokens: number;
-  temperature?: number;
-  apiKeySecret: string;
-  range: SourceRange;
-}
-
-export type NodeBinding = RestBinding | AgentBinding;
-
 /** Compiler options on a node, from its `x-sfn` extension. */
 export interface NodeSfnOptions {
   /** How many times the node's fallback edge may be taken in one execution when it loops back (default 3). */
@@ -75,6 +44,8 @@ export interface NodeSfnOptions {
   handler?: { path: string; range: SourceRange };
   /** Any Step Functions service integration (`arn:aws:states:::...`) with its Parameters. */
   resource?: { arn: string; parameters: JsonTemplate; permissions: { actions: string[]; resources: string[] }[]; range: SourceRange };
+  /** The keys bindings add to `x-sfn` (image, compute_type, cluster_arn, ...), as written. */
+  options?: Record<string, unknown>;
 }
 
 /** A human approval: a `human` node, or `approval_gate` on any node. */
@@ -99,8 +70,8 @@ export interface WorkflowNode {
   timeoutSeconds?: number;
   /** The runtime block as written, for user handlers. */
   runtime: Record<string, unknown>;
-  /** Present for node types the compiler can bind (api, agent). */
-  binding?: NodeBinding;
+  /** The binding that runs the node (lib/bindings) and what it read from the node; absent when the node could not be bound (reported). */
+  binding?: { id: string; config: unknown };
   workflowRef?: string;
   workflowRefRange?: SourceRange;
   workflowInputs?: Record<string, JsonTemplate>;
@@ -176,4 +147,11 @@ export interface Workflow {
   imports: { path: string; range: SourceRange }[];
   range: SourceRange;
   idRange: SourceRange;
+}
+
+/** Visit every template text of a JSON template. */
+export function walkTemplates(v: JsonTemplate, visit: (t: TemplateText) => void): void {
+  if (v instanceof TemplateText) visit(v);
+  else if (Array.isArray(v)) v.forEach((x) => walkTemplates(x, visit));
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) walkTemplates(x, visit);
 }

@@ -27,7 +27,97 @@ export interface SecretReference {
   nodes: string[];
 }
 
-export type HandlerKind = 'rest' | 'agent' | 'approval';
+/** A shared handler function by its name (`rest`, `agent`, `agent-openai`, `approval`, `mcp`): one per stack. */
+export type HandlerKind = string;
+
+/**
+ * One IAM statement. Resources are written as the plan prints them:
+ * `arn:${Partition}:states:${Region}:${Account}:...` for the stack's partition,
+ * region and account, `${Key}` for the ARN (or name) the definition substitution `Key` stands for.
+ */
+export interface Grant {
+  actions: string[];
+  resources: string[];
+  /** Why a resource ends in `*` (the reason its cdk-nag finding is acknowledged with); absent when none does. */
+  wildcard?: string;
+}
+
+/** The Lambda function a Task invokes. */
+export type FunctionSpec =
+  | {
+      kind: 'shared';
+      /** One function of this name per stack, shared by its workflows. */
+      name: HandlerKind;
+      label: string;
+      /** The handler module, relative to the package root. */
+      entry: string;
+      substitution: string;
+      /** The function's timeout is at least this, or the longest Task that waits for it. */
+      minTimeoutSeconds: number;
+      memoryMiB: number;
+      /** `secrets`: reads the workflow's secrets from Secrets Manager; `approvals`: publishes requests on the approval bus. */
+      needs: 'secrets' | 'approvals';
+    }
+  | { kind: 'custom'; /** relative to the workflow file's folder */ path: string; substitution: string };
+
+/** The CodeBuild project a Task starts (one per stack, shared; the Task overrides image, commands, timeout). */
+export interface ProjectSpec {
+  substitution: string;
+  /** Secrets the build reads as Secrets Manager environment variables. */
+  secrets: string[];
+}
+
+/** How a Task runs in `osop-sfn run` / `test` (lib/local has one runner per kind). */
+export type LocalRunner =
+  /** A handler module of `lambdas/` in-process, called as Lambda calls it. */
+  | { kind: 'lambda'; handler: HandlerKind }
+  /** Waits for an answer: an approval (`--approve`) or a manual step (`--complete`). */
+  | { kind: 'callback'; answer: 'approval' | 'manual' }
+  /** The user's handler module (`x-sfn: { handler }`), relative to the workflow file's folder. */
+  | { kind: 'custom'; path: string }
+  /** Another workflow, compiled and run on the same engine. */
+  | { kind: 'subworkflow'; workflowId: string; file?: string }
+  /** CodeBuild's startBuild.sync: the buildspec's commands in a child process (with --allow-commands). */
+  | { kind: 'codebuild' }
+  /** The RDS Data API: an embedded Postgres. */
+  | { kind: 'rds-data' }
+  /** EventBridge PutEvents: recorded and shown. */
+  | { kind: 'eventbridge' }
+  /** Nothing local stands in for it (a service integration): `osop-sfn test` mocks it. */
+  | { kind: 'none' };
+
+/** One Task state of the definition, as the compiler knows it: what lib/cdk deploys and lib/local runs. */
+export interface TaskReport {
+  state: string;
+  node: string;
+  nodeType: string;
+  /** The binding that lowered it (`rest`, `agent`, `command`, ...). */
+  binding: string;
+  resource: string;
+  /** Definition substitutions the state uses (`RestHandlerArn`, ...). */
+  substitutions: string[];
+  /** How long Step Functions waits for the work itself (a callback's wait for the answer is not this). */
+  timeoutSeconds?: number;
+  /** `.waitForTaskToken`: waits for an answer (approval, manual step). */
+  waitsForCallback: boolean;
+  /** `.sync`: waits for a job (CodeBuild, a sub-workflow). */
+  waitsForJob: boolean;
+  /** Secret names the work reads (never their values). */
+  secrets: string[];
+  /** Statements the state machine's role needs for this Task, besides invoking `function`. */
+  iam: Grant[];
+  function?: FunctionSpec;
+  project?: ProjectSpec;
+  local: LocalRunner;
+  /** The model an agent Task asks. */
+  model?: { provider: string; model: string };
+  /** The only origin a REST Task calls. */
+  origin?: string;
+  /** The `iam` statements are the workflow's own declaration (x-sfn.permissions): deployed as written, in a policy of their own. */
+  declaredPermissions?: boolean;
+  /** The workflow id of the sub-workflow it starts; `${ChildName:<id>}` in `iam` stands for its state machine name. */
+  subWorkflow?: string;
+}
 
 export interface TriggerSpec {
   type: string;
@@ -40,6 +130,10 @@ export interface CompileReport {
   workflowName: string;
   /** ASL state names, in definition order. */
   states: string[];
+  /** Every Task state: what it runs, what it needs deployed, how it runs locally. */
+  tasks: TaskReport[];
+  /** Every node, with the state that does its work (its id) and the binding that lowered it. */
+  nodes: { id: string; type: string; binding: string }[];
   /** Handler functions the definition invokes (by definition substitution). */
   handlers: HandlerKind[];
   /** The definition substitution key of each handler: `{ rest: 'RestHandlerArn' }`. */
@@ -71,6 +165,8 @@ export interface CompileOptions {
   source?: string;
   /** Default bound of a fallback edge that loops back (default 3). */
   defaultFallbackBound?: number;
+  /** Loose forms read one documented way (and manual steps) are errors instead of warnings. */
+  strict?: boolean;
 }
 
 export interface CompileResult {

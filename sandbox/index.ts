@@ -1,23 +1,39 @@
 /**
- * The local sandbox: a Stripe stand-in and an Anthropic stand-in on
- * 127.0.0.1, with the environment and routes that point the handlers at them.
+ * The local sandbox: a Stripe stand-in, an Anthropic stand-in and an
+ * OpenAI-compatible stand-in (serving both `openai` and `google` agent nodes)
+ * on 127.0.0.1, with the environment and routes that point the handlers at them.
  */
 import { randomBytes } from 'node:crypto';
 import { startLlmSandbox, type LlmSandbox } from './llm/server';
+import { startOpenAiSandbox, type OpenAiSandbox } from './openai/server';
 import { startStripeSandbox, type StripeSandbox } from './stripe/server';
 
 export { startLlmSandbox, type LlmSandbox, type LlmSandboxOptions, type LlmRequest } from './llm/server';
+export { startMcpSandbox, type McpSandbox, type McpSandboxOptions, type McpCall } from './mcp/server';
+export { startOpenAiSandbox, type OpenAiSandbox, type OpenAiSandboxOptions, type OpenAiRequest } from './openai/server';
 export { startStripeSandbox, type StripeSandbox, type StripeSandboxOptions, type RecordedRequest, type FaultSpec } from './stripe/server';
 
 export interface Sandbox {
   stripeUrl: string;
   llmUrl: string;
+  /** Base URL of the OpenAI-compatible stand-in (with `/v1`), for both OpenAI and Gemini. */
+  openaiUrl: string;
   /** Secrets and settings for the handlers (local secrets are environment variables). */
-  env: { STRIPE_SECRET_KEY: string; ANTHROPIC_API_KEY: string; ANTHROPIC_BASE_URL: string };
+  env: {
+    STRIPE_SECRET_KEY: string;
+    ANTHROPIC_API_KEY: string;
+    ANTHROPIC_BASE_URL: string;
+    OPENAI_API_KEY: string;
+    OPENAI_BASE_URL: string;
+    GEMINI_API_KEY: string;
+    GEMINI_BASE_URL: string;
+  };
   /** For the REST handler's `setRoutes` / `OSOP_ROUTES`. */
   routes: Record<string, string>;
   stripe: StripeSandbox;
   llm: LlmSandbox;
+  /** Answers `openai` and `google` agent nodes alike (each with its own key). */
+  openai: OpenAiSandbox;
   close(): Promise<void>;
 }
 
@@ -26,26 +42,41 @@ export async function startSandbox(): Promise<Sandbox> {
   // them proves the handlers read the secrets from where they should.
   const stripeKey = `sk_test_sandbox_${randomBytes(12).toString('hex')}`;
   const anthropicKey = `sk-ant-sandbox-${randomBytes(12).toString('hex')}`;
-  const [stripeStart, llmStart] = await Promise.allSettled([
+  const openaiKey = `sk-proj-sandbox-${randomBytes(12).toString('hex')}`;
+  const geminiKey = `AIza-sandbox-${randomBytes(12).toString('hex')}`;
+  const [stripeStart, llmStart, openaiStart] = await Promise.allSettled([
     startStripeSandbox({ apiKey: stripeKey }),
     startLlmSandbox({ apiKey: anthropicKey }),
+    startOpenAiSandbox({ apiKey: [openaiKey, geminiKey] }),
   ]);
-  if (stripeStart.status === 'rejected' || llmStart.status === 'rejected') {
-    // Do not leave the one that did start listening.
-    await Promise.all([stripeStart, llmStart].map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
-    throw stripeStart.status === 'rejected' ? stripeStart.reason : (llmStart as PromiseRejectedResult).reason;
+  if (stripeStart.status === 'rejected' || llmStart.status === 'rejected' || openaiStart.status === 'rejected') {
+    const starts = [stripeStart, llmStart, openaiStart];
+    // Do not leave the ones that did start listening.
+    await Promise.all(starts.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    throw (starts.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
   }
   const stripe = stripeStart.value;
   const llm = llmStart.value;
+  const openai = openaiStart.value;
   return {
     stripeUrl: stripe.url,
     llmUrl: llm.url,
-    env: { STRIPE_SECRET_KEY: stripeKey, ANTHROPIC_API_KEY: anthropicKey, ANTHROPIC_BASE_URL: llm.url },
+    openaiUrl: openai.url,
+    env: {
+      STRIPE_SECRET_KEY: stripeKey,
+      ANTHROPIC_API_KEY: anthropicKey,
+      ANTHROPIC_BASE_URL: llm.url,
+      OPENAI_API_KEY: openaiKey,
+      OPENAI_BASE_URL: openai.url,
+      GEMINI_API_KEY: geminiKey,
+      GEMINI_BASE_URL: openai.url,
+    },
     routes: { 'https://api.stripe.com': stripe.url },
     stripe,
     llm,
+    openai,
     close: async () => {
-      await Promise.all([stripe.close(), llm.close()]);
+      await Promise.all([stripe.close(), llm.close(), openai.close()]);
     },
   };
 }

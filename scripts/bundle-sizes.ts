@@ -13,29 +13,36 @@ import { join } from 'node:path';
 const HANDLERS = {
   rest: join(__dirname, '..', 'lambdas', 'rest', 'index.ts'),
   agent: join(__dirname, '..', 'lambdas', 'agent', 'index.ts'),
+  'agent-openai': join(__dirname, '..', 'lambdas', 'agent-openai', 'index.ts'),
   approval: join(__dirname, '..', 'lambdas', 'approval', 'index.ts'),
+  mcp: join(__dirname, '..', 'lambdas', 'mcp', 'index.ts'),
 };
 
 export type HandlerName = keyof typeof HANDLERS;
+
+/** Bundles one handler into `outfile` as the deployment does. */
+export async function bundleHandler(name: HandlerName, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [HANDLERS[name]],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    external: ['@aws-sdk/*'],
+    logLevel: 'warning',
+  });
+}
 
 /** Minified bundle size of each handler, in bytes. */
 export async function measureBundles(): Promise<Record<HandlerName, number>> {
   const dir = await mkdtemp(join(tmpdir(), 'osop-bundles-'));
   try {
     const sizes = {} as Record<HandlerName, number>;
-    for (const [name, entry] of Object.entries(HANDLERS) as [HandlerName, string][]) {
+    for (const name of Object.keys(HANDLERS) as HandlerName[]) {
       const outfile = join(dir, name, 'index.js');
-      await build({
-        entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'cjs',
-        minify: true,
-        external: ['@aws-sdk/*'],
-        logLevel: 'warning',
-      });
+      await bundleHandler(name, outfile);
       sizes[name] = (await stat(outfile)).size;
     }
     return sizes;
@@ -47,7 +54,7 @@ export async function measureBundles(): Promise<Record<HandlerName, number>> {
 if (require.main === module) {
   measureBundles().then(
     (sizes) => {
-      for (const [name, bytes] of Object.entries(sizes)) console.log(`${name.padEnd(8)} ${(bytes / 1024).toFixed(1)} KB`);
+      for (const [name, bytes] of Object.entries(sizes)) console.log(`${name.padEnd(12)} ${(bytes / 1024).toFixed(1)} KB`);
     },
     (err: unknown) => {
       console.error(err);

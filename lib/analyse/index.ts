@@ -14,10 +14,10 @@
 import { dataKey, errorPath, loopPath, outputPath } from '../data-layout';
 import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
 import {
+  resolverOf,
   jsonPathOf,
   lowerCondition,
   lowerSwitchCase,
-  describeReference,
   parseCondition,
   parseTemplate,
   type ExprError,
@@ -25,22 +25,20 @@ import {
   type ParsedTemplate,
   type Reference,
   type ResolvedRef,
-  type Resolver,
   type Span,
 } from '../expressions';
-import { TemplateText, type JsonTemplate, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
+import { TemplateText, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
 import { closestMatch, didYouMean } from '../util/suggest';
+import { bindingOf } from '../bindings/registry';
+import type { OutputUse } from '../bindings/types';
 import { DominatorTree, depthFirst, stronglyConnected, type Adjacency } from './graph';
 import { FLOW_MODES, scopeChain, type ForEachRegion, type ForkRegion, type JoinMode, type Scope } from './structure';
 
 export type { ForEachRegion, ForkRegion, Scope } from './structure';
 
-/** Outputs every agent node has, whatever it declares (the agent handler's result). */
-export const AGENT_OUTPUTS = ['text', 'model', 'stop_reason', 'usage'] as const;
-/** Outputs of a node that waits for an approval (the answer). */
-export const APPROVAL_OUTPUTS = ['decision', 'comment', 'approver'] as const;
-/** Output of a sub-workflow node that declares none: the child's whole result. */
-export const SUBWORKFLOW_OUTPUT = 'output';
+export { AGENT_OUTPUTS } from '../bindings/agent';
+export { APPROVAL_OUTPUTS } from '../bindings/approval';
+export { SUBWORKFLOW_OUTPUT } from '../bindings/subworkflow';
 
 /** Edge modes taken when the source node fails. */
 const FAILURE_MODES = new Set(['fallback', 'error', 'timeout']);
@@ -73,6 +71,8 @@ export interface AnalysedWorkflow {
   switchSubjects: Map<WorkflowEdge, ParsedCondition>;
   /** Per for-each region, the resolved path of the list. */
   forEachItems: Map<ForEachRegion, string>;
+  /** Per node, the outputs other nodes read that its binding does not fix, with how they are used (typed agent outputs). */
+  usedOutputs: Map<string, Map<string, OutputUse>>;
 }
 
 export function analyseWorkflow(wf: Workflow, sink: DiagnosticSink): AnalysedWorkflow | undefined {
@@ -98,6 +98,7 @@ class Analyser {
   private readonly scopeOf = new Map<string, Scope>();
   private readonly switchSubjects = new Map<WorkflowEdge, ParsedCondition>();
   private readonly forEachItems = new Map<ForEachRegion, string>();
+  private readonly usedOutputs = new Map<string, Map<string, OutputUse>>();
   private backEdges = new Set<WorkflowEdge>();
   private readonly checkedSwitches = new Set<WorkflowEdge>();
   private inEdgeIndex: Map<string, WorkflowEdge[]> | undefined;
@@ -174,6 +175,7 @@ class Analyser {
       scopeOf: this.scopeOf,
       switchSubjects: this.switchSubjects,
       forEachItems: this.forEachItems,
+      usedOutputs: this.usedOutputs,
     };
   }
 
@@ -647,22 +649,10 @@ class Analyser {
       if (!this.dom.reachable(this.point(node, 'in'))) continue;
       const point = this.point(node, 'in');
       const visit = (t: TemplateText, secretsAllowed: boolean) => this.checkTemplate(t, node, point, secretsAllowed);
-      if (node.workflowInputs) for (const v of Object.values(node.workflowInputs)) walkTemplates(v, (t) => visit(t, false));
-      if (node.sfn.resource) walkTemplates(node.sfn.resource.parameters, (t) => visit(t, false));
-      if (node.approval) visit(node.approval.prompt, false);
-      const b = node.binding;
-      if (!b) continue;
-      if (b.kind === 'rest') {
-        if (b.url) visit(b.url, true);
-        if (b.endpoint) visit(b.endpoint, true);
-        for (const h of Object.values(b.headers)) visit(h, true);
-        for (const q of Object.values(b.query)) walkTemplates(q, (t) => visit(t, true));
-        if (b.body !== undefined) walkTemplates(b.body, (t) => visit(t, true));
-        if (b.idempotency?.key) visit(b.idempotency.key, false);
-      } else {
-        if (b.systemPrompt) visit(b.systemPrompt, false);
-        if (b.instruction instanceof TemplateText) visit(b.instruction, false);
-      }
+      // An approval gate's prompt (a human node's is its binding's own template).
+      if (node.approval && node.type !== 'human') visit(node.approval.prompt, false);
+      const binding = bindingOf(node);
+      binding?.templates?.(node.binding!.config, visit);
     }
   }
 
@@ -731,7 +721,7 @@ class Analyser {
     for (const ref of parsed.value.references) {
       if (ref.kind === 'secret') {
         if (!secretsAllowed) {
-          this.sink.error(Codes.SecretInCondition, `A secret cannot be used here: its value would reach ${node.binding?.kind === 'agent' ? 'the language model and ' : ''}the execution's data.`, this.spanRange(t, ref.span), 'Secrets may appear in the url, headers, query and body of api nodes, where only the handler resolves them.');
+          this.sink.error(Codes.SecretInCondition, `A secret cannot be used here: its value would reach ${node.binding?.id === 'agent' ? 'the language model and ' : ''}the execution's data.`, this.spanRange(t, ref.span), 'Secrets may appear in the url, headers, query and body of api nodes, in commands, and in MCP server URLs and headers, where only the handler (or the build) resolves them.');
           continue;
         }
         const users = this.secrets.get(ref.name);
@@ -893,9 +883,7 @@ class Analyser {
   }
 
   private outputType(node: WorkflowNode, name: string): 'string' | 'number' | 'boolean' | undefined {
-    if (node.type === 'agent' && (name === 'text' || name === 'model' || name === 'stop_reason')) return 'string';
-    if (node.approval && (APPROVAL_OUTPUTS as readonly string[]).includes(name)) return 'string';
-    return node.outputs.find((o) => o.name === name)?.type;
+    return bindingOf(node)?.outputType?.(node, node.binding!.config, name) ?? node.outputs.find((o) => o.name === name)?.type;
   }
 
   private point(node: WorkflowNode, which: 'in' | 'ok'): number {
@@ -925,20 +913,9 @@ const METADATA_PATHS: Record<string, string> = {
 /** The names a node's outputs can be read by. */
 export function outputNamesOf(node: WorkflowNode): string[] {
   const declared = node.outputs.map((o: OutputDecl) => o.name);
-  const fixed: readonly string[] = node.approval && node.type === 'human' ? APPROVAL_OUTPUTS : node.binding?.kind === 'agent' ? AGENT_OUTPUTS : node.workflowRef && declared.length === 0 ? [SUBWORKFLOW_OUTPUT] : [];
+  const fixed: readonly string[] = bindingOf(node)?.outputs?.(node, node.binding!.config) ?? [];
   return [...fixed, ...declared.filter((d) => !fixed.includes(d))];
 }
 
-/**
- * The resolver that later stages lower expressions with: a look-up of what
- * the analysis resolved. A reference it did not resolve has been reported.
- */
-export function resolverOf(resolved: Map<Reference, ResolvedRef>): Resolver {
-  return (ref) => resolved.get(ref) ?? { message: `'${describeReference(ref)}' was not resolved`, span: ref.span };
-}
-
-export function walkTemplates(v: JsonTemplate, visit: (t: TemplateText) => void): void {
-  if (v instanceof TemplateText) visit(v);
-  else if (Array.isArray(v)) v.forEach((x) => walkTemplates(x, visit));
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) walkTemplates(x, visit);
-}
+export { walkTemplates } from '../model';
+export { resolverOf };

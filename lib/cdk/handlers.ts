@@ -1,13 +1,16 @@
 /**
- * The REST, agent and approval handler functions, built once per stack and
- * shared by every OSOP state machine in it. Each function is created the first
- * time a workflow needs it; secret grants and timeouts grow with the workflows
- * that use it, so a function can read exactly the secrets its workflows name.
- * The approval handler publishes approval requests on one event bus: the
- * stack's `osop-approvals` bus, created with it, or the bus it is given.
+ * The handler functions the compile reports name (REST, agent, approval, MCP,
+ * ...) and the CodeBuild project of command nodes, built once per stack and
+ * shared by every OSOP state machine in it. Each is created the first time a
+ * workflow needs it; secret grants and timeouts grow with the workflows that
+ * use it, so a function can read exactly the secrets its workflows name.
+ * A function that publishes approval requests (and manual steps) does so on
+ * one event bus: the stack's `osop-approvals` bus, created with it, or the bus
+ * it is given.
  */
 import * as path from 'node:path';
-import { Duration, Lazy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +20,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type { HandlerKind } from '../types';
 import { OsopDeployError } from './errors';
 import { osopFunction } from './function';
-import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, HANDLER_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS } from './plan';
+import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, type SharedFunctionSpec } from './plan';
 import { checkProps, optional } from './props';
 
 /** The repository root: handler entries and the lock file live there, whatever the app's working directory. */
@@ -42,7 +45,8 @@ const PROP_CHECKS = {
 };
 
 const SHARED_ID = 'OsopHandlers';
-const FUNCTION_IDS: Record<HandlerKind, string> = { rest: 'RestHandler', agent: 'AgentHandler', approval: 'ApprovalHandler' };
+/** `rest` → `RestHandler`, `agent-openai` → `AgentOpenaiHandler`: stable logical ids. */
+const functionId = (name: HandlerKind) => `${name.split(/[^A-Za-z0-9]+/).map((w) => w[0].toUpperCase() + w.slice(1)).join('')}Handler`;
 
 export class OsopHandlers extends Construct {
   /** The stack's shared handlers, created (with `props`) on first use. */
@@ -59,6 +63,9 @@ export class OsopHandlers extends Construct {
   readonly secretPrefix: string;
   private readonly props: OsopHandlersProps;
   private readonly functions = new Map<HandlerKind, NodejsFunction>();
+  private readonly specs = new Map<HandlerKind, SharedFunctionSpec>();
+  private commandProject?: codebuild.Project;
+  private projectSecrets?: { statement: iam.PolicyStatement; names: Set<string> };
   private readonly secretGrants = new Map<HandlerKind, { statement: iam.PolicyStatement; names: Set<string> }>();
   private readonly timeouts = new Map<HandlerKind, number>();
   private bus?: events.IEventBus;
@@ -70,9 +77,51 @@ export class OsopHandlers extends Construct {
     this.secretPrefix = props.secretPrefix ?? DEPLOY_DEFAULTS.secretPrefix;
   }
 
-  /** The function for `kind`, created on first use. */
-  function(kind: HandlerKind): lambda.IFunction {
-    return this.functions.get(kind) ?? this.create(kind);
+  /** The function a compile report describes, created on first use. */
+  function(spec: SharedFunctionSpec): lambda.IFunction {
+    return this.functions.get(spec.name) ?? this.create(spec);
+  }
+
+  /**
+   * The CodeBuild project command nodes run on, created on first use: one per
+   * stack; each build's commands, image, compute type and timeout come from
+   * its Task (overrides). Its role may write its logs and read the secrets
+   * the builds name (grantProjectSecrets), nothing else.
+   */
+  project(): codebuild.Project {
+    if (this.commandProject) return this.commandProject;
+    const logGroup = new logs.LogGroup(this, 'CommandBuildLogs', { retention: this.props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    const project = new codebuild.Project(this, 'CommandProject', {
+      description: 'OSOP command nodes (cli, cicd, infra, git, docker): each build runs the commands its Step Functions Task passes as a buildspec override',
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+      buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['echo "OSOP: the Task gives the commands"'] } } }),
+      logging: { cloudWatch: { logGroup } },
+      // Encryption at rest with the AWS managed key of S3/CodeBuild; no artifacts are kept.
+    });
+    Validations.of(project).acknowledge({
+      id: 'AwsSolutions-CB4',
+      reason: 'The project keeps no artifacts and no cache; its logs go to CloudWatch Logs. A customer managed KMS key adds cost and key management without protecting anything the project stores.',
+    });
+    Validations.of(project).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the statements CDK adds for a CodeBuild project: report groups and log streams are created per build with generated names, so their ARNs end in a wildcard scoped to this project.',
+    });
+    this.commandProject = project;
+    return project;
+  }
+
+  /** Let the command builds read these secrets (names without the prefix) as Secrets Manager environment variables. */
+  grantProjectSecrets(names: string[]): void {
+    if (!names.length) return;
+    if (!this.projectSecrets) {
+      this.projectSecrets = { statement: new iam.PolicyStatement({ sid: 'ReadBuildSecrets', actions: ['secretsmanager:GetSecretValue'] }), names: new Set() };
+      this.project().addToRolePolicy(this.projectSecrets.statement);
+    }
+    for (const name of names) {
+      if (this.projectSecrets.names.has(name)) continue;
+      this.projectSecrets.names.add(name);
+      this.projectSecrets.statement.addResources(this.secretArn(name));
+    }
   }
 
   /** The bus approval requests go to; undefined until a workflow waits for an approval. */
@@ -87,7 +136,7 @@ export class OsopHandlers extends Construct {
     if (!grant) {
       grant = { statement: new iam.PolicyStatement({ sid: 'ReadWorkflowSecrets', actions: ['secretsmanager:GetSecretValue'] }), names: new Set() };
       this.secretGrants.set(kind, grant);
-      this.function(kind).addToRolePolicy(grant.statement);
+      this.function(this.specs.get(kind)!).addToRolePolicy(grant.statement);
     }
     for (const name of names) {
       if (grant.names.has(name)) continue;
@@ -106,10 +155,11 @@ export class OsopHandlers extends Construct {
     return Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
-  private create(kind: HandlerKind): NodejsFunction {
-    const d = HANDLER_DEFAULTS[kind];
-    const bus = kind === 'approval' ? (this.bus = this.props.approvalEventBus ?? this.newApprovalBus()) : undefined;
-    const fn = osopFunction(this, FUNCTION_IDS[kind], {
+  private create(d: SharedFunctionSpec): NodejsFunction {
+    const kind = d.name;
+    this.specs.set(kind, d);
+    const bus = d.needs === 'approvals' ? (this.bus ??= this.props.approvalEventBus ?? this.newApprovalBus()) : undefined;
+    const fn = osopFunction(this, functionId(kind), {
       entry: path.join(PROJECT_ROOT, d.entry),
       projectRoot: PROJECT_ROOT,
       description: `OSOP ${d.label}: runs the ${kind} Task states of the stack's workflows`,
@@ -138,7 +188,7 @@ export class OsopHandlers extends Construct {
   }
 
   private timeoutOf(kind: HandlerKind): number {
-    return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.max(HANDLER_DEFAULTS[kind].timeoutSeconds, this.timeouts.get(kind) ?? 0));
+    return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.max(this.specs.get(kind)!.minTimeoutSeconds, this.timeouts.get(kind) ?? 0));
   }
 
   private assertSecretPrefix(wanted: string, scope: IConstruct): void {

@@ -54,6 +54,8 @@ export interface OsopWorkflowProps {
   readonly stateMachineName?: string;
   /** The state machines of the workflows its `workflow_ref` nodes start, by workflow id. Each one it starts must be given. */
   readonly subWorkflows?: Record<string, SubWorkflow>;
+  /** The Aurora cluster (Data API enabled) that `db` nodes run on when they name none themselves. */
+  readonly database?: { readonly clusterArn: string; readonly secretArn: string; readonly name: string };
 }
 
 const PROP_CHECKS = {
@@ -69,6 +71,7 @@ const PROP_CHECKS = {
   extraEventPattern: optional('object'),
   stateMachineName: optional('string'),
   subWorkflows: optional('object'),
+  database: optional('object'),
 };
 
 /** The file types NodejsFunction bundles. */
@@ -114,13 +117,18 @@ export class OsopWorkflow extends Construct {
     if (problems.length) throw new OsopDeployError(problems.map((p) => `${file} - error: ${p}`).join('\n'));
 
     // The shared functions grow to fit this workflow: its secrets, its longest Task timeout.
-    const substitutions: Record<string, string> = { ...children.arns };
+    const substitutions: Record<string, string> = { ...children.arns, SecretPrefix: handlers.secretPrefix };
     for (const h of this.plan.handlers) {
-      const fn = handlers.function(h.kind);
+      const fn = handlers.function(h.spec);
       handlers.requireTimeout(h.kind, h.timeoutSeconds);
       handlers.grantSecretRead(h.kind, h.secrets);
       substitutions[h.substitution] = fn.functionArn;
     }
+    if (this.plan.project) {
+      substitutions[this.plan.project.substitution] = handlers.project().projectName;
+      handlers.grantProjectSecrets(this.plan.project.secrets);
+    }
+    for (const key of this.plan.parameters) substitutions[key] = databaseSetting(props, key, file);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.plan.customHandlers.forEach((c, i) => {
       const fn = osopFunction(this, c.substitutions[0], {
@@ -218,6 +226,13 @@ export class OsopWorkflow extends Construct {
       });
     }
   }
+}
+
+/** A database setting of `db` nodes that name none themselves: from the `database` prop. */
+function databaseSetting(props: OsopWorkflowProps, key: string, file: string): string {
+  const value = key === 'DatabaseClusterArn' ? props.database?.clusterArn : key === 'DatabaseSecretArn' ? props.database?.secretArn : props.database?.name;
+  if (!value) throw new OsopDeployError(`${file} - error: its db nodes name no ${key === 'DatabaseClusterArn' ? 'cluster' : key === 'DatabaseSecretArn' ? 'credentials secret' : 'database'}; give the construct database: { clusterArn, secretArn, name } (an Aurora cluster with the Data API), or set them on the node (x-sfn: { cluster_arn, secret_arn, database }).`);
+  return value;
 }
 
 /** A resolved IAM resource as cdk-nag's IAM5 finding names it (its flattenCfnReference): `<Logical.Arn>:*`, `arn:<AWS::Partition>:...`. */

@@ -71,6 +71,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--test-case <name>', 'Step Functions Local mock test case to run (see `osop-sfn mocks`)')
     .option('--approve <node=decision>', 'answer the approval at NODE: approved or rejected, optionally :COMMENT (repeatable; otherwise asked on the terminal)', collect)
+    .option('--complete <node[=json]>', 'complete the manual step NODE, with its outputs as a JSON object, or NODE=failed[:reason] (repeatable; otherwise asked on the terminal)', collect)
+    .option('--allow-commands', 'run the shell commands of cli/cicd/infra/git/docker nodes in a child process (they run on CodeBuild on AWS)')
+    .option('--db-init <file.sql>', 'SQL to run on the embedded database of db nodes before the first statement')
+    .option('--strict', 'refuse loose forms and manual steps instead of warning')
     .action(async (file: string, opts: RunOptions) => setExit(await runRun(file, opts)));
 
   program

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile } from '../index';
 import { ApprovalUsageError, parseApprovalAnswers, type ApprovalAnswer } from '../local/approvals';
+import { CompletionUsageError, completionProblem, parseCompletions, type Completion } from '../local/manual-steps';
 import type { ExecutionOutcome, RunWatcher } from '../local/events';
 import { transitionCount } from '../local/events';
 import type { LocalWorkflow } from '../local/local-workflow';
@@ -33,6 +34,10 @@ export interface RunOptions {
   region?: string;
   testCase?: string;
   approve?: string[];
+  complete?: string[];
+  allowCommands?: boolean;
+  dbInit?: string;
+  strict?: boolean;
 }
 
 /** A problem with the command line: printed as is, exit 2. */
@@ -46,6 +51,7 @@ interface LocalSetup {
   /** It and the sub-workflows it starts. */
   workflows: LocalWorkflow[];
   answers: Map<string, ApprovalAnswer>;
+  completions: Map<string, Completion>;
   /** Approvals without an answer are asked on the terminal. */
   interactive: boolean;
   userHandlers: Map<string, UserHandler>;
@@ -67,23 +73,25 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   const input = parseInput(opts.input);
   const routes = parseRoutes(opts.route ?? []);
   const onApi = opts.endpoint !== undefined || opts.stateMachineArn !== undefined;
-  if (onApi && (opts.sandbox || opts.route?.length || opts.fast || opts.approve?.length)) {
-    throw new UsageError('--sandbox, --route, --fast and --approve apply to local runs; with --endpoint or --state-machine-arn the handlers run where they are deployed (answer approvals with `osop-sfn approve|reject`).');
+  if (onApi && (opts.sandbox || opts.route?.length || opts.fast || opts.approve?.length || opts.complete?.length || opts.allowCommands || opts.dbInit)) {
+    throw new UsageError('--sandbox, --route, --fast, --approve, --complete, --allow-commands and --db-init apply to local runs; with --endpoint or --state-machine-arn the Tasks run where they are deployed (answer approvals with `osop-sfn approve|reject`, manual steps with `osop-sfn complete`).');
   }
   if (!onApi && (opts.functionArn?.length || opts.roleArn || opts.testCase)) {
     throw new UsageError('--function-arn, --role-arn and --test-case apply to runs on a Step Functions API (--endpoint or --state-machine-arn).');
   }
   const functionArns = parseFunctionArns(opts.functionArn ?? []);
   const answers = approvalAnswers(opts.approve ?? []);
+  const completions = completionAnswers(opts.complete ?? []);
+  const dbInit = opts.dbInit === undefined ? undefined : readDbInit(opts.dbInit);
   if (opts.log) checkWritable(opts.log);
 
-  const compiled = compile(file);
+  const compiled = compile(file, { strict: Boolean(opts.strict) });
   if (!compiled.ok || !compiled.definition || !compiled.report) {
     printDiagnostics(compiled.diagnostics, 'pretty');
     return compiled.internalError ? ExitCode.Internal : ExitCode.Failed;
   }
   const { definition, report } = compiled;
-  const local = onApi ? undefined : await prepareLocal(file, { definition, report }, answers);
+  const local = onApi ? undefined : await prepareLocal(file, { definition, report }, answers, completions, Boolean(opts.allowCommands));
   if (typeof local === 'number') return local;
 
   const sandbox = opts.sandbox ? await startSandbox() : undefined;
@@ -98,11 +106,11 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     const redactor = secretRedactor(names, env);
     const redact = (t: string) => redactor.text(t);
     const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
-    const watcher = showProgress ? progressWatcher(new ProgressFormatter({ definition, redact }), (line) => process.stderr.write(`${line}\n`)) : undefined;
+    const watcher = showProgress ? progressWatcher(new ProgressFormatter({ definition, report, redact }), (line) => process.stderr.write(`${line}\n`)) : undefined;
     if (sandbox && showProgress) process.stderr.write(`Sandbox: Stripe stand-in at ${sandbox.stripeUrl}, Anthropic stand-in at ${sandbox.llmUrl}\n`);
 
     const outcome = local
-      ? await runLocal(local, input, { ...sandbox?.routes, ...routes }, sandbox?.env, opts, watcher, redact)
+      ? await runLocal(local, input, { ...sandbox?.routes, ...routes }, sandbox?.env, opts, watcher, redact, dbInit)
       : await runOnApi(definition, report, input, opts, functionArns, watcher);
 
     if (opts.log) {
@@ -117,6 +125,24 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     return outcome.status === 'SUCCEEDED' ? ExitCode.Ok : ExitCode.Failed;
   } finally {
     await sandbox?.close();
+  }
+}
+
+function completionAnswers(specs: string[]): Map<string, Completion> {
+  try {
+    return parseCompletions(specs);
+  } catch (e) {
+    if (e instanceof CompletionUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** `--db-init FILE`: SQL run on the embedded database before the first statement. */
+function readDbInit(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--db-init: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`);
   }
 }
 
@@ -135,7 +161,13 @@ function approvalAnswers(specs: string[]): Map<string, ApprovalAnswer> {
  * or a terminal to ask on, every user handler module loads. A number is an
  * exit code (diagnostics printed).
  */
-async function prepareLocal(file: string, compiled: { definition: AslDefinition; report: CompileReport }, answers: Map<string, ApprovalAnswer>): Promise<LocalSetup | number> {
+async function prepareLocal(
+  file: string,
+  compiled: { definition: AslDefinition; report: CompileReport },
+  answers: Map<string, ApprovalAnswer>,
+  completions: Map<string, Completion>,
+  allowCommands: boolean,
+): Promise<LocalSetup | number> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const lw = require('../local/local-workflow') as typeof import('../local/local-workflow');
   const { approvalAnswerProblem } = require('../local/approvals') as typeof import('../local/approvals');
@@ -156,10 +188,15 @@ async function prepareLocal(file: string, compiled: { definition: AslDefinition;
     throw new RunFailure(`The Task state(s) ${unrunnable.join(', ')} call AWS services, which cannot run locally. Test the workflow with \`osop-sfn test\` (mocks in its tests: section), or run it on Step Functions (--endpoint or --state-machine-arn).`);
   }
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  const problem = approvalAnswerProblem(lw.approvalNodes(workflow), answers, interactive);
+  const problem = approvalAnswerProblem(lw.approvalNodes(workflow), answers, interactive) ?? completionProblem(lw.manualSteps(workflow), completions, interactive);
   if (problem) throw new UsageError(problem);
+  const commands = lw.commandNodes(workflow);
+  if (commands.length && !allowCommands) {
+    // Real files hold `terraform destroy` and `rm -rf`: nothing runs on this machine unless asked.
+    throw new UsageError(`Node(s) ${commands.map((n) => `'${n}'`).join(', ')} run shell commands (CodeBuild on AWS). Locally they run in a child process in a temporary folder, only with --allow-commands; read them first.`);
+  }
   try {
-    return { workflow, workflows, answers, interactive, userHandlers: await uh.loadUserHandlers(lw.userHandlerModules(workflows)) };
+    return { workflow, workflows, answers, completions, interactive, userHandlers: await uh.loadUserHandlers(lw.userHandlerModules(workflows)) };
   } catch (e) {
     if (e instanceof uh.UserHandlerError) throw new RunFailure(e.message);
     throw e;
@@ -174,6 +211,7 @@ async function runLocal(
   opts: RunOptions,
   watcher: RunWatcher | undefined,
   redact: (t: string) => string,
+  dbInit: string | undefined,
 ): Promise<ExecutionOutcome> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { runLocally } = require('../local/run-local') as typeof import('../local/run-local');
@@ -186,11 +224,27 @@ async function runLocal(
   const ask = local.interactive ? terminalApprover({ input: process.stdin, output: process.stderr, redact, onInterrupt: () => stop.abort(), signal: stop.signal }) : undefined;
   const fast = Boolean(opts.fast);
   const { definition, report } = local.workflow;
-  const handlers = bindLocalHandlers(local.workflow, { approver: localApprover(local.answers, ask), userHandlers: local.userHandlers, fast, watcher, signal: stop.signal });
+  const { rdsDataRunner } = require('../local/services/rds-data') as typeof import('../local/services/rds-data');
+  const database = local.workflows.some((w) => w.report.tasks.some((t) => t.local.kind === 'rds-data')) ? rdsDataRunner({ init: dbInit }) : undefined;
+  const commandLog = (line: string) => process.stderr.write(`  ${redact(line)}\n`);
+  const handlers = bindLocalHandlers(local.workflow, {
+    approver: localApprover(local.answers, ask),
+    ask,
+    completions: local.completions,
+    userHandlers: local.userHandlers,
+    fast,
+    watcher,
+    signal: stop.signal,
+    allowCommands: Boolean(opts.allowCommands),
+    env: { ...process.env, ...env },
+    log: opts.verbose || watcher ? commandLog : undefined,
+    database,
+  });
   try {
     return await runLocally({ definition, report, input, fast, routes, env, handlers, watcher, signal: stop.signal, handlerLog });
   } finally {
     stop.abort();
+    await database?.close();
   }
 }
 

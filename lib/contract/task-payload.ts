@@ -38,10 +38,18 @@ export const ErrorNames = {
   JoinWon: 'OSOP.Join.Won',
   /** A wait_any join where every branch failed. */
   NoBranchSucceeded: 'OSOP.Join.NoBranchSucceeded',
+  /** The model's structured answer did not match the node's output schema, even after one retry with the validation error. */
+  LlmOutput: 'OSOP.Llm.Output',
+  /** The MCP server could not be reached, or answered 429/5xx: retryable. */
+  McpTransient: 'OSOP.Mcp.Transient',
+  /** The MCP tool ran and reported an error (`isError: true`), or the server refused the call. */
+  McpToolError: 'OSOP.Mcp.ToolError',
+  /** A manual step that the person doing it reported as failed (`osop-sfn complete --failed`). */
+  ManualStepFailed: 'OSOP.Manual.Failed',
 } as const;
 
 /** Error names a Task retries by default: transient handler failures. */
-export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.LlmTransient];
+export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.LlmTransient, ErrorNames.McpTransient];
 
 /** The Lambda service's own transient errors (as AWS documents for lambda:invoke). */
 export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
@@ -122,10 +130,17 @@ export interface RestTaskPayload extends TaskPayloadBase {
   outputs: OutputMapping[];
 }
 
-/** Payload of the agent handler (`agent` nodes). */
+/** LLM providers: `anthropic` runs on the agent handler, the others on the OpenAI-compatible handler. */
+export type LlmProvider = 'anthropic' | 'openai' | 'google';
+
+/**
+ * Payload of the agent handlers (`agent` nodes): `lambdas/agent` for
+ * `anthropic`, `lambdas/agent-openai` for `openai` and `google` (Gemini
+ * through its OpenAI-compatible endpoint).
+ */
 export interface AgentTaskPayload extends TaskPayloadBase {
   kind: 'agent';
-  provider: 'anthropic';
+  provider: LlmProvider;
   model: string;
   systemPrompt?: string;
   /** The node's purpose/description: what the model is asked to do. */
@@ -137,6 +152,60 @@ export interface AgentTaskPayload extends TaskPayloadBase {
   /** Outputs of the nodes that have run, as `{ nodeId: { output: value } }`. */
   context: Record<string, unknown>;
   timeoutMs: number;
+  /**
+   * When present, the model must answer with a JSON object matching this
+   * JSON Schema (an object schema with `properties` and `required`): Anthropic
+   * tool use with a forced tool, OpenAI's `json_schema` response format. The
+   * handler validates the answer (ajv), asks once more with the validation
+   * error, then fails with `OSOP.Llm.Output`. The answer's fields are
+   * returned at the top level of the result, next to `text`, `model`, ...
+   */
+  outputSchema?: Record<string, unknown>;
+}
+
+/**
+ * Payload of the MCP handler (`mcp` nodes): calls one tool of an MCP server
+ * over Streamable HTTP with the official SDK client.
+ */
+export interface McpTaskPayload extends TaskPayloadBase {
+  kind: 'mcp';
+  /** The server's Streamable HTTP endpoint (`https://mcp.example.com/mcp`); may hold `${secrets.X}` only where `secretFields` says. */
+  serverUrl: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** Extra request headers (e.g. `Authorization: Bearer ${secrets.MCP_TOKEN}`). */
+  headers?: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * What the MCP handler returns: the tool result's text content joined,
+ * its structured content (when the tool gives one), and each field of the
+ * structured content at the top level too, so that declared outputs read them.
+ */
+export interface McpResult {
+  text: string;
+  structured: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+/**
+ * Payload of the approval handler for a manual step: a node with nothing
+ * to run (an `api` node without a URL, a `system` node, ...) is work a person
+ * does. The handler publishes "do this step" and the execution waits until
+ * someone answers `osop-sfn complete --token T [--output k=v ...]`.
+ */
+export interface ManualStepPayload extends TaskPayloadBase {
+  kind: 'manual';
+  workflowId: string;
+  taskToken: string;
+  /** The node's name. */
+  title: string;
+  /** What to do: the node's purpose/description. */
+  instructions: string;
+  /** The outputs the workflow expects back (names), for the person answering. */
+  outputs: string[];
+  context: Record<string, unknown>;
 }
 
 /**
@@ -171,7 +240,7 @@ export interface CustomTaskPayload extends TaskPayloadBase {
   context: Record<string, unknown>;
 }
 
-export type TaskPayload = RestTaskPayload | AgentTaskPayload | ApprovalTaskPayload | CustomTaskPayload;
+export type TaskPayload = RestTaskPayload | AgentTaskPayload | ApprovalTaskPayload | CustomTaskPayload | McpTaskPayload | ManualStepPayload;
 
 /** What the agent handler returns (becomes the node's outputs). */
 export interface AgentResult {

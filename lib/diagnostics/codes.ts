@@ -25,6 +25,7 @@ export const Codes = {
   BadRetry: 'OSOP2008',
   BadExtension: 'OSOP2009',
   BadInputs: 'OSOP2010',
+  BadRuntime: 'OSOP2011',
 
   // analyse (the graph and its data flow)
   DuplicateNodeId: 'OSOP3001',
@@ -49,6 +50,7 @@ export const Codes = {
   LoopItemReference: 'OSOP3020',
   UnknownWorkflowRef: 'OSOP3021',
   WorkflowCycle: 'OSOP3022',
+  ReadingApplied: 'OSOP3023',
 
   // expressions
   ConditionSyntax: 'OSOP4001',
@@ -67,6 +69,8 @@ export const Codes = {
   UnboundNodeType: 'OSOP5005',
   StateNameTooLong: 'OSOP5006',
   ReservedKey: 'OSOP5007',
+  ManualStep: 'OSOP5008',
+  TimeoutRaised: 'OSOP5009',
 
   Internal: 'OSOP9000',
 } as const;

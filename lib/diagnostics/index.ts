@@ -17,7 +17,16 @@ export interface SourceRange {
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(readonly file: SourceFile | { path: string; text?: undefined; lineStarts?: undefined }) {}
+  constructor(
+    readonly file: SourceFile | { path: string; text?: undefined; lineStarts?: undefined },
+    /** Readings of loose forms (and manual steps) are errors, not warnings (`--strict`). */
+    readonly strict = false,
+  ) {}
+
+  /** A loose form read one documented way: a warning that says what was read, or an error when strict. */
+  reading(code: string, message: string, at?: SourceRange | null, hint?: string): void {
+    this.report(this.strict ? 'error' : 'warning', code, message, at, hint);
+  }
 
   report(severity: Severity, code: string, message: string, at?: SourceRange | null, hint?: string): void {
     const d: Diagnostic = { severity, code, message, file: this.file.path, line: 0, column: 0 };

@@ -1,12 +1,13 @@
 /**
- * Emit: the one place where ASL JSON is written. States keep the order the
- * lowering created them in (init, then nodes in file order, each followed by
- * the states it added), so definitions diff well between compiles.
+ * Emit: the one place where ASL JSON is written, and the compile report. States
+ * keep the order the lowering created them in (init, then nodes in file order,
+ * each followed by the states it added), so definitions diff well between
+ * compiles. The report's summaries (handlers, secrets, approvals, ...) are
+ * derived from its `tasks`.
  */
 import type { AnalysedWorkflow } from '../analyse';
-import { HANDLER_SUBSTITUTIONS } from '../lower/layout';
 import type { LoweredWorkflow, State } from '../lower';
-import type { AslDefinition, CompileReport, HandlerKind } from '../types';
+import type { AslDefinition, CompileReport } from '../types';
 
 export function toAslDefinition(lowered: LoweredWorkflow): AslDefinition {
   const g = lowered.graph;
@@ -18,26 +19,48 @@ export function toAslDefinition(lowered: LoweredWorkflow): AslDefinition {
 
 export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, subWorkflowFiles: Map<string, string> = new Map()): CompileReport {
   const wf = a.workflow;
-  const substitutions: Partial<Record<HandlerKind, string>> = {};
-  for (const h of lowered.handlers) substitutions[h] = HANDLER_SUBSTITUTIONS[h];
+  const tasks = lowered.tasks.map((t) => (t.local.kind === 'subworkflow' ? { ...t, local: { ...t.local, file: subWorkflowFiles.get(t.local.workflowId) } } : t));
+  const substitutions: Record<string, string> = {};
+  for (const t of tasks) if (t.function?.kind === 'shared') substitutions[t.function.name] = t.function.substitution;
+  const unique = <T>(xs: T[]) => [...new Set(xs)];
   return {
     workflowId: wf.id,
     workflowName: wf.name,
     states: allStateNames(lowered.graph.states),
-    handlers: lowered.handlers,
+    tasks,
+    nodes: a.workflow.nodes.filter((n) => n.binding && a.nodeById.get(n.id) === n).map((n) => ({ id: n.id, type: n.type, binding: n.binding!.id })),
+    handlers: Object.keys(substitutions).sort(),
     substitutions,
+    // The `${secrets.X}` the workflow's templates name; LLM API keys are `agentSecrets`.
     secrets: [...a.secrets.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([name, nodes]) => ({ name, nodes: [...nodes].sort() })),
-    triggers: wf.triggers.map((t) => ({ type: t.type, config: t.config })),
-    waitsForCallback: lowered.extras.waitsForCallback,
+    triggers: [...wf.triggers.map((t) => ({ type: t.type, config: t.config })), ...lowered.triggers],
+    waitsForCallback: tasks.some((t) => t.waitsForCallback),
     timeoutSeconds: wf.timeoutSeconds,
-    origins: lowered.origins,
-    models: lowered.models,
-    agentSecrets: lowered.extras.agentSecrets,
-    customHandlers: lowered.extras.customHandlers,
-    serviceIntegrations: lowered.extras.serviceIntegrations,
-    subWorkflows: lowered.extras.subWorkflows.map((s) => ({ ...s, file: subWorkflowFiles.get(s.workflowId) })),
-    approvals: lowered.extras.approvals,
+    origins: unique(tasks.flatMap((t) => (t.origin ? [t.origin] : []))).sort(),
+    models: tasks.flatMap((t) => (t.model ? [{ node: t.node, ...t.model }] : [])),
+    agentSecrets: unique(tasks.filter((t) => t.model).flatMap((t) => t.secrets)),
+    customHandlers: tasks.flatMap((t) => (t.function?.kind === 'custom' ? [{ node: t.node, path: t.function.path, substitution: t.function.substitution }] : [])),
+    serviceIntegrations: tasks.filter((t) => t.declaredPermissions).map((t) => ({ node: t.node, resource: t.resource, permissions: t.iam.map((g) => ({ actions: g.actions, resources: g.resources })) })),
+    subWorkflows: tasks.flatMap((t) => (t.local.kind === 'subworkflow' ? [{ node: t.node, workflowId: t.local.workflowId, substitution: t.substitutions[0], file: t.local.file }] : [])),
+    approvals: tasks.filter((t) => t.local.kind === 'callback' && t.local.answer === 'approval').map((t) => ({ node: t.node, approvers: approversOf(a, t.node), timeoutSeconds: timeoutOf(lowered, t.state) })),
   };
+}
+
+function approversOf(a: AnalysedWorkflow, node: string): string[] {
+  return a.nodeById.get(node)?.approval?.approvers ?? [];
+}
+
+/** A callback Task's TimeoutSeconds: how long it waits for the answer. */
+function timeoutOf(lowered: LoweredWorkflow, state: string): number {
+  const find = (states: Map<string, State> | Record<string, State>): number | undefined => {
+    for (const [name, st] of states instanceof Map ? states : Object.entries(states)) {
+      if (name === state && st.Type === 'Task') return st.TimeoutSeconds;
+      const inner = st.Type === 'Parallel' ? st.Branches.map((b) => find(b.States)).find((x) => x !== undefined) : st.Type === 'Map' ? find(st.ItemProcessor.States) : undefined;
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  };
+  return find(lowered.graph.states) ?? 0;
 }
 
 /** Every state name, nested branches and loop bodies included, in definition order. */

@@ -28,4 +28,4 @@ export { parseCondition } from './condition-parser';
 export { lowerCondition, lowerSwitchCase, escapeStringMatches } from './lower-condition';
 export { parseTemplate, lowerTemplate, escapeIntrinsicString, escapeTemplateText, intrinsicStringArgument, secretPlaceholder } from './template';
 export { jsonPathOf, isAddressableSegment } from './jsonpath';
-export { describeReference } from './references';
+export { describeReference, resolverOf } from './references';

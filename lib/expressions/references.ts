@@ -3,7 +3,7 @@
  * templates. The compiler decides whether a node or an output exists; this
  * only splits the name into namespace, node and path.
  */
-import type { ExprError, Reference, Span } from './types';
+import type { ExprError, Reference, ResolvedRef, Resolver, Span } from './types';
 
 export const NAMESPACES = ['inputs', 'outputs', 'secrets', 'metadata', 'env', 'loop'] as const;
 
@@ -60,3 +60,12 @@ export function describeReference(ref: Reference): string {
       return `loop.${ref.path.join('.')}`;
   }
 }
+
+/**
+ * The resolver that later stages lower expressions with: a look-up of what
+ * the analysis resolved. A reference it did not resolve has been reported.
+ */
+export function resolverOf(resolved: Map<Reference, ResolvedRef>): Resolver {
+  return (ref) => resolved.get(ref) ?? { message: `'${describeReference(ref)}' was not resolved`, span: ref.span };
+}
+

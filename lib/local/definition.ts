@@ -1,28 +1,22 @@
 /**
- * What the runners need to know about a compiled definition: which Task
- * invokes which handler, which states retry or wait, where a fallback edge
- * leads. Read from the ASL itself, so that the runners execute exactly what
- * `compile` produced.
+ * What the runners read from a compiled definition besides the compile
+ * report: its states (nested ones included), which retry or wait, where a
+ * Catch leads. What each Task runs comes from the report (`tasksByState`),
+ * never from the ASL text.
  */
-import { LAMBDA_INVOKE, LAMBDA_INVOKE_WAIT, START_EXECUTION_SYNC } from '../lower/layout';
-import type { AslDefinition, CompileReport, HandlerKind } from '../types';
+import type { AslDefinition, CompileReport, TaskReport } from '../types';
 
 type State = Record<string, unknown>;
 
-/** The handlers whose Lambda modules run in-process, as they are. */
-export type LocalHandlerKind = Extract<HandlerKind, 'rest' | 'agent'>;
+/** Task state name → what the compiler says it runs. */
+export function tasksByState(report: CompileReport): Map<string, TaskReport> {
+  return new Map(report.tasks.map((t) => [t.state, t]));
+}
 
-/** What a Task state does, read from its resource and the substitution it invokes. */
-export type TaskBinding =
-  | { kind: LocalHandlerKind }
-  /** A human node or an approval gate (`<node>:approval`): waits for an answer. */
-  | { kind: 'approval'; node: string }
-  /** A user's Lambda handler (`x-sfn: { handler }`); `path` is relative to the workflow file's folder. */
-  | { kind: 'custom'; node: string; path: string; nodeType: string }
-  /** A `workflow_ref` node: starts the child workflow and waits for it. */
-  | { kind: 'subworkflow'; node: string; workflowId: string; file?: string }
-  /** Any other AWS service integration (`x-sfn: { resource }`). */
-  | { kind: 'service'; resource: string };
+/** The states that are nodes' own (a node's id is its state's name); the others are states the compiler added. */
+export function nodeStatesOf(report: Pick<CompileReport, 'nodes'>): Set<string> {
+  return new Set(report.nodes.map((n) => n.id));
+}
 
 /** Every state, those inside Parallel branches and Map item processors included: names are unique across them. */
 export function allStates(definition: { States: Record<string, State> }): [string, State][] {
@@ -48,30 +42,6 @@ export function substitute(definition: AslDefinition, values: Record<string, str
     return v;
   };
   return walk(definition) as AslDefinition;
-}
-
-/** Task state name → what it does, for every Task state (the definition as compiled, before substitution). */
-export function taskBindings(definition: AslDefinition, report: CompileReport): Map<string, TaskBinding> {
-  const placeholder = (key: string) => `\${${key}}`;
-  const handlerKinds = new Map<string, HandlerKind>(Object.entries(report.substitutions).map(([kind, key]) => [placeholder(key), kind as HandlerKind]));
-  const custom = new Map(report.customHandlers.map((c) => [placeholder(c.substitution), c]));
-  const children = new Map(report.subWorkflows.map((s) => [placeholder(s.substitution), s]));
-  const out = new Map<string, TaskBinding>();
-  for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task') continue;
-    const params = (state.Parameters ?? {}) as { FunctionName?: unknown; StateMachineArn?: unknown; Payload?: { nodeId?: unknown; nodeType?: unknown } };
-    const fn = typeof params.FunctionName === 'string' ? params.FunctionName : '';
-    const kind = handlerKinds.get(fn);
-    const resource = String(state.Resource);
-    if (resource === LAMBDA_INVOKE && (kind === 'rest' || kind === 'agent')) out.set(name, { kind });
-    else if (resource === LAMBDA_INVOKE_WAIT && kind === 'approval') out.set(name, { kind: 'approval', node: String(params.Payload?.nodeId ?? name) });
-    else if (resource === LAMBDA_INVOKE && custom.has(fn)) out.set(name, { kind: 'custom', node: custom.get(fn)!.node, path: custom.get(fn)!.path, nodeType: String(params.Payload?.nodeType ?? '') });
-    else if (resource === START_EXECUTION_SYNC && typeof params.StateMachineArn === 'string' && children.has(params.StateMachineArn)) {
-      const child = children.get(params.StateMachineArn)!;
-      out.set(name, { kind: 'subworkflow', node: name, workflowId: child.workflowId, file: child.file });
-    } else out.set(name, { kind: 'service', resource });
-  }
-  return out;
 }
 
 /**
@@ -115,18 +85,15 @@ export function waitStates(definition: AslDefinition): string[] {
     .map(([name]) => name);
 }
 
-/** Node ids are state names; the states the compiler adds carry a ':'. */
-export const isNodeState = (name: string): boolean => !name.includes(':');
-
 /**
  * Where a caught error really goes: the compiler puts a guard and a counter
  * in front of a fallback edge that loops back, so follow them (the guard's
  * first rule: "within the bound") until a node state. Other added states (a
  * Choice on the error, an approval's rejection) are where it goes.
  */
-export function fallbackTarget(definition: AslDefinition, next: string): string {
+export function fallbackTarget(definition: AslDefinition, nodes: Set<string>, next: string): string {
   let name = next;
-  for (let hops = 0; hops < 10 && !isNodeState(name); hops++) {
+  for (let hops = 0; hops < 10 && !nodes.has(name); hops++) {
     const s = stateNamed(definition, name);
     if (!s) break;
     const first = (s.Choices as { Variable?: string; Next?: string }[] | undefined)?.[0];

@@ -3,7 +3,7 @@
  * log and a Step Functions execution history both become these, so that the
  * progress display, the execution record and `osop-sfn test` read one shape.
  */
-import type { AslDefinition } from '../types';
+import type { AslDefinition, CompileReport } from '../types';
 
 export type RunEvent =
   | { kind: 'entered'; state: string; type: string; time: number }
@@ -25,7 +25,7 @@ export interface RunWatcher {
   event(e: RunEvent): void;
   note(text: string): void;
   /** The watcher of a sub-workflow's execution, started by one of this run's Tasks. */
-  child(workflowId: string, definition: AslDefinition): RunWatcher;
+  child(workflowId: string, definition: AslDefinition, report: Pick<CompileReport, 'nodes'>): RunWatcher;
 }
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

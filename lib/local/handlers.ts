@@ -4,10 +4,10 @@
  * and Lambda hands the function `Payload`; the state then sees Lambda's
  * invoke result, `{ Payload: <returned value>, StatusCode: 200, ... }`.
  */
-import type { LocalHandlerKind } from './definition';
+import { HANDLER_MODULES } from '../../lambdas';
+import type { HandlerKind } from '../types';
 
 export type LocalTaskHandler = (input: unknown) => Promise<unknown>;
-type HandlerModule = { handler: (event: never) => Promise<unknown> };
 
 /**
  * The error a Task failure must be inside the engine: aws-local-stepfunctions
@@ -33,20 +33,14 @@ export function invokeResult(payload: unknown): Record<string, unknown> {
   return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };
 }
 
-/** Handler modules, loaded on first use (the agent handler pulls in the Anthropic SDK lazily itself). */
-function loadHandler(kind: LocalHandlerKind): HandlerModule {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  if (kind === 'rest') return require('../../lambdas/rest') as HandlerModule;
-  return require('../../lambdas/agent') as HandlerModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
-
-/** The local stand-in for one Lambda function: the real handler, called as Lambda would call it. */
-export function lambdaInvoker(kind: LocalHandlerKind): LocalTaskHandler {
+/** The local stand-in for one Lambda function: the real handler the report names, called as Lambda would call it. */
+export function lambdaInvoker(kind: HandlerKind): LocalTaskHandler {
+  const load = HANDLER_MODULES[kind];
+  if (!load) throw new Error(`osop-sfn: no handler module is known by the name '${kind}' (lambdas/index.ts).`);
   return async (input) => {
     const payload = (input as { Payload?: unknown } | null)?.Payload;
     try {
-      return invokeResult(await loadHandler(kind).handler(payload as never));
+      return invokeResult(await load().handler(payload as never));
     } catch (err) {
       throw asTaskError(err);
     }

@@ -12,7 +12,7 @@
  * (mocked-results.ts has the other integrations).
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { maxCallsOf, stateNamed, taskBindings } from './definition';
+import { maxCallsOf, tasksByState } from './definition';
 import { mockedResult } from './mocked-results';
 import { stateMachineName } from './run-local';
 import type { MockEntry, TestCase } from './test-cases';
@@ -25,7 +25,7 @@ export interface MockConfigFile {
 }
 
 export function buildMockConfig(cases: TestCase[], definition: AslDefinition, report: CompileReport): MockConfigFile {
-  const bindings = taskBindings(definition, report);
+  const tasks = tasksByState(report);
   const testCases: Record<string, Record<string, string>> = {};
   const responses: Record<string, MockedResponse> = {};
   for (const c of cases) {
@@ -33,9 +33,8 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
     for (const [state, mock] of c.mocks) {
       const name = `${c.id}.${state}`;
       mapping[state] = name;
-      const model = (stateNamed(definition, state)?.Parameters as { Payload?: { model?: unknown } } | undefined)?.Payload?.model;
       const shape = (e: MockEntry): MockedResponse[string] =>
-        e.error !== undefined ? { Throw: { Error: e.error, Cause: e.cause ?? '' } } : { Return: mockedResult(bindings.get(state), e.outputs!, String(model ?? 'mock')) };
+        e.error !== undefined ? { Throw: { Error: e.error, Cause: e.cause ?? '' } } : { Return: mockedResult(tasks.get(state), e.outputs!) };
       // Every call's answer, in order; "thereafter" covers every call the state can get.
       const answers = mock.calls.map(shape);
       if (mock.thereafter) {

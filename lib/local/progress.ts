@@ -2,14 +2,16 @@
  * The progress display: one line on stderr per state event, as it happens.
  */
 import { ErrorNames } from '../contract/task-payload';
-import type { AslDefinition } from '../types';
-import { fallbackTarget } from './definition';
+import type { AslDefinition, CompileReport } from '../types';
+import { fallbackTarget, nodeStatesOf } from './definition';
 import type { RunEvent, RunWatcher } from './events';
 
 const MAX_CAUSE_CHARS = 240;
 
 export interface ProgressContext {
   definition: AslDefinition;
+  /** The workflow's node states (fallback targets are shown as the node they lead to). */
+  report: Pick<CompileReport, 'nodes'>;
   /** Applied to every line (secret values out). */
   redact: (text: string) => string;
 }
@@ -35,8 +37,8 @@ export class ProgressFormatter {
   }
 
   /** The formatter of a sub-workflow's execution. */
-  child(definition: AslDefinition, workflowId: string): ProgressFormatter {
-    return new ProgressFormatter({ ...this.ctx, definition }, this.clock, `${this.prefix || '  '}${workflowId} ▸ `);
+  child(definition: AslDefinition, workflowId: string, report: Pick<CompileReport, 'nodes'>): ProgressFormatter {
+    return new ProgressFormatter({ ...this.ctx, definition, report }, this.clock, `${this.prefix || '  '}${workflowId} ▸ `);
   }
 
   private stamp(time: number, text: string): string {
@@ -57,7 +59,7 @@ export class ProgressFormatter {
       case 'caught': {
         // A rejection is an answer, not a failure: the compiled Catch routes on the decision.
         if (e.error === ErrorNames.ApprovalRejected) return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → ${e.next} (decision 'rejected')`;
-        const target = fallbackTarget(this.ctx.definition, e.next);
+        const target = fallbackTarget(this.ctx.definition, nodeStatesOf(this.ctx.report), e.next);
         return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → fallback edge ${e.state} → ${target}`;
       }
       case 'failed':
@@ -71,7 +73,7 @@ export function progressWatcher(formatter: ProgressFormatter, write: (line: stri
   return {
     event: (e) => write(formatter.line(e)),
     note: (text) => write(formatter.note(text)),
-    child: (workflowId, definition) => progressWatcher(formatter.child(definition, workflowId), write),
+    child: (workflowId, definition, report) => progressWatcher(formatter.child(definition, workflowId, report), write),
   };
 }
 

@@ -5,8 +5,9 @@
  */
 import * as fs from 'node:fs';
 import { stringify } from 'yaml';
+import { NODE_TYPES as SCHEMA_NODE_TYPES } from '../normalise/schema';
 import type { AslDefinition, CompileReport } from '../types';
-import { allStates, isNodeState, stateNamed, taskBindings, type TaskBinding } from './definition';
+import { nodeStatesOf, stateNamed } from './definition';
 import { transitionCount, type ExecutionOutcome, type ExecutionStatus } from './events';
 import type { Redactor } from './secrets';
 
@@ -42,8 +43,9 @@ interface NodeRecord {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Record<string, unknown> {
-  const bindings = taskBindings(ctx.definition, ctx.report);
-  const typeOf = (state: string) => nodeTypeOf(bindings.get(state));
+  const nodeTypes = new Map(ctx.report.nodes.map((n) => [n.id, n.type]));
+  const isNodeState = (state: string) => nodeTypes.has(state);
+  const typeOf = (state: string) => osoplogNodeType(nodeTypes.get(state));
   const models = new Map(ctx.report.models.map((m) => [m.node, m]));
 
   const records: NodeRecord[] = [];
@@ -79,8 +81,8 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
   // A state still open when the execution ended was cut short (timeout or abort).
   for (const state of [...open.keys()]) close(state, outcome.endedAt, outcome.status === 'TIMED_OUT' ? 'TIMEOUT' : 'FAILED', { reason: `the execution ended (${outcome.status})` });
   const reached = new Set(records.map((r) => r.node_id));
-  for (const [state] of allStates(ctx.definition)) {
-    if (isNodeState(state) && !reached.has(state)) records.push({ node_id: state, node_type: typeOf(state), status: 'SKIPPED', reason: 'not reached on this execution path' });
+  for (const state of nodeStatesOf(ctx.report)) {
+    if (!reached.has(state)) records.push({ node_id: state, node_type: typeOf(state), status: 'SKIPPED', reason: 'not reached on this execution path' });
   }
 
   const singleModel = new Set(ctx.report.models.map((m) => m.model));
@@ -104,23 +106,12 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
   return ctx.redactor.value(record);
 }
 
-/** The schema's node types (`node_type`). */
-const NODE_TYPES = new Set(['human', 'agent', 'api', 'cli', 'db', 'git', 'docker', 'cicd', 'mcp', 'system', 'infra', 'data']);
+/** The osoplog schema's node types (`node_type`): the OSOP schema's own. */
+const NODE_TYPES: ReadonlySet<string> = new Set(SCHEMA_NODE_TYPES);
 
-/** The OSOP type of the node a state runs; routing nodes, sub-workflow starts and service calls are `system`. */
-function nodeTypeOf(b: TaskBinding | undefined): string {
-  switch (b?.kind) {
-    case 'rest':
-      return 'api';
-    case 'agent':
-      return 'agent';
-    case 'approval':
-      return 'human';
-    case 'custom':
-      return NODE_TYPES.has(b.nodeType) ? b.nodeType : 'system';
-    default:
-      return 'system';
-  }
+/** The node's OSOP type as the osoplog schema allows it (types outside the schema are `system`). */
+function osoplogNodeType(type: string | undefined): string {
+  return type !== undefined && NODE_TYPES.has(type) ? type : 'system';
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
-import { substitute, taskBindings, withLocalTimeouts } from './definition';
+import { substitute, withLocalTimeouts } from './definition';
 import { startLocalExecution } from './engine';
 import type { ExecutionOutcome, RunWatcher } from './events';
 import { lambdaInvoker, type LocalTaskHandler } from './handlers';
@@ -53,6 +53,16 @@ export function localArns(report: CompileReport): Record<string, string> {
   for (const [kind, key] of Object.entries(report.substitutions) as [HandlerKind, string][]) out[key] = `arn:aws:lambda:local:000000000000:function:osop-${kind}-handler`;
   for (const c of report.customHandlers) out[c.substitution] = `arn:aws:lambda:local:000000000000:function:${stateMachineName(c.node)}`;
   for (const w of report.subWorkflows) out[w.substitution] = localStateMachineArn(w.workflowId);
+  for (const t of report.tasks) {
+    if (t.project) out[t.project.substitution] = 'osop-local-commands';
+    for (const key of t.substitutions) {
+      // Locally a secret's name is the environment variable's: no prefix.
+      if (key === 'SecretPrefix') out[key] = '';
+      else if (key === 'DatabaseClusterArn') out[key] = 'arn:aws:rds:local:000000000000:cluster:osop-local';
+      else if (key === 'DatabaseSecretArn') out[key] = 'arn:aws:secretsmanager:local:000000000000:secret:osop-local-db';
+      else if (key === 'DatabaseName') out[key] = 'osop';
+    }
+  }
   return out;
 }
 
@@ -60,7 +70,7 @@ export const localStateMachineArn = (workflowId: string) => `arn:aws:states:loca
 
 /** A whole local run: routes, secrets and the handlers' console set for its duration. */
 export async function runLocally(req: LocalRunRequest): Promise<ExecutionOutcome> {
-  const handlers = req.handlers ?? realHandlers(req.definition, req.report);
+  const handlers = req.handlers ?? realHandlers(req.report);
   return withRunEnvironment(req, () => executeLocally({ ...req, handlers }));
 }
 
@@ -77,9 +87,10 @@ export function executeLocally(req: LocalExecutionRequest): Promise<ExecutionOut
   return execution.outcome.finally(() => signal.removeEventListener('abort', execution.abort));
 }
 
-function realHandlers(definition: AslDefinition, report: CompileReport): Record<string, LocalTaskHandler> {
+/** The Tasks that run a handler module of lambdas/, bound to it (the other kinds are bound by `bindLocalHandlers`). */
+function realHandlers(report: CompileReport): Record<string, LocalTaskHandler> {
   const out: Record<string, LocalTaskHandler> = {};
-  for (const [state, b] of taskBindings(definition, report)) if (b.kind === 'rest' || b.kind === 'agent') out[state] = lambdaInvoker(b.kind);
+  for (const t of report.tasks) if (t.local.kind === 'lambda') out[t.state] = lambdaInvoker(t.local.handler);
   return out;
 }
 

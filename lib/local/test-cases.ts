@@ -24,9 +24,9 @@
 import { DiagnosticSink, type SourceRange } from '../diagnostics';
 import type { LoadedDocument } from '../load';
 import type { WorkflowTest } from '../model';
-import type { AslDefinition } from '../types';
+import type { AslDefinition, CompileReport } from '../types';
 import { didYouMean } from '../util/suggest';
-import { allStates, isNodeState } from './definition';
+import { allStates } from './definition';
 
 export const TestCodes = {
   BadTestCase: 'OSOP6001',
@@ -79,8 +79,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Reads every test of the workflow; problems go to `sink` (with positions) and their cases are left out. */
-export function readTestCases(tests: WorkflowTest[], doc: LoadedDocument, definition: AslDefinition, sink: DiagnosticSink): TestCase[] {
-  const reader = new TestReader(doc, definition, sink);
+export function readTestCases(tests: WorkflowTest[], doc: LoadedDocument, definition: AslDefinition, report: Pick<CompileReport, 'nodes'>, sink: DiagnosticSink): TestCase[] {
+  const reader = new TestReader(doc, definition, report, sink);
   const out: TestCase[] = [];
   const seen = new Set<string>();
   for (const t of tests) {
@@ -100,7 +100,10 @@ class TestReader {
   private readonly tasks: Set<string>;
   private readonly states: Set<string>;
 
-  constructor(private readonly doc: LoadedDocument, definition: AslDefinition, private readonly sink: DiagnosticSink) {
+  private readonly nodeStates: Set<string>;
+
+  constructor(private readonly doc: LoadedDocument, definition: AslDefinition, report: Pick<CompileReport, 'nodes'>, private readonly sink: DiagnosticSink) {
+    this.nodeStates = new Set(report.nodes.map((n) => n.id));
     this.states = new Set(allStates(definition).map(([n]) => n));
     this.tasks = new Set(allStates(definition).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
   }
@@ -116,7 +119,7 @@ class TestReader {
     let targetNode: string | undefined;
     if (raw.target_node !== undefined) {
       targetNode = String(raw.target_node);
-      if (!this.states.has(targetNode) || !isNodeState(targetNode)) this.error(TestCodes.BadTestCase, `${what}: target_node '${targetNode}' is not a node of the workflow.`, this.valueAt(raw, 'target_node'), this.suggestNode(targetNode));
+      if (!this.states.has(targetNode) || !this.nodeStates.has(targetNode)) this.error(TestCodes.BadTestCase, `${what}: target_node '${targetNode}' is not a node of the workflow.`, this.valueAt(raw, 'target_node'), this.suggestNode(targetNode));
     }
     if (raw.input !== undefined && !isObj(raw.input)) this.error(TestCodes.BadTestCase, `${what}: input must be a mapping.`, this.valueAt(raw, 'input'));
     const mocks = this.mocks(raw, what);
@@ -241,7 +244,7 @@ class TestReader {
         this.error(TestCodes.BadExpectation, `${what}: expect.${key} must be a list of state names.`, this.valueAt(e, key));
         continue;
       }
-      const unknown = (list as string[]).find((s) => !this.states.has(s) || (key === 'nodes' && !isNodeState(s)));
+      const unknown = (list as string[]).find((s) => !this.states.has(s) || (key === 'nodes' && !this.nodeStates.has(s)));
       if (unknown !== undefined) this.error(TestCodes.BadExpectation, `${what}: expect.${key} names '${unknown}', which is not a ${key === 'nodes' ? 'node' : 'state'} of the compiled workflow.`, this.valueAt(e, key), key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states));
       else out[key] = list as string[];
     }
@@ -270,7 +273,7 @@ class TestReader {
   }
 
   private suggestNode(name: string): string | undefined {
-    return didYouMean(name, [...this.states].filter(isNodeState));
+    return didYouMean(name, [...this.nodeStates]);
   }
 
   private suggestTask(name: string): string | undefined {

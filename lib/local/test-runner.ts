@@ -4,7 +4,7 @@
  * not mock stops that case with an error rather than calling out.
  */
 import type { AslDefinition, CompileReport } from '../types';
-import { allStates, isNodeState, taskBindings } from './definition';
+import { allStates, nodeStatesOf, tasksByState } from './definition';
 import { statesEntered, type ExecutionOutcome } from './events';
 import { taskError, type LocalTaskHandler } from './handlers';
 import { missingOutputs, mockedResult } from './mocked-results';
@@ -32,9 +32,9 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
     throw taskError('OSOP.Test.Harness', message);
   };
   const handlers: Record<string, LocalTaskHandler> = {};
-  const bindings = taskBindings(definition, report);
+  const tasks = tasksByState(report);
   for (const [state] of allStates(definition).filter(([, s]) => s.Type === 'Task')) {
-    const binding = bindings.get(state);
+    const task = tasks.get(state);
     handlers[state] = async (input) => {
       const n = calls.get(state) ?? 0;
       calls.set(state, n + 1);
@@ -43,16 +43,16 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
       const entry = answerFor(mock, n);
       if (!entry) return stop(`'${state}' was called ${n + 1} times but its mock lists ${mock.calls.length} answers.`);
       if (entry.error !== undefined) throw taskError(entry.error, entry.cause ?? '');
-      const model = (input as { Payload?: { model?: unknown } } | null)?.Payload?.model;
-      const result = mockedResult(binding, entry.outputs!, typeof model === 'string' ? model : 'mock');
-      const missing = missingOutputs(definition, state, binding, result);
+      void input;
+      const result = mockedResult(task, entry.outputs!);
+      const missing = missingOutputs(definition, state, task, result);
       if (missing.length) return stop(`the mock of '${state}' lacks the output(s) ${missing.map((m) => `'${m}'`).join(', ')} that the state reads.`);
       return result;
     };
   }
   const outcome = await runLocally({ definition, report, input: c.input, fast: true, handlers, signal: abort.signal });
   if (harnessError) return { id: c.id, passed: false, failures: [], error: harnessError, outcome };
-  const failures = check(c, outcome, calls);
+  const failures = check(c, outcome, calls, nodeStatesOf(report));
   return { id: c.id, passed: failures.length === 0, failures, outcome };
 }
 
@@ -60,7 +60,7 @@ function answerFor(mock: NodeMock, n: number): MockEntry | undefined {
   return mock.calls[n] ?? mock.thereafter;
 }
 
-function check(c: TestCase, outcome: ExecutionOutcome, calls: Map<string, number>): string[] {
+function check(c: TestCase, outcome: ExecutionOutcome, calls: Map<string, number>, nodeStates: Set<string>): string[] {
   const e = c.expect;
   const out: string[] = [];
   const status = outcome.status === 'SUCCEEDED' ? 'succeeded' : outcome.status === 'FAILED' ? 'failed' : outcome.status.toLowerCase();
@@ -70,7 +70,7 @@ function check(c: TestCase, outcome: ExecutionOutcome, calls: Map<string, number
   if (e.cause !== undefined && !(outcome.cause ?? '').includes(e.cause)) out.push(`cause: expected it to contain '${e.cause}', got '${outcome.cause ?? ''}'`);
   const entered = statesEntered(outcome.events);
   if (e.path && !sameList(e.path, entered)) out.push(`path: expected ${e.path.join(' → ')}, got ${entered.join(' → ')}`);
-  const nodes = entered.filter(isNodeState);
+  const nodes = entered.filter((s) => nodeStates.has(s));
   if (e.nodes && !sameList(e.nodes, nodes)) out.push(`nodes: expected ${e.nodes.join(' → ')}, got ${nodes.join(' → ')}`);
   for (const [node, n] of Object.entries(e.calls ?? {})) {
     if ((calls.get(node) ?? 0) !== n) out.push(`calls.${node}: expected ${n}, got ${calls.get(node) ?? 0}`);

@@ -22,12 +22,12 @@ import { Codes, DiagnosticSink } from '../diagnostics';
 import { lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
 import { resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
-import type { CompileReport, HandlerKind } from '../types';
-import { lowerAgentNode } from './agent-task';
-import { lowerApproval } from './approval-task';
-import { lowerCustomHandler, lowerServiceIntegration } from './custom-task';
+import type { TaskReport, TriggerSpec } from '../types';
+import { bindingOf } from '../bindings/registry';
+import { lowerApproval } from '../bindings/approval';
+import { originOf, type RestConfig } from '../bindings/rest';
+import type { LowerContext, Lowering, OutputUse } from '../bindings/types';
 import {
-  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
   DEFAULT_MAX_FALLBACKS,
   DEFAULT_MAX_LOOP_ITERATIONS,
   DONE_STATE,
@@ -37,7 +37,6 @@ import {
   counterKey,
   counterPath,
   counterValuePath,
-  customHandlerSubstitution,
   errorPath,
   fallbackCountState,
   fallbackExhaustedState,
@@ -51,14 +50,10 @@ import {
   rejectedState,
   reraiseState,
   routeState,
-  subWorkflowSubstitution,
 } from './layout';
 import { lowerForEach } from './map';
 import { lowerFork } from './parallel';
-import type { PayloadContext } from './payload';
-import { lowerRestNode, type TaskCommon } from './rest-task';
 import type { ChoiceRule, ChoiceState, PassState, State, StateGraph, TaskState } from './states';
-import { lowerSubWorkflow } from './subworkflow-task';
 
 export type { StateGraph, State } from './states';
 
@@ -68,10 +63,10 @@ export interface LowerOptions {
 
 export interface LoweredWorkflow {
   graph: StateGraph;
-  handlers: HandlerKind[];
-  origins: string[];
-  models: { node: string; provider: string; model: string }[];
-  extras: Pick<CompileReport, 'agentSecrets' | 'customHandlers' | 'serviceIntegrations' | 'subWorkflows' | 'approvals' | 'waitsForCallback'>;
+  /** Every Task state, in definition order of the nodes. */
+  tasks: TaskReport[];
+  /** Triggers that nodes stand for (an entry `event` node). */
+  triggers: TriggerSpec[];
 }
 
 /** A list of states with an exit: edges to `exit` end the region. */
@@ -91,7 +86,6 @@ const NOT_YET: Record<string, string> = {
   message: "'message' edges",
 };
 
-const ROUTING_SUBTYPES = new Set(['router', 'join', 'parallel', 'merge', 'gateway', 'fork']);
 const FLOW = new Set(['sequential', 'parallel', 'spawn', 'dataflow']);
 const FAILURE = new Set(['fallback', 'error', 'timeout']);
 
@@ -102,18 +96,14 @@ export function lowerWorkflow(a: AnalysedWorkflow, sink: DiagnosticSink, options
 export class Lowerer {
   private readonly names = new Set<string>();
   private readonly counters: string[] = [];
-  private readonly handlers = new Set<HandlerKind>();
-  private readonly origins = new Set<string>();
-  private readonly models: LoweredWorkflow['models'] = [];
-  private readonly extras: LoweredWorkflow['extras'] = { agentSecrets: [], customHandlers: [], serviceIntegrations: [], subWorkflows: [], approvals: [], waitsForCallback: false };
-  private readonly ctx: PayloadContext;
+  private readonly tasks: TaskReport[] = [];
+  private readonly triggers: TriggerSpec[] = [];
   private readonly siblingContentTypes = new Map<string, string>();
   private byScope: Map<Scope | undefined, WorkflowNode[]> | undefined;
   private readonly resolve: Resolver;
   private readonly top: Region = { states: new Map(), exit: null, stem: 'osop', loopVars: [], nested: false };
 
   constructor(readonly a: AnalysedWorkflow, readonly sink: DiagnosticSink, private readonly options: LowerOptions) {
-    this.ctx = { templates: a.templates, resolved: a.resolved, sink, secretFields: {} };
     this.resolve = resolverOf(a.resolved);
   }
 
@@ -122,9 +112,10 @@ export class Lowerer {
     const init: PassState = { Type: 'Pass', Parameters: {}, Next: this.entryState(this.a.entry.id) };
     this.claim(INIT_STATE, init, this.top);
     for (const n of wf.nodes) {
-      if (n.binding?.kind === 'rest' && n.binding.declaredContentType && n.binding.url) {
-        const origin = originOf(n.binding.url.text);
-        if (origin) this.siblingContentTypes.set(origin, n.binding.declaredContentType);
+      const rest = n.binding?.id === 'rest' ? (n.binding.config as RestConfig) : undefined;
+      if (rest?.declaredContentType && rest.url) {
+        const origin = originOf(rest.url.text);
+        if (origin) this.siblingContentTypes.set(origin, rest.declaredContentType);
       }
     }
     this.lowerRegion(undefined, this.top);
@@ -140,10 +131,8 @@ export class Lowerer {
     if (this.sink.hasErrors) return undefined;
     return {
       graph: { startAt: INIT_STATE, states: this.top.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
-      handlers: [...this.handlers].sort(),
-      origins: [...this.origins].sort(),
-      models: this.models,
-      extras: this.extras,
+      tasks: this.tasks,
+      triggers: this.triggers,
     };
   }
 
@@ -221,70 +210,45 @@ export class Lowerer {
     const main = this.mainState(node);
     if (!main) return;
     if (node.approval && node.type !== 'human') {
-      const gate = lowerApproval(node, node.approval, this.common(node), false, this.ctx);
-      gate.Next = node.id;
-      this.claim(approvalGateState(node.id), gate, region, node);
-      this.noteApproval(node);
+      const gate = lowerApproval(node, node.approval, this.lowerContext(node), false);
+      (gate.state as TaskState).Next = node.id;
+      this.claim(approvalGateState(node.id), gate.state, region, node);
+      this.noteTask(approvalGateState(node.id), node, 'approval', gate);
     }
     this.claim(node.id, main, region, node);
     this.lowerOutEdges(node, main, region);
   }
 
-  private common(node: WorkflowNode): TaskCommon {
-    return { workflowId: this.a.workflow.id, attempt: this.attemptOf(node), siblingContentTypes: this.siblingContentTypes };
+  private lowerContext(node: WorkflowNode): LowerContext {
+    return {
+      workflowId: this.a.workflow.id,
+      templates: this.a.templates,
+      resolved: this.a.resolved,
+      sink: this.sink,
+      attempt: this.attemptOf(node),
+      siblingContentTypes: this.siblingContentTypes,
+      isEntry: node === this.a.entry,
+      usedOutputs: this.a.usedOutputs.get(node.id) ?? new Map<string, OutputUse>(),
+    };
   }
 
-  private noteApproval(node: WorkflowNode): void {
-    this.handlers.add('approval');
-    this.extras.waitsForCallback = true;
-    this.extras.approvals.push({ node: node.id, approvers: node.approval!.approvers, timeoutSeconds: node.approval!.timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS });
+  private noteTask(state: string, node: WorkflowNode, binding: string, lowering: Lowering): void {
+    if (lowering.trigger) this.triggers.push(lowering.trigger);
+    if (lowering.task) this.tasks.push({ state, node: node.id, nodeType: node.type, binding, ...lowering.task });
   }
 
-  /** The state that does the node's work. */
+  /** The state that does the node's work: its binding's lowering. A node without a binding was reported by the normaliser. */
   private mainState(node: WorkflowNode): TaskState | PassState | undefined {
-    const common = this.common(node);
-    if (node.workflowRef) {
-      this.extras.subWorkflows.push({ node: node.id, workflowId: node.workflowRef, substitution: subWorkflowSubstitution(node.workflowRef) });
-      return lowerSubWorkflow(node, node.workflowRef, this.ctx);
-    }
-    if (node.type === 'human') {
-      this.noteApproval(node);
-      return lowerApproval(node, node.approval!, common, true, this.ctx);
-    }
-    if (node.sfn.handler) {
-      this.extras.customHandlers.push({ node: node.id, path: node.sfn.handler.path, substitution: customHandlerSubstitution(node.id) });
-      return lowerCustomHandler(node, common);
-    }
-    if (node.sfn.resource) {
-      this.extras.serviceIntegrations.push({ node: node.id, resource: node.sfn.resource.arn, permissions: node.sfn.resource.permissions });
-      return lowerServiceIntegration(node, node.sfn.resource, this.ctx);
-    }
-    const b = node.binding;
-    if (b?.kind === 'rest') {
-      const r = lowerRestNode(node, b, this.ctx, common);
-      if (!r) return undefined;
-      this.handlers.add('rest');
-      this.origins.add(r.origin);
-      return r.state;
-    }
-    if (b?.kind === 'agent') {
-      const t = lowerAgentNode(node, b, this.ctx, common);
-      if (!t) return undefined;
-      this.handlers.add('agent');
-      this.models.push({ node: node.id, provider: b.provider, model: b.model });
-      if (!this.extras.agentSecrets.includes(b.apiKeySecret)) this.extras.agentSecrets.push(b.apiKeySecret);
-      return t;
-    }
-    if (node.subtype && ROUTING_SUBTYPES.has(node.subtype)) {
-      return { Type: 'Pass', Comment: node.name ?? `${node.subtype} ${node.id}`, ResultPath: null };
-    }
-    this.sink.error(Codes.UnboundNodeType, `Node '${node.id}' has type '${node.type}'${node.subtype ? ` (${node.subtype})` : ''}, which has no Step Functions binding.`, node.typeRange,
-      `Bind it explicitly: 'x-sfn: { handler: lambdas/custom/${node.id}.ts }' (your Lambda handler, which receives the node's runtime block) or 'x-sfn: { resource: "arn:aws:states:::...", parameters: {...} }' (a Step Functions service integration). api, agent and human nodes, and routing nodes (subtype router or join), need no binding.`);
-    return undefined;
+    const binding = bindingOf(node);
+    if (!binding) return undefined;
+    const lowering = binding.lower(node, node.binding!.config, this.lowerContext(node));
+    if (!lowering) return undefined;
+    this.noteTask(node.id, node, binding.id, lowering);
+    return lowering.state;
   }
 
   /** `attempt` of a node: which round of its enclosing fallback/loop cycles this is. */
-  private attemptOf(node: WorkflowNode): TaskCommon['attempt'] {
+  private attemptOf(node: WorkflowNode): LowerContext['attempt'] {
     const cycles = this.a.enclosingCycles.get(node.id) ?? [];
     if (cycles.length === 0) return { literal: 0 };
     const paths = cycles.map((e) => counterValuePath(this.counterKeyOf(e)));
@@ -489,17 +453,6 @@ export class Lowerer {
       choices.push({ Variable: '$.outputs', IsPresent: true, Next: defaultTarget });
     }
     return { Type: 'Choice', Choices: choices, Default: defaultTarget };
-  }
-}
-
-/** The origin a literal URL starts with; undefined for anything the URL parser refuses (reported elsewhere). */
-function originOf(url: string): string | undefined {
-  const m = /^(https?:\/\/[^/?#@\s$]+)/i.exec(url);
-  if (!m) return undefined;
-  try {
-    return new URL(m[1]).origin;
-  } catch {
-    return undefined;
   }
 }
 

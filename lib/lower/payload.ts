@@ -7,9 +7,10 @@
  * handler substitutes secrets there and nowhere else.
  */
 import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
-import { lowerTemplate, escapeIntrinsicString, type ParsedTemplate, type Reference, type ResolvedRef } from '../expressions';
-import { resolverOf } from '../analyse';
+import { lowerTemplate, escapeIntrinsicString, resolverOf, type ParsedTemplate, type Reference, type ResolvedRef } from '../expressions';
 import { TemplateText, type JsonTemplate } from '../model';
+
+export { walkTemplates } from '../model';
 
 export interface PayloadContext {
   templates: Map<TemplateText, ParsedTemplate>;

@@ -12,13 +12,11 @@ import type { LoadedDocument } from '../load';
 import { Locator } from '../load/locate';
 import {
   TemplateText,
-  type AgentBinding,
   type EdgeMode,
   type InputDecl,
   type JsonTemplate,
   type NodeSfnOptions,
   type OutputDecl,
-  type RestBinding,
   type RetrySpec,
   type Trigger,
   type Workflow,
@@ -27,13 +25,13 @@ import {
   type WorkflowTest,
 } from '../model';
 import { didYouMean } from '../util/suggest';
+import { bindingFor, bindingSfnOptions } from '../bindings/registry';
+import type { ReadContext } from '../bindings/types';
 import { EDGE_MODES, EXTRA_EDGE_MODES, EXTRA_NODE_TYPES, KNOWN_EDGE_KEYS, KNOWN_NODE_KEYS, KNOWN_WORKFLOW_KEYS, NODE_TYPES, RawEdge, RawNode, RawWorkflow } from './schema';
 import { parseDuration } from './duration';
 
 export { parseDuration } from './duration';
 
-const DEFAULT_AGENT_MAX_TOKENS = 1024;
-const DEFAULT_AGENT_MODEL = 'claude-sonnet-4-6';
 const ALL_NODE_TYPES: readonly string[] = [...NODE_TYPES, ...EXTRA_NODE_TYPES];
 const ALL_EDGE_MODES: readonly string[] = [...EDGE_MODES, ...EXTRA_EDGE_MODES];
 
@@ -162,15 +160,32 @@ class Normaliser {
       typeRange,
     };
     const runtimeRange = runtimeKey ? this.loc.valueOf(raw, runtimeKey) : at;
-    if (r.type === 'api' && !r.workflow_ref) node.binding = this.restBinding(raw, runtime, runtimeRange, r.id);
-    if (r.type === 'agent' && !r.workflow_ref) node.binding = this.agentBinding(runtime, runtimeRange, node);
+    const binding = bindingFor(node, raw);
+    const config = binding.read(this.readContext(node, raw, runtime, runtimeRange));
+    if (config !== undefined) node.binding = { id: binding.id, config };
     return node;
+  }
+
+  /** What a binding's `read` works with: the runtime block and this normaliser's position-keeping helpers. */
+  private readContext(node: WorkflowNode, raw: Obj, runtime: Obj, runtimeRange: SourceRange): ReadContext {
+    return {
+      node,
+      raw,
+      runtime,
+      runtimeRange,
+      sink: this.sink,
+      template: (text, holder, key) => this.template(text, holder, key),
+      jsonTemplate: (value, holder, key) => this.jsonTemplate(value, holder, key),
+      valueRange: (holder, key) => this.loc.valueOf(holder, key),
+      reportZod: (error, holder, what) => this.reportZod(error, holder, [], what, Codes.BadRuntime),
+    };
   }
 
   private nodeSfnOptions(raw: Obj, id: string): NodeSfnOptions {
     const ext = raw['x-sfn'];
     if (ext === undefined) return {};
     const schema = z.strictObject({
+      ...bindingSfnOptions(),
       max_fallbacks: z.number().int().min(0).max(1000).optional(),
       handler: z.string().min(1).optional(),
       resource: z.string().regex(/^arn:aws:states:::[a-z0-9-]+:[A-Za-z0-9.:-]+$/, 'a Step Functions integration ARN such as arn:aws:states:::sns:publish').optional(),
@@ -191,7 +206,9 @@ class Normaliser {
     }
     if (d.permissions && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.permissions of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'permissions'));
     if (d.parameters && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.parameters of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'parameters'));
+    const { max_fallbacks: _m, handler: _h, resource: _r, parameters: _p, permissions: _q, ...options } = d;
     return {
+      options,
       maxFallbacks: d.max_fallbacks,
       handler: d.handler ? { path: d.handler, range: this.loc.valueOf(ext, 'handler') } : undefined,
       resource: d.resource ? { arn: d.resource, parameters: d.parameters ? this.jsonTemplate((ext as Obj).parameters, ext, 'parameters') : {}, permissions: d.permissions ?? [], range: this.loc.valueOf(ext, 'resource') } : undefined,
@@ -320,98 +337,6 @@ class Normaliser {
       return typeof holder.timeout_seconds === 'number' ? Math.ceil(holder.timeout_seconds) : Math.ceil((holder.timeout_ms as number) / 1000);
     }
     return undefined;
-  }
-
-  // ---- bindings ---------------------------------------------------------------
-
-  private restBinding(raw: Obj, runtime: Obj, range: SourceRange, id: string): RestBinding | undefined {
-    const methodRaw = runtime.method;
-    const hasBody = runtime.body !== undefined || runtime.body_template !== undefined;
-    const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : hasBody ? 'POST' : 'GET';
-    if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) {
-      this.sink.error(Codes.WrongType, `Node '${id}' has HTTP method '${String(methodRaw)}'.`, this.loc.valueOf(runtime, 'method'), 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
-    }
-    const headers: Record<string, TemplateText> = {};
-    let declaredContentType: string | undefined;
-    if (runtime.headers !== undefined) {
-      if (!isObj(runtime.headers)) {
-        this.sink.error(Codes.WrongType, `The headers of node '${id}' must be a mapping of names to values.`, this.loc.valueOf(runtime, 'headers'));
-      } else {
-        for (const [name, v] of Object.entries(runtime.headers)) {
-          if (v === null || typeof v === 'object') {
-            this.sink.error(Codes.WrongType, `Header '${name}' of node '${id}' must be a string.`, this.loc.valueOf(runtime.headers, name));
-            continue;
-          }
-          headers[name] = this.template(String(v), runtime.headers, name);
-          if (name.toLowerCase() === 'content-type') declaredContentType = String(v).split(';')[0].trim().toLowerCase();
-        }
-      }
-    }
-    // auth: {type: bearer, secret_ref: NAME} is the schema's way to say Authorization: Bearer ${secrets.NAME}.
-    if (isObj(runtime.auth) && typeof runtime.auth.secret_ref === 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-      const type = typeof runtime.auth.type === 'string' ? runtime.auth.type.toLowerCase() : 'bearer';
-      const scheme = type === 'basic' ? 'Basic' : 'Bearer';
-      const ref = runtime.auth.secret_ref.replace(/^\$\{secrets\.(.*)\}$/, '$1').replace(/^secrets\./, '');
-      headers.Authorization = new TemplateText(`${scheme} \${secrets.${ref}}`, this.loc.valueOf(runtime.auth, 'secret_ref'), undefined);
-    }
-    if (typeof runtime.content_type === 'string') declaredContentType = runtime.content_type.toLowerCase();
-    const queryRaw = runtime.query ?? runtime.params ?? runtime.query_params;
-    const query: Record<string, JsonTemplate> = {};
-    if (isObj(queryRaw)) for (const [k, v] of Object.entries(queryRaw)) query[k] = this.jsonTemplate(v, queryRaw, k);
-    const bodyKey = runtime.body !== undefined ? 'body' : runtime.body_template !== undefined ? 'body_template' : undefined;
-    const body = bodyKey ? this.jsonTemplate(runtime[bodyKey], runtime, bodyKey) : undefined;
-    const expected = runtime.expected_status ?? runtime.success_codes ?? runtime.expected_status_codes;
-    const expectedStatus = typeof expected === 'number' ? [expected] : Array.isArray(expected) ? expected.filter((x): x is number => typeof x === 'number') : [];
-    let idempotency: RestBinding['idempotency'];
-    if (isObj(raw.idempotency)) {
-      const key = raw.idempotency.key;
-      idempotency = { enabled: raw.idempotency.enabled !== false, key: typeof key === 'string' ? this.template(key, raw.idempotency, 'key') : undefined };
-    }
-    return {
-      kind: 'rest',
-      method,
-      url: typeof runtime.url === 'string' ? this.template(runtime.url, runtime, 'url') : undefined,
-      endpoint: typeof runtime.endpoint === 'string' ? this.template(runtime.endpoint, runtime, 'endpoint') : undefined,
-      headers,
-      query,
-      body,
-      declaredContentType,
-      expectedStatus,
-      idempotency,
-      range,
-    };
-  }
-
-  private agentBinding(runtime: Obj, range: SourceRange, node: WorkflowNode): AgentBinding {
-    // Without a provider, the model's name says it: claude-* is Anthropic; gpt-*/o1-* OpenAI; gemini-* Google.
-    const modelName = typeof runtime.model === 'string' ? runtime.model.toLowerCase() : '';
-    const implied = modelName.startsWith('claude') || modelName === '' ? 'anthropic' : /^(gpt|o\d|text-|davinci)/.test(modelName) ? 'openai' : modelName.startsWith('gemini') ? 'google' : undefined;
-    const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : (implied ?? 'anthropic');
-    if (runtime.provider === undefined && modelName !== '' && !modelName.startsWith('claude')) {
-      this.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, range);
-    }
-    const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
-    if (runtime.model === undefined) {
-      this.sink.warn(Codes.MissingField, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, range, 'Set runtime.model.');
-    }
-    const prompt = runtime.prompt ?? runtime.user_prompt ?? runtime.instruction;
-    const instruction = typeof prompt === 'string'
-      ? this.template(prompt, runtime, runtime.prompt !== undefined ? 'prompt' : runtime.user_prompt !== undefined ? 'user_prompt' : 'instruction')
-      : (node.purpose ?? node.name ?? node.id);
-    const maxTokens = typeof runtime.max_tokens === 'number' && runtime.max_tokens > 0 ? Math.floor(runtime.max_tokens) : DEFAULT_AGENT_MAX_TOKENS;
-    const keyRef = typeof runtime.api_key === 'string' ? /^\$\{secrets\.([A-Za-z0-9_.-]+)\}$/.exec(runtime.api_key)?.[1] : undefined;
-    return {
-      kind: 'agent',
-      provider,
-      providerRange: runtime.provider !== undefined ? this.loc.valueOf(runtime, 'provider') : range,
-      model,
-      systemPrompt: typeof runtime.system_prompt === 'string' ? this.template(runtime.system_prompt, runtime, 'system_prompt') : undefined,
-      instruction,
-      maxTokens,
-      temperature: typeof runtime.temperature === 'number' ? runtime.temperature : undefined,
-      apiKeySecret: keyRef ?? 'ANTHROPIC_API_KEY',
-      range,
-    };
   }
 
   private template(text: string, holder: unknown, key: string | number): TemplateText {

@@ -1,4 +1,4 @@
-import { CONTRACT_VERSION, type AgentTaskPayload, type RestTaskPayload } from '../../lib/contract/task-payload';
+import { CONTRACT_VERSION, type AgentTaskPayload, type McpTaskPayload, type RestTaskPayload } from '../../lib/contract/task-payload';
 
 type RestOverrides = Omit<Partial<RestTaskPayload>, 'request'> & { request?: Partial<RestTaskPayload['request']> };
 
@@ -47,6 +47,25 @@ export function agentPayload(overrides: Partial<AgentTaskPayload> = {}): AgentTa
     maxTokens: 512,
     apiKeySecret: 'ANTHROPIC_API_KEY',
     context: { check_status: { status: 'succeeded' }, create_intent: { intent_id: 'pi_123' } },
+    timeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+/** A payload as the compiler writes it for an `mcp` node calling `search` with a bearer token from MCP_TOKEN. */
+export function mcpPayload(serverUrl: string, overrides: Partial<McpTaskPayload> = {}): McpTaskPayload {
+  return {
+    contractVersion: CONTRACT_VERSION,
+    kind: 'mcp',
+    workflowId: 'sop-support',
+    nodeId: 'search_docs',
+    executionId: 'arn:aws:states:eu-west-1:123456789012:execution:sop-support:run-1',
+    attempt: '0',
+    secretFields: { '/headers/Authorization': ['MCP_TOKEN'] },
+    serverUrl,
+    tool: 'search',
+    arguments: { query: 'payment' },
+    headers: { Authorization: 'Bearer ${secrets.MCP_TOKEN}' },
     timeoutMs: 5000,
     ...overrides,
   };

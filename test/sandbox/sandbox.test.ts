@@ -1,4 +1,5 @@
 import { handler as agentHandler } from '../../lambdas/agent';
+import { handler as openaiAgentHandler } from '../../lambdas/agent-openai';
 import { handler as restHandler, setRoutes } from '../../lambdas/rest';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { agentPayload, captureConsole, restPayload } from '../lambdas/payloads';
@@ -56,6 +57,26 @@ test('the payment workflow runs through both handlers against the sandbox', asyn
     expect(receipt.text).toMatch(/receipt/i);
     expect(sandbox.llm.requests()[0].userText).toContain(intent_id);
     expect(sandbox.stripe.state.paymentIntents.get(intent_id)).toMatchObject({ customer: customer_id, status: 'succeeded' });
+  } finally {
+    logs.restore();
+  }
+});
+
+test('the OpenAI-compatible stand-in serves openai and google agent nodes, each with its own fresh key', async () => {
+  expect(sandbox.env).toMatchObject({ OPENAI_BASE_URL: sandbox.openaiUrl, GEMINI_BASE_URL: sandbox.openaiUrl });
+  expect(sandbox.openaiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  expect(sandbox.env.OPENAI_API_KEY).toMatch(/^sk-proj-sandbox-/);
+  expect(sandbox.env.GEMINI_API_KEY).toMatch(/^AIza-sandbox-/);
+  expect(new Set(Object.values(sandbox.env)).size).toBe(Object.keys(sandbox.env).length - 1); // only the two LLM base URLs coincide
+
+  const logs = captureConsole();
+  try {
+    for (const provider of ['openai', 'google'] as const) {
+      const result = await openaiAgentHandler(agentPayload({ provider, model: `${provider}-model`, apiKeySecret: undefined }));
+      expect(result).toMatchObject({ model: `${provider}-model`, stop_reason: 'end_turn' });
+      expect(result.text).toMatch(/receipt/i);
+    }
+    expect(sandbox.openai.requests().map((r) => r.status)).toEqual([200, 200]);
   } finally {
     logs.restore();
   }

@@ -1,0 +1,166 @@
+/**
+ * `agent` nodes → a Task invoking an agent handler: `lambdas/agent`
+ * (Anthropic) or `lambdas/agent-openai` (OpenAI, and Gemini through its
+ * OpenAI-compatible endpoint). The outputs are the handler's result (text,
+ * model, stop_reason, usage). An agent that declares other outputs, or whose
+ * other fields the workflow reads, asks the model for a structured answer: a
+ * JSON Schema built from the declarations and from how the outputs are used,
+ * which the handler enforces (tool use / json_schema, validated with ajv).
+ */
+import { ErrorNames } from '../contract/task-payload';
+import { Codes, type SourceRange } from '../diagnostics';
+import { dataKey } from '../data-layout';
+import { jsonPathOf } from '../expressions';
+import { TemplateText, type WorkflowNode } from '../model';
+import { DEFAULT_AGENT_TIMEOUT_SECONDS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
+import { assignLowered, type PayloadContext } from '../lower/payload';
+import { retryRules } from '../lower/retry';
+import type { FunctionSpec } from '../types';
+import { invokeGrant, payloadHeader, taskComment } from './common';
+import type { Binding, OutputUse } from './types';
+
+/** Outputs every agent node has, whatever it declares (the agent handler's result). */
+export const AGENT_OUTPUTS = ['text', 'model', 'stop_reason', 'usage'] as const;
+const DEFAULT_AGENT_MAX_TOKENS = 1024;
+const DEFAULT_AGENT_MODEL = 'claude-sonnet-4-6';
+
+export const ANTHROPIC_FUNCTION: FunctionSpec = {
+  kind: 'shared', name: 'agent', label: 'agent handler', entry: 'lambdas/agent/index.ts', substitution: 'AgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 256, needs: 'secrets',
+};
+export const OPENAI_FUNCTION: FunctionSpec = {
+  kind: 'shared', name: 'agent-openai', label: 'OpenAI-compatible agent handler', entry: 'lambdas/agent-openai/index.ts', substitution: 'OpenAiAgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 256, needs: 'secrets',
+};
+
+/** Each provider's handler and default API key secret. */
+const PROVIDERS: Record<string, { fn: FunctionSpec; keySecret: string }> = {
+  anthropic: { fn: ANTHROPIC_FUNCTION, keySecret: 'ANTHROPIC_API_KEY' },
+  openai: { fn: OPENAI_FUNCTION, keySecret: 'OPENAI_API_KEY' },
+  google: { fn: OPENAI_FUNCTION, keySecret: 'GEMINI_API_KEY' },
+};
+
+export interface AgentConfig {
+  provider: string;
+  providerRange: SourceRange;
+  model: string;
+  systemPrompt?: TemplateText;
+  instruction: TemplateText | string;
+  maxTokens: number;
+  temperature?: number;
+  apiKeySecret: string;
+  range: SourceRange;
+}
+
+export const agentBinding: Binding<AgentConfig> = {
+  id: 'agent',
+  canFail: true,
+  matches: (node) => node.type === 'agent',
+
+  read(ctx) {
+    const { runtime, node } = ctx;
+    // Without a provider, the model's name says it: claude-* is Anthropic; gpt-*/o1-* OpenAI; gemini-* Google.
+    const modelName = typeof runtime.model === 'string' ? runtime.model.toLowerCase() : '';
+    const implied = modelName.startsWith('claude') || modelName === '' ? 'anthropic' : /^(gpt|o\d|text-|davinci|chatgpt)/.test(modelName) ? 'openai' : modelName.startsWith('gemini') ? 'google' : undefined;
+    const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : (implied ?? 'anthropic');
+    if (runtime.provider === undefined && modelName !== '' && !modelName.startsWith('claude')) {
+      ctx.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, ctx.runtimeRange);
+    }
+    const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
+    if (runtime.model === undefined) ctx.sink.warn(Codes.MissingField, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, ctx.runtimeRange, 'Set runtime.model.');
+    const promptKey = ['prompt', 'user_prompt', 'instruction', 'instructions'].find((k) => typeof runtime[k] === 'string');
+    const instruction = promptKey ? ctx.template(runtime[promptKey] as string, runtime, promptKey) : (node.purpose ?? node.name ?? node.id);
+    const maxTokens = typeof runtime.max_tokens === 'number' && runtime.max_tokens > 0 ? Math.floor(runtime.max_tokens) : DEFAULT_AGENT_MAX_TOKENS;
+    const keyRef = typeof runtime.api_key === 'string' ? /^\$\{secrets\.([A-Za-z0-9_.-]+)\}$/.exec(runtime.api_key)?.[1] : undefined;
+    const providerRange = runtime.provider !== undefined ? ctx.valueRange(runtime, 'provider') : ctx.runtimeRange;
+    if (!PROVIDERS[provider]) {
+      ctx.sink.error(Codes.UnsupportedProvider, `Agent node '${node.id}' uses provider '${provider}', which this compiler cannot call.`, providerRange, `Supported providers: ${Object.keys(PROVIDERS).join(', ')}.`);
+      return undefined;
+    }
+    return {
+      provider,
+      providerRange,
+      model,
+      systemPrompt: typeof runtime.system_prompt === 'string' ? ctx.template(runtime.system_prompt, runtime, 'system_prompt') : undefined,
+      instruction,
+      maxTokens,
+      temperature: typeof runtime.temperature === 'number' ? runtime.temperature : undefined,
+      apiKeySecret: keyRef ?? PROVIDERS[provider].keySecret,
+      range: ctx.runtimeRange,
+    };
+  },
+
+  templates(b, visit) {
+    // Secrets never reach the model: the prompt and instruction are no place for them.
+    if (b.systemPrompt) visit(b.systemPrompt, false);
+    if (b.instruction instanceof TemplateText) visit(b.instruction, false);
+  },
+
+  outputs: () => AGENT_OUTPUTS,
+  outputType: (node, _b, name) => (name === 'text' || name === 'model' || name === 'stop_reason' ? 'string' : node.outputs.find((o) => o.name === name)?.type),
+
+  lower(node, b, ctx) {
+    const { fn, keySecret } = PROVIDERS[b.provider];
+    const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };
+    const timeoutSeconds = node.timeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS;
+    const payload: Record<string, unknown> = { kind: 'agent', ...payloadHeader(node, ctx), provider: b.provider, model: b.model };
+    if (b.systemPrompt) assignLowered(payload, 'systemPrompt', b.systemPrompt, '/systemPrompt', pctx, b.systemPrompt);
+    if (b.instruction instanceof TemplateText) assignLowered(payload, 'instruction', b.instruction, '/instruction', pctx, b.instruction);
+    else payload.instruction = b.instruction;
+    payload.maxTokens = b.maxTokens;
+    if (b.temperature !== undefined) payload.temperature = b.temperature;
+    if (b.apiKeySecret !== keySecret || b.provider !== 'anthropic') payload.apiKeySecret = b.apiKeySecret;
+    // The outputs of the nodes that have run: only declared outputs, so this stays small.
+    payload['context.$'] = '$.outputs';
+    payload.timeoutMs = timeoutSeconds * 1000;
+    const schema = structuredOutputSchema(node, ctx.usedOutputs);
+    if (schema) payload.outputSchema = schema;
+
+    const selector: Record<string, string> = {};
+    for (const name of AGENT_OUTPUTS) selector[`${name}.$`] = jsonPathOf(['Payload', name]);
+    for (const o of node.outputs) if (!(AGENT_OUTPUTS as readonly string[]).includes(o.name)) selector[`${dataKey(o.name)}.$`] = jsonPathOf(['Payload', o.name]);
+    for (const name of ctx.usedOutputs.keys()) if (!(AGENT_OUTPUTS as readonly string[]).includes(name)) selector[`${dataKey(name)}.$`] = jsonPathOf(['Payload', name]);
+    return {
+      state: {
+        Type: 'Task',
+        Comment: taskComment(node),
+        Resource: LAMBDA_INVOKE,
+        Parameters: { FunctionName: `\${${fn.substitution}}`, Payload: payload },
+        ResultSelector: selector,
+        ResultPath: outputsPath(node.id),
+        TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
+        Retry: retryRules([ErrorNames.LlmTransient], node.retry),
+      },
+      task: {
+        resource: LAMBDA_INVOKE,
+        substitutions: [fn.substitution],
+        timeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
+        waitsForCallback: false,
+        waitsForJob: false,
+        secrets: [b.apiKeySecret],
+        iam: [invokeGrant(fn.substitution)],
+        function: fn,
+        local: { kind: 'lambda', handler: fn.kind === 'shared' ? fn.name : 'agent' },
+        model: { provider: b.provider, model: b.model },
+      },
+    };
+  },
+};
+
+/**
+ * The JSON Schema of the structured answer, or undefined when the node only
+ * needs text: every declared output besides the handler's own, and every
+ * other field the workflow reads, typed from its declaration or its use.
+ */
+export function structuredOutputSchema(node: WorkflowNode, used: Map<string, OutputUse>): Record<string, unknown> | undefined {
+  const fixed = AGENT_OUTPUTS as readonly string[];
+  const names = [...new Set([...node.outputs.map((o) => o.name), ...used.keys()])].filter((n) => !fixed.includes(n));
+  if (!names.length) return undefined;
+  const properties: Record<string, unknown> = {};
+  for (const name of names) {
+    const decl = node.outputs.find((o) => o.name === name);
+    const use = used.get(name);
+    const type = decl?.type ?? use?.type ?? 'string';
+    const values = use?.values?.filter((v) => v !== null && typeof v === type);
+    properties[name] = values?.length ? { type, enum: [...new Set(values)] } : { type };
+  }
+  return { type: 'object', properties, required: names, additionalProperties: false };
+}

@@ -1,0 +1,248 @@
+/**
+ * `api` nodes with a URL → a Task invoking the REST handler (`lambdas/rest`)
+ * with a `RestTaskPayload`. Secrets may appear in the URL, headers, query and
+ * body, where only the handler resolves them.
+ */
+import { z } from 'zod';
+import { ErrorNames, RETRYABLE_HANDLER_ERRORS, type OutputMapping } from '../contract/task-payload';
+import { Codes, type SourceRange } from '../diagnostics';
+import { dataKey } from '../data-layout';
+import { jsonPathOf, type ParsedTemplate, type TemplatePart } from '../expressions';
+import { TemplateText, type JsonTemplate } from '../model';
+import { DEFAULT_REST_TIMEOUT_SECONDS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
+import { assignLowered, lowerJson, lowerParsedTemplate, walkTemplates, type PayloadContext } from '../lower/payload';
+import { retryRules } from '../lower/retry';
+import type { FunctionSpec } from '../types';
+import { invokeGrant, payloadHeader, taskComment } from './common';
+import type { Binding } from './types';
+
+export const REST_FUNCTION: FunctionSpec = {
+  kind: 'shared', name: 'rest', label: 'REST handler', entry: 'lambdas/rest/index.ts', substitution: 'RestHandlerArn', minTimeoutSeconds: 60, memoryMiB: 256, needs: 'secrets',
+};
+
+/** APIs that only accept form-encoded bodies, when a node does not say. */
+const FORM_ENCODED_ORIGINS = new Set(['https://api.stripe.com']);
+
+export interface RestConfig {
+  method: string;
+  /** Base URL (`runtime.url`) and path (`runtime.endpoint`), joined at lowering. */
+  url?: TemplateText;
+  endpoint?: TemplateText;
+  headers: Record<string, TemplateText>;
+  query: Record<string, JsonTemplate>;
+  body?: JsonTemplate;
+  /** Content type named by the node itself (header or runtime field). */
+  declaredContentType?: string;
+  expectedStatus: number[];
+  idempotency?: { enabled: boolean; key?: TemplateText };
+  range: SourceRange;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const Runtime = z.looseObject({
+  method: z.string().optional(),
+  url: z.string().optional(),
+  endpoint: z.string().optional(),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  content_type: z.string().optional(),
+});
+
+export const restBinding: Binding<RestConfig> = {
+  id: 'rest',
+  canFail: true,
+  // An api node with nothing to call is a manual step (bindings/manual.ts).
+  matches: (node) => node.type === 'api' && (typeof node.runtime.url === 'string' || typeof node.runtime.endpoint === 'string'),
+
+  read(ctx) {
+    const { runtime, node } = ctx;
+    const parsed = Runtime.safeParse(runtime);
+    if (!parsed.success) {
+      ctx.reportZod(parsed.error, runtime, `the runtime of api node '${node.id}'`);
+      return undefined;
+    }
+    const hasBody = runtime.body !== undefined || runtime.body_template !== undefined;
+    const method = typeof runtime.method === 'string' ? runtime.method.toUpperCase() : hasBody ? 'POST' : 'GET';
+    if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) {
+      ctx.sink.error(Codes.WrongType, `Node '${node.id}' has HTTP method '${String(runtime.method)}'.`, ctx.valueRange(runtime, 'method'), 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
+    }
+    const headers: Record<string, TemplateText> = {};
+    let declaredContentType: string | undefined;
+    if (isObj(runtime.headers)) {
+      for (const [name, v] of Object.entries(runtime.headers)) {
+        headers[name] = ctx.template(String(v), runtime.headers, name);
+        if (name.toLowerCase() === 'content-type') declaredContentType = String(v).split(';')[0].trim().toLowerCase();
+      }
+    }
+    // auth: {type: bearer, secret_ref: NAME} is the schema's way to say Authorization: Bearer ${secrets.NAME}.
+    if (isObj(runtime.auth) && typeof runtime.auth.secret_ref === 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      const type = typeof runtime.auth.type === 'string' ? runtime.auth.type.toLowerCase() : 'bearer';
+      const scheme = type === 'basic' ? 'Basic' : 'Bearer';
+      const ref = runtime.auth.secret_ref.replace(/^\$\{secrets\.(.*)\}$/, '$1').replace(/^secrets\./, '');
+      headers.Authorization = new TemplateText(`${scheme} \${secrets.${ref}}`, ctx.valueRange(runtime.auth, 'secret_ref'), undefined);
+    }
+    if (typeof runtime.content_type === 'string') declaredContentType = runtime.content_type.toLowerCase();
+    const queryRaw = runtime.query ?? runtime.params ?? runtime.query_params;
+    const query: Record<string, JsonTemplate> = {};
+    if (isObj(queryRaw)) for (const [k, v] of Object.entries(queryRaw)) query[k] = ctx.jsonTemplate(v, queryRaw, k);
+    const bodyKey = runtime.body !== undefined ? 'body' : runtime.body_template !== undefined ? 'body_template' : undefined;
+    const body = bodyKey ? ctx.jsonTemplate(runtime[bodyKey], runtime, bodyKey) : undefined;
+    const expected = runtime.expected_status ?? runtime.success_codes ?? runtime.expected_status_codes;
+    const expectedStatus = typeof expected === 'number' ? [expected] : Array.isArray(expected) ? expected.filter((x): x is number => typeof x === 'number') : [];
+    let idempotency: RestConfig['idempotency'];
+    if (isObj(ctx.raw.idempotency)) {
+      const key = ctx.raw.idempotency.key;
+      idempotency = { enabled: ctx.raw.idempotency.enabled !== false, key: typeof key === 'string' ? ctx.template(key, ctx.raw.idempotency, 'key') : undefined };
+    }
+    return {
+      method,
+      url: typeof runtime.url === 'string' ? ctx.template(runtime.url, runtime, 'url') : undefined,
+      endpoint: typeof runtime.endpoint === 'string' ? ctx.template(runtime.endpoint, runtime, 'endpoint') : undefined,
+      headers,
+      query,
+      body,
+      declaredContentType,
+      expectedStatus,
+      idempotency,
+      range: ctx.runtimeRange,
+    };
+  },
+
+  templates(b, visit) {
+    if (b.url) visit(b.url, true);
+    if (b.endpoint) visit(b.endpoint, true);
+    for (const h of Object.values(b.headers)) visit(h, true);
+    for (const q of Object.values(b.query)) walkTemplates(q, (t) => visit(t, true));
+    if (b.body !== undefined) walkTemplates(b.body, (t) => visit(t, true));
+    if (b.idempotency?.key) visit(b.idempotency.key, false);
+  },
+
+  lower(node, b, ctx) {
+    const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };
+    const url = composeUrl(b, pctx);
+    if (!url) {
+      ctx.sink.error(Codes.MissingUrl, `The api node '${node.id}' has no URL, so there is nothing to call.`, b.range, 'Set runtime.url (the base, e.g. https://api.example.com) and runtime.endpoint (the path).');
+      return undefined;
+    }
+    const origin = literalOrigin(url.parsed);
+    if (!origin) {
+      ctx.sink.error(Codes.BadUrl, `The URL of api node '${node.id}' must start with a literal http(s) origin ('${url.parsed.text.slice(0, 60)}').`, url.range, 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.');
+      return undefined;
+    }
+    const request: Record<string, unknown> = { method: b.method };
+    const urlLowered = lowerParsedTemplate(url.parsed, '/request/url', pctx, url.range);
+    if (urlLowered.dynamic) request['url.$'] = urlLowered.expression;
+    else request.url = urlLowered.value;
+    const contentType = b.declaredContentType ?? ctx.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
+    const headers: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(b.headers)) {
+      // The handler sets Content-Type from `contentType`; repeating it here only makes the definition longer.
+      if (name.toLowerCase() === 'content-type' && value.text.split(';')[0].trim().toLowerCase() === contentType) continue;
+      assignLowered(headers, name, value, `/request/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, pctx, value);
+    }
+    request.headers = headers;
+    if (Object.keys(b.query).length) {
+      const query = lowerJson(b.query, '/request/query', pctx);
+      if (query.dynamic) request['query.$'] = query.expression;
+      else request.query = query.value;
+    }
+    if (b.body !== undefined && b.method !== 'GET' && b.method !== 'HEAD') assignLowered(request, 'body', b.body, '/request/body', pctx, null);
+    request.contentType = contentType === 'application/x-www-form-urlencoded' ? contentType : 'application/json';
+
+    const timeoutSeconds = node.timeoutSeconds ?? DEFAULT_REST_TIMEOUT_SECONDS;
+    // Output names become keys of the state data (see lib/data-layout.ts).
+    const outputs: OutputMapping[] = node.outputs.map((o) => ({ name: dataKey(o.name), path: o.path, required: o.required }));
+    // Only what differs from the handler's default (a derived key on every non-GET request) is written.
+    let idempotency: Record<string, unknown> | undefined;
+    if (b.idempotency && (!b.idempotency.enabled || b.idempotency.key)) {
+      idempotency = { enabled: b.idempotency.enabled };
+      if (b.idempotency.key) assignLowered(idempotency, 'key', b.idempotency.key, '/idempotency/key', pctx, b.idempotency.key);
+    }
+    const secretFields = pctx.secretFields;
+    const payload: Record<string, unknown> = {
+      kind: 'rest',
+      ...payloadHeader(node, ctx),
+      ...(Object.keys(secretFields).length ? { secretFields } : {}),
+      request,
+      allowedOrigin: origin,
+      ...(b.expectedStatus.length ? { expectedStatus: b.expectedStatus } : {}),
+      timeoutMs: timeoutSeconds * 1000,
+      ...(idempotency ? { idempotency } : {}),
+      outputs,
+    };
+    return {
+      state: {
+        Type: 'Task',
+        Comment: taskComment(node),
+        Resource: LAMBDA_INVOKE,
+        Parameters: { FunctionName: `\${${REST_FUNCTION.substitution}}`, Payload: payload },
+        ...(outputs.length
+          ? { ResultSelector: Object.fromEntries(outputs.map((o) => [`${o.name}.$`, jsonPathOf(['Payload', o.name])])), ResultPath: outputsPath(node.id) }
+          : { ResultPath: null }),
+        TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
+        Retry: retryRules(RETRYABLE_HANDLER_ERRORS.filter((e) => e === ErrorNames.HttpTransient), node.retry),
+      },
+      task: {
+        resource: LAMBDA_INVOKE,
+        substitutions: [REST_FUNCTION.substitution],
+        timeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
+        waitsForCallback: false,
+        waitsForJob: false,
+        secrets: [...new Set(Object.values(secretFields).flat())].sort(),
+        iam: [invokeGrant(REST_FUNCTION.substitution)],
+        function: REST_FUNCTION,
+        local: { kind: 'lambda', handler: 'rest' },
+        origin,
+      },
+    };
+  },
+};
+
+/** The origin a literal URL starts with; undefined for anything the URL parser refuses (reported elsewhere). */
+export function originOf(url: string): string | undefined {
+  const m = /^(https?:\/\/[^/?#@\s$]+)/i.exec(url);
+  if (!m) return undefined;
+  try {
+    return new URL(m[1]).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Base URL + endpoint as one template (an absolute endpoint stands alone). */
+function composeUrl(b: RestConfig, ctx: PayloadContext): { parsed: ParsedTemplate; range: SourceRange } | undefined {
+  const base = b.url ? ctx.templates.get(b.url) : undefined;
+  const path = b.endpoint ? ctx.templates.get(b.endpoint) : undefined;
+  if (path && /^https?:\/\//i.test(b.endpoint!.text)) return { parsed: path, range: b.endpoint!.range };
+  if (!base) return undefined;
+  if (!path) return { parsed: base, range: b.url!.range };
+  const parts: TemplatePart[] = [...base.parts];
+  const last = parts[parts.length - 1];
+  const first = path.parts[0];
+  const joinSlash = (a: string, c: string) => (a.endsWith('/') && c.startsWith('/') ? a + c.slice(1) : !a.endsWith('/') && !c.startsWith('/') && c !== '' ? `${a}/${c}` : a + c);
+  if (last?.kind === 'text' && first?.kind === 'text') {
+    parts[parts.length - 1] = { kind: 'text', text: joinSlash(last.text, first.text) };
+    parts.push(...path.parts.slice(1));
+  } else if (last?.kind === 'text') {
+    parts[parts.length - 1] = { kind: 'text', text: last.text.endsWith('/') ? last.text : `${last.text}/` };
+    parts.push(...path.parts);
+  } else {
+    parts.push(...path.parts);
+  }
+  return { parsed: { text: base.text + path.text, parts, references: [...base.references, ...path.references] }, range: b.url!.range };
+}
+
+/** The origin the URL's literal beginning fixes, or undefined when data could change it. */
+function literalOrigin(parsed: ParsedTemplate): string | undefined {
+  const first = parsed.parts[0];
+  if (!first || first.kind !== 'text') return undefined;
+  const m = /^(https?):\/\/([^/?#@\s]+)([/?#]|$)/i.exec(first.text);
+  if (!m) return undefined;
+  // The host must be followed by a separator or end the whole URL: `https://api.x.com${path}` could be redirected.
+  if (m[3] === '' && parsed.parts.length > 1) return undefined;
+  try {
+    return new URL(`${m[1]}://${m[2]}`).origin;
+  } catch {
+    return undefined;
+  }
+}
