@@ -107,7 +107,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
         const name = `p${parameters.length + 1}`;
         const value = lowerParsedTemplate({ text: '', parts: [part], references: [part.ref] }, '', pctx, c.sql.range);
         // Every value is sent as text; the statement casts it where it needs another type (:p1::int).
-        parameters.push({ name, value: value.dynamic ? { 'stringValue.$': `States.Format('{}', ${value.expression})` } : { stringValue: String(value.value) } });
+        parameters.push({ Name: name, Value: value.dynamic ? { 'StringValue.$': `States.Format('{}', ${value.expression})` } : { StringValue: String(value.value) } });
         sql += `:${name}`;
       }
     }

@@ -22,7 +22,7 @@ import { didYouMean } from '../util/suggest';
 import { OsopDeployError } from './errors';
 import { osopFunction } from './function';
 import { OsopHandlers } from './handlers';
-import { CUSTOM_HANDLER_DEFAULTS, planDeployment, type CustomHandlerPlan, type DeploymentPlan, type Grant } from './plan';
+import { CUSTOM_HANDLER_DEFAULTS, SECRET_PREFIX_KEY, planDeployment, type CustomHandlerPlan, type DeploymentPlan, type Grant } from './plan';
 import { checkProps, instanceOf, oneOf, optional } from './props';
 import type { RulePlan } from './triggers';
 
@@ -117,7 +117,9 @@ export class OsopWorkflow extends Construct {
     if (problems.length) throw new OsopDeployError(problems.map((p) => `${file} - error: ${p}`).join('\n'));
 
     // The shared functions grow to fit this workflow: its secrets, its longest Task timeout.
-    const substitutions: Record<string, string> = { ...children.arns, SecretPrefix: handlers.secretPrefix };
+    const substitutions: Record<string, string> = { ...children.arns };
+    // Command builds name their secrets with the prefix (a Secrets Manager environment variable is `<prefix>NAME`).
+    if (this.report.tasks.some((t) => t.substitutions.includes(SECRET_PREFIX_KEY))) substitutions[SECRET_PREFIX_KEY] = handlers.secretPrefix;
     for (const h of this.plan.handlers) {
       const fn = handlers.function(h.spec);
       handlers.requireTimeout(h.kind, h.timeoutSeconds);

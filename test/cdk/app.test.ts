@@ -155,7 +155,7 @@ describe('a workflow that does not compile', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-cdk-'));
-    fs.writeFileSync(path.join(dir, 'broken.osop.yaml'), 'osop_version: "1.0"\nid: broken\nname: Broken\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime:\n      method: GET\n');
+    fs.writeFileSync(path.join(dir, 'broken.osop.yaml'), 'osop_version: "1.0"\nid: broken\nname: Broken\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime:\n      method: GET\n      url: "https://${inputs.host}/x"\n');
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -43,7 +43,7 @@ describe('props', () => {
   });
 
   test('source replaces the file on disk; the file still names it in messages', () => {
-    const source = 'osop_version: "1.0"\nid: inline\nname: Inline\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime: { method: GET }\n';
+    const source = 'osop_version: "1.0"\nid: inline\nname: Inline\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime: { method: GET, url: "https://${inputs.host}/x" }\n';
     expect(deployError(() => deploy({ file: 'inline/wf.osop.yaml', source })).message).toMatch(/^inline\/wf\.osop\.yaml:\d+:\d+ - error OSOP\d+/);
   });
 });
@@ -62,7 +62,7 @@ describe('EXPRESS', () => {
   });
 
   test('is refused when the workflow may run longer than 5 minutes', () => {
-    const none = { waitsForCallback: false, subWorkflows: [], serviceIntegrations: [] };
+    const none = { waitsForCallback: false, tasks: [] };
     expect(expressProblems({ ...none, timeoutSeconds: 301 })).toEqual([expect.stringContaining('its timeout (301 s) is over 5 minutes')]);
     expect(expressProblems({ ...none, timeoutSeconds: 300 })).toEqual([]);
   });

@@ -95,7 +95,7 @@ describe('usage and input errors: a message, no stack trace', () => {
     [['run', SEED, '--sandbox', '--input', '{oops'], /^osop-sfn: --input is not valid JSON \(.*\)\. Give a JSON value, or @file\.json\.\n$/],
     [['run', SEED, '--sandbox', '--input', '@/nonexistent/in.json'], /^osop-sfn: cannot read the input file '\/nonexistent\/in\.json': ENOENT\.\n$/],
     [['run', SEED, '--route', 'api.stripe.com=http://x'], /^osop-sfn: --route 'api\.stripe\.com=http:\/\/x' must be ORIGIN=URL/],
-    [['run', SEED, '--sandbox', '--endpoint', 'http://127.0.0.1:8083'], /^osop-sfn: --sandbox, --route, --fast and --approve apply to local runs/],
+    [['run', SEED, '--sandbox', '--endpoint', 'http://127.0.0.1:8083'], /^osop-sfn: --sandbox, --route, --fast, --approve, --complete, --allow-commands and --db-init apply to local runs/],
     [['run', SEED, '--function-arn', 'rest=arn:aws:lambda:x'], /^osop-sfn: --function-arn, --role-arn and --test-case apply to runs on a Step Functions API/],
     [['run', SEED, '--endpoint', 'http://127.0.0.1:1', '--function-arn', 'lambda=x'], /^osop-sfn: --function-arn 'lambda=x' must be rest=ARN, agent=ARN or approval=ARN\.\n$/],
     [['run', SEED], /^osop-sfn: The workflow reads the secret\(s\) ANTHROPIC_API_KEY, STRIPE_SECRET_KEY; locally each is the environment variable of that name, and they are not set\. Set them, or run against the local stand-ins with --sandbox\.\n$/],
@@ -111,7 +111,7 @@ describe('usage and input errors: a message, no stack trace', () => {
 
   test('a workflow that does not compile: its diagnostics, exit 1', async () => {
     const file = path.join(dir, 'broken.osop.yaml');
-    fs.writeFileSync(file, 'id: broken\nname: Broken\nnodes:\n  - id: a\n    type: api\nedges: []\n');
+    fs.writeFileSync(file, 'id: broken\nname: Broken\nnodes:\n  - id: a\n    type: api\n    runtime: { url: "https://${inputs.host}/x" }\nedges: []\n');
     const r = await cli(['run', file, '--sandbox']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broken\.osop\.yaml:\d+:\d+ - error OSOP\d{4}/);

@@ -136,9 +136,13 @@ describe('bad input', () => {
     expectError(diagnose(src), 'OSOP3006', 14, 5, /makes a cycle with no bound/);
   });
 
-  it('an api node without a URL', () => {
+  it('an api node without a URL is a manual step: a warning, and an error with strict', () => {
     const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:\n  - id: a\n    type: api\n    runtime: { method: POST }\nedges: []\n`;
-    expectError(diagnose(src), 'OSOP5002', 7, 14, /has no URL/);
+    const r = compile('x.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.filter((d) => d.code === 'OSOP5008')).toEqual([expect.objectContaining({ severity: 'warning', line: 6, message: expect.stringMatching(/manual step \(it names no URL to call\)/) })]);
+    expect(r.report!.tasks).toEqual([expect.objectContaining({ state: 'a', binding: 'manual', waitsForCallback: true, local: { kind: 'callback', answer: 'manual' } })]);
+    expectError(compile('x.osop.yaml', { source: src, strict: true }).diagnostics, 'OSOP5008', 6, 11, /manual step/);
   });
 
   it('a URL whose host comes from data is refused', () => {

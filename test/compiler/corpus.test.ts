@@ -59,6 +59,7 @@ describe('the OSOP corpus', () => {
       OSOP1004: 'empty file (a deliberately broken fixture)',
       OSOP1005: 'broken YAML (a deliberately broken fixture)',
       OSOP2001: 'a required field is missing',
+      OSOP2011: 'a runtime field no binding can use (a database engine the RDS Data API cannot reach)',
       OSOP3004: 'several start nodes: a state machine has one',
       OSOP3007: 'a condition or template names something that does not exist',
       OSOP3008: 'an output is used where its node may not have run',

@@ -10,7 +10,11 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { compile } from '../../lib';
 import { approvalAnswerProblem, parseApprovalAnswers, terminalApprover, type ApprovalRequest } from '../../lib/local/approvals';
-import { MAX_LOCAL_TIMEOUT_SECONDS, taskBindings, withLocalTimeouts } from '../../lib/local/definition';
+import { MAX_LOCAL_TIMEOUT_SECONDS, withLocalTimeouts } from '../../lib/local/definition';
+import type { CompileReport } from '../../lib/types';
+
+/** Task state → how the report says it runs locally. */
+const runners = (report: CompileReport) => Object.fromEntries(report.tasks.map((t) => [t.state, { binding: t.binding, node: t.node, local: t.local }]));
 import { loadTests, type LoadedTests } from '../../lib/local/load-tests';
 import { approvalNodes, loadLocalWorkflow, userHandlerModules, workflowsOf } from '../../lib/local/local-workflow';
 import { buildMockConfig } from '../../lib/local/mock-config';
@@ -34,22 +38,22 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('what each Task state is bound to', () => {
   test('approvals (human nodes and gates), REST calls', () => {
-    const { definition, report } = compiled(graph('approval.osop.yaml'));
-    expect(Object.fromEntries(taskBindings(definition, report))).toEqual({
-      build: { kind: 'rest' },
-      approve: { kind: 'approval', node: 'approve' },
-      'deploy:approval': { kind: 'approval', node: 'deploy' },
-      deploy: { kind: 'rest' },
-      notify: { kind: 'rest' },
+    const { report } = compiled(graph('approval.osop.yaml'));
+    expect(runners(report)).toEqual({
+      build: { binding: 'rest', node: 'build', local: { kind: 'lambda', handler: 'rest' } },
+      approve: { binding: 'approval', node: 'approve', local: { kind: 'callback', answer: 'approval' } },
+      'deploy:approval': { binding: 'approval', node: 'deploy', local: { kind: 'callback', answer: 'approval' } },
+      deploy: { binding: 'rest', node: 'deploy', local: { kind: 'lambda', handler: 'rest' } },
+      notify: { binding: 'rest', node: 'notify', local: { kind: 'lambda', handler: 'rest' } },
     });
   });
 
   test('a user handler, a service integration, a sub-workflow', () => {
-    const { definition, report } = compiled(graph('bindings.osop.yaml'));
-    expect(Object.fromEntries(taskBindings(definition, report))).toEqual({
-      checkout: { kind: 'custom', node: 'checkout', path: 'lambdas/custom/git-checkout.ts', nodeType: 'git' },
-      announce: { kind: 'service', resource: 'arn:aws:states:::sns:publish' },
-      etl: { kind: 'subworkflow', node: 'etl', workflowId: 'etl-pipeline', file: graph('etl-pipeline.osop.yaml') },
+    const { report } = compiled(graph('bindings.osop.yaml'));
+    expect(runners(report)).toEqual({
+      checkout: { binding: 'custom', node: 'checkout', local: { kind: 'custom', path: 'lambdas/custom/git-checkout.ts' } },
+      announce: { binding: 'resource', node: 'announce', local: { kind: 'none' } },
+      etl: { binding: 'subworkflow', node: 'etl', local: { kind: 'subworkflow', workflowId: 'etl-pipeline', file: graph('etl-pipeline.osop.yaml') } },
     });
   });
 

@@ -4,7 +4,6 @@
  */
 import type { ExecutionOutcome } from '../../lib/local/events';
 import { statesEntered } from '../../lib/local/events';
-import { isNodeState } from '../../lib/local/definition';
 import { runLocally } from '../../lib/local/run-local';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { DEFAULT_RECEIPT_EMAIL } from '../../sandbox/llm/server';
@@ -28,7 +27,8 @@ async function runSeed(cards?: string[]): Promise<ExecutionOutcome> {
   return runLocally({ ...seed, input: {}, fast: true, routes, env: sandbox.env });
 }
 
-const nodesOf = (o: ExecutionOutcome) => statesEntered(o.events).filter(isNodeState);
+const nodeStates = new Set(compileSeed().report.nodes.map((n) => n.id));
+const nodesOf = (o: ExecutionOutcome) => statesEntered(o.events).filter((s) => nodeStates.has(s));
 const calls = (method: string, pattern: RegExp) => sandbox.stripe.requests.filter((r) => r.method === method && pattern.test(r.path));
 const intents = () => [...sandbox.stripe.state.paymentIntents.values()];
 

@@ -34,9 +34,11 @@
  *   the build, naming the variable. Secret values are replaced with `***` in
  *   every output line, the kept output, the exported variables and the
  *   failure cause (CodeBuild masks them in its logs the same way).
- * - `env.exported-variables` are read once post_build has ended.
- * - `ImageOverride` is only reported: the commands run on this machine, not
- *   in the image. `TimeoutInMinutesOverride` (default 60, as a project's
+ * - `env.exported-variables` are read once post_build has ended (one never
+ *   set is exported as an empty string).
+ * - `ImageOverride` and `ComputeTypeOverride` are only reported (other
+ *   overrides are ignored): the commands run on this machine, not in the
+ *   image. `TimeoutInMinutesOverride` (default 60, as a project's
  *   default) bounds the whole build, clone included; fractional minutes are
  *   accepted locally (AWS takes whole minutes, 5 to 2160). On timeout, or when
  *   `opts.signal` aborts, the build's process group is killed.
@@ -98,6 +100,7 @@ interface StartBuildInput {
   BuildspecOverride?: unknown;
   EnvironmentVariablesOverride?: unknown;
   ImageOverride?: unknown;
+  ComputeTypeOverride?: unknown;
   TimeoutInMinutesOverride?: unknown;
   SourceTypeOverride?: unknown;
   SourceLocationOverride?: unknown;
@@ -317,7 +320,8 @@ function buildScript(spec: ParsedBuildspec, metaDir: string): string {
   }
   const exportsFile = shq(path.join(metaDir, 'exported'));
   out.push(`: > ${exportsFile}`);
-  for (const name of spec.exported) out.push(`if [ -n "\${${name}+x}" ]; then printf '%s\\0%s\\0' ${name} "\$${name}" >> ${exportsFile}; fi`);
+  // An exported variable that was never set is exported empty (a ResultSelector filtering on its Name still finds it).
+  for (const name of spec.exported) out.push(`printf '%s\\0%s\\0' ${name} "\${${name}-}" >> ${exportsFile}`);
   out.push('__osop_mark DONE', 'exit "$__osop_first_rc"', '');
   return out.join('\n');
 }
@@ -437,6 +441,7 @@ interface BuildRecord {
   sourceVersion?: string;
   resolvedSourceVersion?: string;
   image: string;
+  computeType: string;
   timeoutMinutes: number;
   variables: EnvironmentVariable[];
 }
@@ -457,7 +462,7 @@ function buildObject(r: BuildRecord, status: BuildStatus, end: number): Record<s
     ...(r.sourceVersion !== undefined ? { SourceVersion: r.sourceVersion } : {}),
     ...(r.resolvedSourceVersion !== undefined ? { ResolvedSourceVersion: r.resolvedSourceVersion } : {}),
     Source: { Type: r.sourceType, ...(r.sourceLocation !== undefined ? { Location: r.sourceLocation } : {}) },
-    Environment: { Type: 'LINUX_CONTAINER', Image: r.image, ComputeType: 'BUILD_GENERAL1_SMALL', EnvironmentVariables: r.variables },
+    Environment: { Type: 'LINUX_CONTAINER', Image: r.image, ComputeType: r.computeType, EnvironmentVariables: r.variables },
     TimeoutInMinutes: r.timeoutMinutes,
     Phases: [...r.phases, { PhaseType: 'COMPLETED', StartTime: end }],
     Logs: {
@@ -522,6 +527,7 @@ export function codeBuildRunner(opts: CommandRunnerOptions): LocalTaskHandler {
       sourceLocation: typeof input.SourceLocationOverride === 'string' ? input.SourceLocationOverride : undefined,
       sourceVersion: typeof input.SourceVersion === 'string' ? input.SourceVersion : undefined,
       image: typeof input.ImageOverride === 'string' ? input.ImageOverride : DEFAULT_IMAGE,
+      computeType: typeof input.ComputeTypeOverride === 'string' ? input.ComputeTypeOverride : 'BUILD_GENERAL1_SMALL',
       timeoutMinutes,
       variables,
     };

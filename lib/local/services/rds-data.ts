@@ -10,10 +10,12 @@
  * `value.stringValue`, as in the SDK for JavaScript) is accepted as well.
  *
  * - One database per runner, shared by all its calls, created on the first
- *   call, after which `init` (SQL, several statements allowed) runs once.
- *   ResourceArn, SecretArn and Database only have to be present: every
- *   statement goes to that one database. Each statement commits on its own
- *   (no TransactionId: the Data API's transactions are not supported here).
+ *   call, after which `init` (SQL, several statements allowed) runs once; if
+ *   `init` fails, every call fails with `States.TaskFailed` saying so.
+ *   ResourceArn and SecretArn must be given but name nothing, and Database
+ *   is ignored: every statement goes to the runner's database. Each
+ *   statement commits on its own (no TransactionId: the Data API's
+ *   transactions are not supported here).
  * - Named parameters `:name` become positional `$n` (not inside quoted
  *   strings, quoted identifiers, dollar quotes or comments; `::` casts are
  *   left alone; a name used twice is the same `$n`). Values travel as bind

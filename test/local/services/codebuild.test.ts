@@ -92,8 +92,9 @@ describe('codeBuildRunner', () => {
     expect(b.Arn).toBe(`arn:aws:codebuild:local:000000000000:build/${b.Id}`);
     expect(b.EndTime).toBeGreaterThanOrEqual(b.StartTime);
     expect(b.Logs.GroupName).toBe('/aws/codebuild/demo');
-    // The StartBuild override wins over the buildspec's env.variables; an unset exported variable is left out.
-    expect(exported(b)).toEqual({ GREETING: 'hello', COUNT: '2', MULTI: 'a\nb', WHERE: 'sub', FROM_SPEC: 'override' });
+    // The StartBuild override wins over the buildspec's env.variables; an exported variable never set is exported empty.
+    expect(b.ExportedEnvironmentVariables.map((v) => v.Name)).toEqual(['GREETING', 'COUNT', 'MULTI', 'WHERE', 'FROM_SPEC', 'NEVER_SET']);
+    expect(exported(b)).toEqual({ GREETING: 'hello', COUNT: '2', MULTI: 'a\nb', WHERE: 'sub', FROM_SPEC: 'override', NEVER_SET: '' });
     expect(b.Phases.map((p) => [p.PhaseType, p.PhaseStatus])).toEqual([
       ['INSTALL', 'SUCCEEDED'],
       ['BUILD', 'SUCCEEDED'],
