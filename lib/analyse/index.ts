@@ -21,6 +21,7 @@ import {
   parseCondition,
   parseTemplate,
   type ExprError,
+  type CondExpr,
   type ParsedCondition,
   type ParsedTemplate,
   type Reference,
@@ -39,6 +40,9 @@ export type { ForEachRegion, ForkRegion, Scope } from './structure';
 export { AGENT_OUTPUTS } from '../bindings/agent';
 export { APPROVAL_OUTPUTS } from '../bindings/approval';
 export { SUBWORKFLOW_OUTPUT } from '../bindings/subworkflow';
+
+/** The routing node several entry nodes start from (a ':' keeps it apart from node ids). */
+export const START_NODE = 'osop:start';
 
 /** Edge modes taken when the source node fails. */
 const FAILURE_MODES = new Set(['fallback', 'error', 'timeout']);
@@ -99,6 +103,13 @@ class Analyser {
   private readonly switchSubjects = new Map<WorkflowEdge, ParsedCondition>();
   private readonly forEachItems = new Map<ForEachRegion, string>();
   private readonly usedOutputs = new Map<string, Map<string, OutputUse>>();
+  /** What the expression around a reference says of its type (compared with a number, a string; switch case values). */
+  private readonly useHints = new Map<Reference, OutputUse>();
+  /** The range of the reference being resolved (for readings reported from deep inside the resolution). */
+  private refRange: SourceRange | undefined;
+  private entryNode: WorkflowNode | undefined;
+  /** The entry nodes when there are several (they start together from `osop:start`). */
+  private startRoots: WorkflowNode[] | undefined;
   private backEdges = new Set<WorkflowEdge>();
   private readonly checkedSwitches = new Set<WorkflowEdge>();
   private inEdgeIndex: Map<string, WorkflowEdge[]> | undefined;
@@ -114,6 +125,7 @@ class Analyser {
     if (this.nodes.length === 0 || this.sink.hasErrors) return undefined;
     const entry = this.findEntry();
     if (!entry) return undefined;
+    this.entryNode = entry;
 
     // Node-level graph over the kept edges, with edge identities for the back-edge test.
     const n = this.nodes.length;
@@ -150,6 +162,8 @@ class Analyser {
 
     this.backEdges = backEdges;
     this.buildPostDominators();
+    this.checkStartTogether();
+    if (this.sink.hasErrors) return undefined;
     this.findForEachRegions();
     this.findForks(dfs.rpo);
     if (this.sink.hasErrors) return undefined;
@@ -215,6 +229,7 @@ class Analyser {
 
   private indexEdges(): void {
     const seen = new Set<string>();
+    const routing = new Set(this.wf.edges.filter((e) => e.mode === 'conditional' || e.mode === 'switch').map((e) => e.from));
     for (const e of this.wf.edges) {
       let ok = true;
       for (const [end, range] of [[e.from, e.fromRange], [e.to, e.toRange]] as const) {
@@ -235,6 +250,7 @@ class Analyser {
         continue;
       }
       seen.add(key);
+      if (e.condition && (e.mode === 'fallback' || e.mode === 'error')) this.readFailureCondition(e, routing);
       if (e.condition && (e.mode === 'sequential' || e.mode === 'parallel') ) {
         if (e.modeGiven) {
           this.sink.warn(Codes.ConditionOnUnconditionalEdge, `Edge ${e.from} → ${e.to} is ${e.mode} but has a condition; it is treated as conditional.`, e.condition.range, 'Write mode: conditional.');
@@ -256,6 +272,28 @@ class Analyser {
       this.edges.push(e);
       this.outEdges.get(e.from)!.push(e);
     }
+  }
+
+  /**
+   * A fallback or error edge with a condition: `otherwise` beside conditional
+   * edges is their else branch; a condition that does not read the error is a
+   * condition on the node's outputs, so the edge is conditional; `otherwise`
+   * alone is an unconditional fallback.
+   */
+  private readFailureCondition(e: WorkflowEdge, routing: Set<string>): void {
+    const text = e.condition!.text.trim();
+    const otherwise = /^(otherwise|default|else)$/i.test(text);
+    if (otherwise && !routing.has(e.from)) {
+      this.sink.reading(Codes.ReadingApplied, `The ${e.mode} edge ${e.from} → ${e.to} says '${text}': it is taken on any failure of '${e.from}'.`, e.condition!.range, 'Remove the condition to make this explicit.');
+      e.condition = undefined;
+      return;
+    }
+    if (!otherwise && /error/.test(text)) return;
+    this.sink.reading(Codes.ReadingApplied, otherwise
+      ? `The ${e.mode} edge ${e.from} → ${e.to} says '${text}' beside conditional edges: it is read as their else branch, taken when no condition holds.`
+      : `The ${e.mode} edge ${e.from} → ${e.to} has a condition on the outputs of '${e.from}', not on its error: it is read as a conditional edge.`,
+      e.condition!.range, otherwise ? `Write mode: conditional, when: otherwise (or an unconditional edge) to make this explicit.` : `Write mode: conditional to make this explicit; a condition on the error reads error.name or error.cause.`);
+    e.mode = 'conditional';
   }
 
   /** A switch edge routes by its cases: one derived edge per distinct target (the switch edge's own 'to' only when it has no cases). */
@@ -299,13 +337,7 @@ class Analyser {
     for (const e of this.edges) inDegree.set(e.to, (inDegree.get(e.to) ?? 0) + 1);
     const roots = this.nodes.filter((nd) => !inDegree.get(nd.id));
     if (roots.length === 1) return roots[0];
-    if (roots.length > 1) {
-      const list = roots.map((r) => `'${r.id}'`).join(', ');
-      for (const r of roots.slice(1)) {
-        this.sink.error(Codes.SeveralEntryNodes, `The workflow has ${roots.length} entry nodes (${list}); a state machine has one start.`, r.idRange, `Connect '${r.id}' to the rest with an edge, or remove it. The first entry is '${roots[0].id}'.`);
-      }
-      return undefined;
-    }
+    if (roots.length > 1) return this.startTogether(roots);
     const succ: Adjacency = this.nodes.map(() => []);
     for (const e of this.edges) succ[this.indexOf.get(e.from)!].push(this.indexOf.get(e.to)!);
     const { comp, count } = stronglyConnected(succ);
@@ -326,6 +358,50 @@ class Analyser {
     if (candidates.length === 1) return candidates[0];
     this.sink.error(Codes.NoEntryNode, `Every node has an incoming edge and the workflow has ${candidates.length} separate cycles, so there is no single start (candidates: ${candidates.map((c) => `'${c.id}'`).join(', ')}).`, this.wf.range, 'Make one node the start: no edge should lead into it except loop or fallback edges.');
     return undefined;
+  }
+
+  /**
+   * Several entry nodes start together: a routing node `osop:start` forks into
+   * them (a Parallel whose branches meet where the roots' paths meet). Whether
+   * they meet is checked once post-dominators are known (`checkStartTogether`).
+   */
+  private startTogether(roots: WorkflowNode[]): WorkflowNode {
+    const first = roots[0];
+    const start: WorkflowNode = {
+      id: START_NODE, index: this.wf.nodes.length, type: 'system', subtype: 'fork', name: 'Start', outputs: [], runtime: {}, sfn: {},
+      binding: { id: 'routing', config: true }, range: first.range, idRange: first.idRange, typeRange: first.typeRange,
+    };
+    this.wf.nodes.push(start);
+    this.indexOf.set(start.id, this.nodes.length);
+    this.nodeById.set(start.id, start);
+    this.nodes.push(start);
+    const out: WorkflowEdge[] = roots.map((r, i) => ({
+      index: this.wf.edges.length + i, from: start.id, to: r.id, mode: 'parallel', modeGiven: true, sfn: {},
+      range: r.idRange, fromRange: r.idRange, toRange: r.idRange, modeRange: r.idRange,
+    }));
+    this.outEdges.set(start.id, out);
+    this.edges.push(...out);
+    this.wf.edges.push(...out);
+    this.inEdgeIndex = undefined;
+    this.startRoots = roots;
+    return start;
+  }
+
+  /** Roots that never meet are two workflows in one file: said precisely. */
+  private checkStartTogether(): void {
+    const roots = this.startRoots;
+    if (!roots) return;
+    const list = roots.map((r) => `'${r.id}'`).join(', ');
+    const join = this.ipdom(START_NODE);
+    if (join === null) {
+      for (const r of roots.slice(1)) {
+        this.sink.error(Codes.SeveralEntryNodes, `The workflow has ${roots.length} entry nodes (${list}), and their paths never meet: it is ${roots.length} separate workflows in one file, and a state machine has one start.`, r.idRange,
+          `Connect '${r.id}' to the rest with an edge, or move it to a workflow of its own. The first entry is '${roots[0].id}'.`);
+      }
+      return;
+    }
+    this.sink.reading(Codes.SeveralEntriesInParallel, `The workflow has ${roots.length} entry nodes (${list}); they start together as parallel branches that join at '${join}'.`, roots[1].idRange,
+      `To make this explicit, add a start node with parallel edges to ${list}.`);
   }
 
   // ---- dominators and cycles ------------------------------------------------
@@ -633,6 +709,7 @@ class Analyser {
       const parsed = this.parseEdgeCondition(e.condition);
       if (!parsed) continue;
       const source = this.nodeById.get(e.from)!;
+      this.collectUseHints(parsed.expr);
       // Conditions on error edges are evaluated after the node failed: its error is in scope, its outputs are not.
       const point = this.point(source, onError ? 'in' : 'ok');
       let failed = false;
@@ -675,6 +752,12 @@ class Analyser {
     if (!parsed) return;
     const source = this.nodeById.get(sw.from)!;
     const point = this.point(source, 'ok');
+    // A switch's subject takes the values of its cases (typed agent outputs become an enum of them).
+    if (parsed.expr.kind === 'ref') {
+      const values = (sw.cases ?? []).map((c) => c.value);
+      const type = values.every((v) => typeof v === 'number') ? 'number' : values.every((v) => typeof v === 'boolean') ? 'boolean' : 'string';
+      this.useHints.set(parsed.expr.ref, { type, values });
+    }
     let failed = false;
     for (const ref of parsed.references) if (!this.resolve(ref, point, source, t, 'condition')) failed = true;
     if (failed) return;
@@ -740,6 +823,7 @@ class Analyser {
    */
   private resolve(ref: Reference, point: number, at: WorkflowNode, text: TemplateText, where: 'condition' | 'template', failed?: WorkflowNode): boolean {
     const range = this.spanRange(text, ref.span);
+    this.refRange = range;
     const fail = (code: string, message: string, hint?: string) => {
       this.sink.error(code, message, range, hint);
       return false;
@@ -783,14 +867,17 @@ class Analyser {
   }
 
   private resolveInput(ref: Reference, path: string[], fail: (code: string, m: string, h?: string) => boolean): boolean {
-    const inputs = this.wf.inputs;
     const name = path[0];
-    if (inputs === null) {
-      return fail(Codes.UnknownInput, `'inputs.${path.join('.')}' refers to a workflow input, but the workflow declares no inputs.`, `Declare it at the top level: inputs: { ${name}: { type: string } }.`);
-    }
-    const decl = inputs.find((i) => i.name === name);
+    let decl = this.wf.inputs?.find((i) => i.name === name);
     if (!decl) {
-      return fail(Codes.UnknownInput, `The workflow has no input '${name}'.`, didYouMean(name, inputs.map((i) => i.name)) ?? `Declared inputs: ${inputs.map((i) => i.name).join(', ') || 'none'}.`);
+      const declared = (this.wf.inputs ?? []).map((i) => i.name);
+      const near = declared.length ? didYouMean(name, declared) : undefined;
+      // A near miss of a declared input is a typo, not a new input.
+      if (near) return fail(Codes.UnknownInput, `The workflow has no input '${name}'.`, near);
+      decl = { name, required: false, range: this.wf.idRange };
+      (this.wf.inputs ??= []).push(decl);
+      this.sink.reading(Codes.ImplicitInput, `'inputs.${path.join('.')}' names an input the workflow does not declare; it is read as an optional string input '${name}' ($.input.${name}).`, this.refRange ?? null,
+        `Declare it to make this explicit: inputs: { ${name}: { type: string, required: true } }.`);
     }
     this.resolved.set(ref, { path: jsonPathOf(['input', ...path]), mayBeAbsent: !decl.required || path.length > 1, type: path.length === 1 ? decl.type : undefined });
     return true;
@@ -804,8 +891,12 @@ class Analyser {
       const name = ref.path[0];
       if (name === undefined) return fail(Codes.UnknownOutput, `'${shown}' names a node, not one of its outputs.`, names.length ? `Outputs of '${node.id}': ${names.join(', ')}.` : undefined);
       if (!names.includes(name)) {
-        if (names.length === 0) return fail(Codes.UnknownOutput, `Node '${node.id}' declares no outputs, so '${shown}' has no value.`, `Declare it on '${node.id}': outputs: - ${name}: "data.${name}"`);
-        return fail(Codes.UnknownOutput, `Node '${node.id}' has no output '${name}'.`, didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.`);
+        // A dotted name reads an agent's structured answer (typed outputs); elsewhere, and for a near miss, it is a mistake.
+        const reading = node.binding?.id === 'agent' && !(node.outputs.length && didYouMean(name, names)) && this.declareImplicitOutput(node, name, ref);
+        if (!reading) {
+          if (names.length === 0) return fail(Codes.UnknownOutput, `Node '${node.id}' declares no outputs, so '${shown}' has no value.`, `Declare it on '${node.id}': outputs: - ${name}: "data.${name}"`);
+          return fail(Codes.UnknownOutput, `Node '${node.id}' has no output '${name}'.`, didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.`);
+        }
       }
       const ok = this.point(node, 'ok');
       if (!this.scopeAllows(node, at, shown, fail)) return false;
@@ -834,6 +925,8 @@ class Analyser {
     if (candidates.length > 0) {
       return fail(Codes.NotYetRun, `'${shown}' may have no value here: no node that declares '${name}' (${candidates.map((c) => c.id).join(', ')}) runs on every path to '${at.id}'.`);
     }
+    // A bare name in a condition: a result field of the node the edge leaves (the node before a routing node), else an input.
+    if (ref.node === null && where === 'condition') return this.resolveBareName(ref, segments, point, at, fail);
     const human = this.nodes.find((nd) => nd.type === 'human');
     if (ref.node === null && human && (name === 'approved' || name === 'rejected')) {
       return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, `A human node's answer is its output 'decision': write ${human.id}.decision == '${name}'.`);
@@ -844,6 +937,108 @@ class Analyser {
       return fail(Codes.UnknownReference, `'${shown}' refers to '${ref.node}', which is neither a node nor an output.`, suggestion ? `Did you mean '${suggestion}'?` : `Write node.output, e.g. ${this.exampleRef()}.`);
     }
     return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, suggestion ? `Did you mean '${suggestion}'?` : `Write node.output, e.g. ${this.exampleRef()}, or quote it if it is a string: '${name}'.`);
+  }
+
+  /**
+   * A bare name in a condition that no node declares (`when: approved`,
+   * `status == 'success'`): a result field of the node the edge leaves,
+   * declared implicitly (of the node before it, for a routing node). On an
+   * approval, `approved` / `rejected` read its decision. Where no node can
+   * give it, an optional input of the workflow.
+   */
+  private resolveBareName(ref: Reference & { kind: 'output' }, segments: string[], point: number, at: WorkflowNode, fail: (code: string, m: string, h?: string) => boolean): boolean {
+    const name = segments[0];
+    const source = this.resultSource(at);
+    if (source && source.binding?.id === 'approval' && (name === 'approved' || name === 'rejected') && segments.length === 1) {
+      this.sink.reading(Codes.ImplicitOutput, `'${name}' names no declared output; it is read as the decision of approval '${source.id}' (${source.id}.decision == '${name}').`, this.refRange ?? null, `Write ${source.id}.decision == '${name}' to make this explicit.`);
+      this.resolved.set(ref, { path: outputPath(source.id, 'decision'), mayBeAbsent: false, type: 'boolean', truthy: name });
+      return true;
+    }
+    if (source && this.dom.dominates(this.point(source, 'ok'), point) && this.declareImplicitOutput(source, name, ref)) {
+      this.resolved.set(ref, { path: outputPath(source.id, name, segments.slice(1)), mayBeAbsent: true, type: segments.length === 1 ? this.outputType(source, name) : undefined });
+      return true;
+    }
+    if (segments.length === 1 && this.wf.inputs?.some((i) => i.name === name) !== true) {
+      void fail;
+      (this.wf.inputs ??= []).push({ name, required: false, range: this.wf.idRange });
+      this.sink.reading(Codes.ImplicitInput, `'${name}' names no output of '${at.id}' or of any node before it; it is read as an optional input of the workflow ($.input.${name}).`, this.refRange ?? null,
+        `Declare it to make this explicit: inputs: { ${name}: { type: string } }, and write inputs.${name}.`);
+      this.resolved.set(ref, { path: jsonPathOf(['input', name]), mayBeAbsent: true });
+      return true;
+    }
+    return fail(Codes.UnknownReference, `'${segments.join('.')}' is not an output of any node, a node, or a workflow input.`, `Write node.output, e.g. ${this.exampleRef()}.`);
+  }
+
+  /** The node whose result a condition out of `at` reads: `at`, or for a routing node the one node before it. */
+  private resultSource(at: WorkflowNode): WorkflowNode | undefined {
+    if (at.binding && at.binding.id !== 'routing' && !(at.binding.id === 'event' && at === this.entryNode)) return at;
+    const before = [...new Set(this.inEdges(at.id).filter((e) => !this.backEdges.has(e) && !FAILURE_MODES.has(e.mode)).map((e) => e.from))];
+    return before.length === 1 ? this.resultSource(this.nodeById.get(before[0])!) : undefined;
+  }
+
+  /**
+   * Declares output `name` of `node` implicitly, when its binding can give
+   * one (a response body field, an answer field, a typed agent field, an
+   * exported variable, ...); returns false when it cannot.
+   */
+  private declareImplicitOutput(node: WorkflowNode, name: string, ref: Reference): boolean {
+    const binding = node.binding?.id;
+    const what: Record<string, string> = {
+      rest: `the field '${name}' of its response body`,
+      agent: `a field '${name}' of a structured answer the model is asked for`,
+      approval: `the field '${name}' of the approver's answer`,
+      manual: `the field '${name}' of the answer that completes the step`,
+      command: `the exported environment variable '${name}' of its build`,
+      custom: `the field '${name}' of its handler's result`,
+      mcp: `the field '${name}' of the tool's structured content`,
+      subworkflow: `the output '${name}' of the child workflow`,
+    };
+    if (!binding || !what[binding] || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return false;
+    if (!node.outputs.some((o) => o.name === name)) {
+      // Agents are asked for every field the workflow reads (required in the schema); other results may lack it.
+      node.outputs.push({ name, path: `$.${name}`, required: binding === 'agent', range: node.idRange });
+      const list = this.declarers.get(name);
+      if (list) list.push(node);
+      else this.declarers.set(name, [node]);
+      this.sink.reading(Codes.ImplicitOutput, `'${name}' is not a declared output of '${node.id}'; it is read as ${what[binding]}, declared implicitly.`, this.refRange ?? node.idRange,
+        `Declare it on '${node.id}' to make this explicit: outputs: [${name}].`);
+    }
+    if (binding === 'agent') this.noteUse(node, name, ref);
+    return true;
+  }
+
+  /** Comparisons with a literal say what type a reference is used as (for typed agent outputs). */
+  private collectUseHints(e: CondExpr): void {
+    const kindOf = (l: CondExpr): OutputUse['type'] =>
+      l.kind !== 'literal' ? undefined : l.type === 'string' ? 'string' : l.type === 'bool' ? 'boolean' : l.type === 'int' || l.type === 'uint' || l.type === 'double' ? 'number' : undefined;
+    const stack: CondExpr[] = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x.kind === 'compare' || x.kind === 'in') {
+        const [ref, other] = x.left.kind === 'ref' ? [x.left, x.right] : [x.right, x.left];
+        if (ref.kind === 'ref') {
+          const items = other.kind === 'list' ? other.items : [other];
+          const type = kindOf(items[0] ?? other);
+          const values = x.kind === 'in' || (x.kind === 'compare' && x.op === '==') ? items.filter((i) => i.kind === 'literal').map((i) => (i as { value: string | number | boolean | null }).value) : undefined;
+          if (type) this.useHints.set(ref.ref, { type, ...(values?.length && x.kind === 'in' ? { values } : {}) });
+        }
+      }
+      for (const k of ['left', 'right', 'operand', 'test', 'then', 'else'] as const) {
+        const child = (x as Record<string, unknown>)[k] as CondExpr | undefined;
+        if (child && typeof child === 'object' && 'kind' in child) stack.push(child);
+      }
+    }
+  }
+
+  /** How an agent's field is used: compared with a number or a string, or switched on. */
+  private noteUse(node: WorkflowNode, name: string, ref: Reference): void {
+    let uses = this.usedOutputs.get(node.id);
+    if (!uses) this.usedOutputs.set(node.id, (uses = new Map()));
+    const use = uses.get(name) ?? {};
+    const hint = this.useHints.get(ref);
+    if (hint?.type) use.type ??= hint.type;
+    if (hint?.values) use.values = [...(use.values ?? []), ...hint.values];
+    uses.set(name, use);
   }
 
   /**

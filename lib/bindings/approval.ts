@@ -51,9 +51,12 @@ export function lowerApproval(node: WorkflowNode, spec: ApprovalSpec, ctx: Lower
       Comment: `${keepDecision ? '' : 'Approval before '}${taskComment(node)}`,
       Resource: LAMBDA_INVOKE_WAIT,
       Parameters: { FunctionName: `\${${APPROVAL_FUNCTION.substitution}}`, Payload: payload },
-      ...(keepDecision
-        ? { ResultSelector: Object.fromEntries(APPROVAL_OUTPUTS.map((o) => [`${o}.$`, jsonPathOf([o])])), ResultPath: outputsPath(node.id) }
-        : { ResultPath: null }),
+      // The answer is the node's outputs: the three every answer has, or the whole answer when the node reads more of it.
+      ...(!keepDecision
+        ? { ResultPath: null }
+        : node.outputs.some((o) => !(APPROVAL_OUTPUTS as readonly string[]).includes(o.name))
+          ? { ResultPath: outputsPath(node.id) }
+          : { ResultSelector: Object.fromEntries(APPROVAL_OUTPUTS.map((o) => [`${o}.$`, jsonPathOf([o])])), ResultPath: outputsPath(node.id) }),
       TimeoutSeconds: spec.timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
       Retry: CALLBACK_RETRY,
     },

@@ -16,7 +16,7 @@ import type { Binding } from './types';
 
 /** What would have run the node, for the warning. */
 function whyManual(type: string, runtime: Record<string, unknown>): string {
-  if (type === 'api') return 'it names no URL to call';
+  if (type === 'api') return typeof runtime.endpoint === 'string' ? `it names only a path ('${runtime.endpoint}'), no URL to call` : 'it names no URL to call';
   if (['cli', 'cicd', 'infra', 'git', 'docker'].includes(type)) return 'it names no command to run';
   if (type === 'db') return 'it names no SQL statement or table';
   if (type === 'mcp') return 'it names no MCP server';

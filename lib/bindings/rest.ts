@@ -52,7 +52,7 @@ export const restBinding: Binding<RestConfig> = {
   id: 'rest',
   canFail: true,
   // An api node with nothing to call is a manual step (bindings/manual.ts).
-  matches: (node) => node.type === 'api' && (typeof node.runtime.url === 'string' || typeof node.runtime.endpoint === 'string'),
+  matches: (node) => node.type === 'api' && (typeof node.runtime.url === 'string' || (typeof node.runtime.endpoint === 'string' && /^(https?:\/\/|\$\{)/i.test(node.runtime.endpoint))),
 
   read(ctx) {
     const { runtime, node } = ctx;

@@ -217,7 +217,9 @@ function planCustomHandlers(tasks: TaskReport[], problems: string[]): CustomHand
 function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>): Grant[] {
   const seen = new Set<string>();
   const out: Grant[] = [];
-  for (const t of tasks) {
+  // The shared functions' grants first, by name (as the handlers are listed), then each Task's own in definition order.
+  const byFunction = (t: TaskReport) => (t.function?.kind === 'shared' ? t.function.name : '\uffff');
+  for (const t of [...tasks].sort((a, b) => (byFunction(a) < byFunction(b) ? -1 : byFunction(a) > byFunction(b) ? 1 : 0))) {
     if (t.declaredPermissions) continue;
     for (const g of t.iam) {
       const resources = g.resources.map((r) => r.replace(/\$\{ChildName:([^}]+)\}/g, (_, id: string) => childName.get(id) ?? stateMachineNameFor(id)));

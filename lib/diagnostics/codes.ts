@@ -51,6 +51,9 @@ export const Codes = {
   UnknownWorkflowRef: 'OSOP3021',
   WorkflowCycle: 'OSOP3022',
   ReadingApplied: 'OSOP3023',
+  ImplicitOutput: 'OSOP3024',
+  ImplicitInput: 'OSOP3025',
+  SeveralEntriesInParallel: 'OSOP3026',
 
   // expressions
   ConditionSyntax: 'OSOP4001',

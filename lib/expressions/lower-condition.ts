@@ -43,7 +43,7 @@ class LowerFailure extends Error {
 }
 
 type Kind = 'string' | 'number' | 'boolean';
-type PathOperand = { k: 'path'; path: string; mayBeAbsent: boolean; type?: Kind; name: string; span: Span };
+type PathOperand = { k: 'path'; path: string; mayBeAbsent: boolean; type?: Kind; truthy?: string; name: string; span: Span };
 type LitOperand = { k: 'lit'; type: LiteralType; value: LiteralValue; span: Span; text: string };
 type BoolOperand = { k: 'bool'; cond: LoweredCondition; span: Span };
 type Operand = PathOperand | LitOperand | BoolOperand;
@@ -159,6 +159,7 @@ class Lowerer {
         return this.fail(`A condition must be true or false; ${this.src(e)} is ${article(describeKind(literalKind(e.type)))}.`, e.span);
       case 'ref': {
         const p = this.path(e);
+        if (p.truthy !== undefined) return ruleOf(this.present(p, { Variable: p.path, StringEquals: p.truthy }));
         if (p.type && p.type !== 'boolean') {
           this.fail(`'${p.name}' is ${article(describeKind(p.type))}, not true or false.`, e.span, `Compare it with a value, e.g. ${p.name} == ${p.type === 'number' ? '0' : "'...'"}.`);
         }
@@ -225,7 +226,7 @@ class Lowerer {
 
   private path(e: CondExpr & { kind: 'ref' }): PathOperand {
     const r = this.resolve(e.ref);
-    return { k: 'path', path: r.path, mayBeAbsent: r.mayBeAbsent, type: r.type, name: describeReference(e.ref), span: e.span };
+    return { k: 'path', path: r.path, mayBeAbsent: r.mayBeAbsent, type: r.type, truthy: r.truthy, name: describeReference(e.ref), span: e.span };
   }
 
   private operand(e: CondExpr): Operand {
@@ -266,6 +267,7 @@ class Lowerer {
         if (o.type !== 'bool') this.fail(`This compares a condition with ${article(describeKind(literalKind(o.type)))} (${o.text}); it is never equal.`, span);
         return constant(o.value as boolean);
       }
+      if (o.truthy !== undefined) return ruleOf(this.present(o, { Variable: o.path, StringEquals: o.truthy }));
       if (o.type && o.type !== 'boolean') this.fail(`This compares a condition with '${o.name}', which is ${article(describeKind(o.type))}.`, span);
       return ruleOf(this.present(o, { Variable: o.path, BooleanEquals: true }));
     };

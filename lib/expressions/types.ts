@@ -92,6 +92,8 @@ export interface ResolvedRef {
   path: string;
   mayBeAbsent: boolean;
   type?: 'string' | 'number' | 'boolean';
+  /** Read as a condition, the reference holds when the string at `path` equals this (an approval's `approved` is `decision == 'approved'`). */
+  truthy?: string;
 }
 export type Resolver = (ref: Reference) => ResolvedRef | ExprError;
 

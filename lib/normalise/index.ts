@@ -374,7 +374,12 @@ class Normaliser {
     }
     const r = parsed.data;
     this.warnUnknownKeys(raw, KNOWN_EDGE_KEYS, `edge ${r.from} → ${r.to}`);
-    const mode = (r.mode ?? 'sequential').toLowerCase();
+    let mode = (r.mode ?? 'sequential').toLowerCase();
+    if (mode === 'message') {
+      // A message to the next participant is the next step: the flow goes on there.
+      this.sink.reading(Codes.ReadingApplied, `The message edge ${r.from} → ${r.to} is read as a sequential edge: '${r.to}' runs after '${r.from}'.`, this.loc.valueOf(raw, 'mode'), 'Write mode: sequential to make this explicit.');
+      mode = 'sequential';
+    }
     if (!ALL_EDGE_MODES.includes(mode)) {
       this.sink.error(Codes.UnknownEdgeMode, `Unknown edge mode '${r.mode}'.`, this.loc.valueOf(raw, 'mode'), didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.`);
       return undefined;

@@ -99,7 +99,7 @@ describe('approvals: --approve answers them, as SendTaskSuccess / SendTaskFailur
     ['an unknown node', ['--approve', 'aprove=approved'], /^osop-sfn: --approve aprove=\.\.\.: no node 'aprove' waits for an approval\. Did you mean 'approve'\?\n$/],
     ['a decision that is neither', ['--approve', 'approve=maybe'], /^osop-sfn: --approve 'approve=maybe' must be NODE=approved or NODE=rejected, optionally with :COMMENT/],
     ['the same node twice', ['--approve', 'approve=approved', '--approve', 'approve=rejected'], /^osop-sfn: --approve answers 'approve' twice\.\n$/],
-    ['with --endpoint', ['--endpoint', 'http://127.0.0.1:1', '--approve', 'approve=approved'], /^osop-sfn: --sandbox, --route, --fast and --approve apply to local runs/],
+    ['with --endpoint', ['--endpoint', 'http://127.0.0.1:1', '--approve', 'approve=approved'], /^osop-sfn: --sandbox, --route, --fast, --approve, --complete, --allow-commands and --db-init apply to local runs/],
   ])('%s, stdin not a terminal: exit 2 before anything runs', async (_what, args, message) => {
     const r = await cli(['run', APPROVAL, ...(args as string[])]);
     expect(r.code).toBe(2);

@@ -123,12 +123,23 @@ describe('bad input', () => {
     expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'OSOP1001' }]);
   });
 
-  it('several roots are one error listing all of them', () => {
+  it('several roots that never meet are one error listing all of them', () => {
     const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}  - id: c\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/c" }\nedges:\n  - { from: a, to: b }\n`;
     const ds = errorsOf(diagnose(src));
     expect(ds).toHaveLength(1);
     expect(ds[0]).toMatchObject({ code: 'OSOP3004', line: 12 });
     expect(ds[0].message).toContain("'a', 'c'");
+    expect(ds[0].message).toContain('never meet');
+  });
+
+  it('several roots that meet start together, with a warning (an error with strict)', () => {
+    const src = `osop_version: "1.0"\nid: x\nname: X\nnodes:${GOOD_NODE}  - id: c\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/c" }\nedges:\n  - { from: a, to: b }\n  - { from: c, to: b }\n`;
+    const r = compile('x.osop.yaml', { source: src });
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.filter((d) => d.code === 'OSOP3026')).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining("start together as parallel branches that join at 'b'") })]);
+    expect(r.definition!.States['osop:init'].Next).toBe('osop:start');
+    expect(r.definition!.States['osop:start:parallel']).toMatchObject({ Type: 'Parallel', Next: 'b' });
+    expect(compile('x.osop.yaml', { source: src, strict: true }).ok).toBe(false);
   });
 
   it('a sequential edge back to an earlier node is an unbounded cycle', () => {
