@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startLlmSandbox, type LlmSandbox } from './llm/server';
+import { startMcpSandbox, type McpSandbox } from './mcp/server';
 import { startOpenAiSandbox, type OpenAiSandbox } from './openai/server';
 import { startStripeSandbox, type StripeSandbox } from './stripe/server';
 
@@ -27,6 +28,9 @@ export interface Sandbox {
     OPENAI_BASE_URL: string;
     GEMINI_API_KEY: string;
     GEMINI_BASE_URL: string;
+    /** The MCP stand-in's Streamable HTTP endpoint and its bearer token, as the secrets `MCP_SERVER_URL` and `MCP_TOKEN`. */
+    MCP_SERVER_URL: string;
+    MCP_TOKEN: string;
   };
   /** For the REST handler's `setRoutes` / `OSOP_ROUTES`. */
   routes: Record<string, string>;
@@ -34,6 +38,7 @@ export interface Sandbox {
   llm: LlmSandbox;
   /** Answers `openai` and `google` agent nodes alike (each with its own key). */
   openai: OpenAiSandbox;
+  mcp: McpSandbox;
   close(): Promise<void>;
 }
 
@@ -44,13 +49,15 @@ export async function startSandbox(): Promise<Sandbox> {
   const anthropicKey = `sk-ant-sandbox-${randomBytes(12).toString('hex')}`;
   const openaiKey = `sk-proj-sandbox-${randomBytes(12).toString('hex')}`;
   const geminiKey = `AIza-sandbox-${randomBytes(12).toString('hex')}`;
-  const [stripeStart, llmStart, openaiStart] = await Promise.allSettled([
+  const mcpToken = `mcp-sandbox-${randomBytes(12).toString('hex')}`;
+  const [stripeStart, llmStart, openaiStart, mcpStart] = await Promise.allSettled([
     startStripeSandbox({ apiKey: stripeKey }),
     startLlmSandbox({ apiKey: anthropicKey }),
     startOpenAiSandbox({ apiKey: [openaiKey, geminiKey] }),
+    startMcpSandbox({ token: mcpToken }),
   ]);
-  if (stripeStart.status === 'rejected' || llmStart.status === 'rejected' || openaiStart.status === 'rejected') {
-    const starts = [stripeStart, llmStart, openaiStart];
+  if (stripeStart.status === 'rejected' || llmStart.status === 'rejected' || openaiStart.status === 'rejected' || mcpStart.status === 'rejected') {
+    const starts = [stripeStart, llmStart, openaiStart, mcpStart];
     // Do not leave the ones that did start listening.
     await Promise.all(starts.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
     throw (starts.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
@@ -58,6 +65,7 @@ export async function startSandbox(): Promise<Sandbox> {
   const stripe = stripeStart.value;
   const llm = llmStart.value;
   const openai = openaiStart.value;
+  const mcp = mcpStart.value;
   return {
     stripeUrl: stripe.url,
     llmUrl: llm.url,
@@ -70,13 +78,16 @@ export async function startSandbox(): Promise<Sandbox> {
       OPENAI_BASE_URL: openai.url,
       GEMINI_API_KEY: geminiKey,
       GEMINI_BASE_URL: openai.url,
+      MCP_SERVER_URL: mcp.url,
+      MCP_TOKEN: mcpToken,
     },
     routes: { 'https://api.stripe.com': stripe.url },
     stripe,
     llm,
     openai,
+    mcp,
     close: async () => {
-      await Promise.all([stripe.close(), llm.close(), openai.close()]);
+      await Promise.all([stripe.close(), llm.close(), openai.close(), mcp.close()]);
     },
   };
 }

@@ -1,18 +1,20 @@
 /**
- * Approval handler (`human` nodes and approval gates), invoked with
- * `.waitForTaskToken`: publishes the request, with its task token, as an
- * EventBridge event and returns. The execution waits until someone answers
+ * Approval handler (`human` nodes, approval gates and manual steps), invoked
+ * with `.waitForTaskToken`: publishes the request, with its task token, as an
+ * EventBridge event and returns. A manual step (a node with nothing to run)
+ * is published as `OSOP Manual Step Requested`, answered with `osop-sfn complete`. The execution waits until someone answers
  * with the token (`osop-sfn approve|reject`, i.e. SendTaskSuccess /
  * SendTaskFailure) or the state times out. Route the event (a rule on
  * `source: osop.sfn`, `detail-type: OSOP Approval Requested`) to whatever
  * reaches the approvers: chat, email, a ticket.
  */
-import type { ApprovalTaskPayload } from '../../lib/contract/task-payload';
+import type { ApprovalTaskPayload, ManualStepPayload } from '../../lib/contract/task-payload';
 import { HandlerError, redacting } from '../shared/handler-error';
 import { logJson } from '../shared/log';
 
 export const EVENT_SOURCE = 'osop.sfn';
 export const EVENT_DETAIL_TYPE = 'OSOP Approval Requested';
+export const MANUAL_STEP_DETAIL_TYPE = 'OSOP Manual Step Requested';
 /** EventBridge's limit for one entry (Source + DetailType + Detail, in UTF-8 bytes). */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -37,15 +39,22 @@ const TRANSIENT_ERRORS = new Set(['ThrottlingException', 'TooManyRequestsExcepti
 
 let client: import('@aws-sdk/client-eventbridge').EventBridgeClient | undefined;
 
-export async function handler(event: ApprovalTaskPayload): Promise<void> {
+export async function handler(event: ApprovalTaskPayload | ManualStepPayload): Promise<void> {
   // The token is a bearer capability (whoever holds it can answer): it goes in the event and nowhere else.
   await redacting(async (redactor) => {
     if (typeof event?.taskToken === 'string' && event.taskToken) redactor.add(event.taskToken);
-    await publish(event);
+    if ((event as { kind?: unknown })?.kind === 'manual') await publish(asApprovalRequest(event as ManualStepPayload), MANUAL_STEP_DETAIL_TYPE);
+    else await publish(event as ApprovalTaskPayload, EVENT_DETAIL_TYPE);
   });
 }
 
-async function publish(event: ApprovalTaskPayload): Promise<void> {
+/** A manual step as a request: what to do is the prompt; the commands complete it or report it not done. */
+function asApprovalRequest(p: ManualStepPayload): ApprovalTaskPayload & { manual: true; outputs: string[] } {
+  if (!p || typeof p.title !== 'string' || typeof p.instructions !== 'string' || !Array.isArray(p.outputs)) throw new HandlerError('OSOP.Config', 'Invalid manual step payload: title, instructions and outputs are required');
+  return { ...p, kind: 'approval', prompt: `${p.title}: ${p.instructions}`, approvers: [], manual: true, outputs: p.outputs };
+}
+
+async function publish(event: ApprovalTaskPayload, detailType: string): Promise<void> {
   assertApprovalPayload(event);
   const bus = process.env.OSOP_APPROVAL_EVENT_BUS || 'default';
   const detail = approvalDetail(event, process.env.AWS_REGION);
@@ -54,7 +63,7 @@ async function publish(event: ApprovalTaskPayload): Promise<void> {
   client ??= new eb.EventBridgeClient({});
   let out: import('@aws-sdk/client-eventbridge').PutEventsCommandOutput;
   try {
-    out = await client.send(new eb.PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, EventBusName: bus, Detail: JSON.stringify(detail) }] }));
+    out = await client.send(new eb.PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, EventBusName: bus, Detail: JSON.stringify(detail) }] }));
   } catch (err) {
     throw sdkError(err, bus);
   }
@@ -64,12 +73,14 @@ async function publish(event: ApprovalTaskPayload): Promise<void> {
     const code = entry?.ErrorCode ?? 'UnknownError';
     throw new HandlerError(TRANSIENT_ERRORS.has(code) ? 'OSOP.Http.Transient' : 'OSOP.Config', `EventBridge refused the approval request for '${event.nodeId}' on bus '${bus}': ${code}: ${entry?.ErrorMessage ?? 'no message'}`);
   }
-  logJson({ msg: 'osop.approval.requested', workflowId: event.workflowId, nodeId: event.nodeId, executionId: event.executionId, eventBus: bus, eventId: entry.EventId, contextTruncated: detail.contextTruncated });
+  logJson({ msg: detailType === EVENT_DETAIL_TYPE ? 'osop.approval.requested' : 'osop.manual.requested', workflowId: event.workflowId, nodeId: event.nodeId, executionId: event.executionId, eventBus: bus, eventId: entry.EventId, contextTruncated: detail.contextTruncated });
 }
 
 /** The event detail, with the context cut down to fit EventBridge's entry limit. */
 export function approvalDetail(event: ApprovalTaskPayload, region?: string): ApprovalRequestDetail {
-  const command = (verb: string) => `osop-sfn ${verb}${region ? ` --region ${region}` : ''} --token ${shellQuote(event.taskToken)}`;
+  const manual = (event as { manual?: boolean }).manual === true;
+  const command = (verb: string) =>
+    manual ? `osop-sfn complete${region ? ` --region ${region}` : ''} --token ${shellQuote(event.taskToken)}${verb === 'reject' ? ' --failed' : ''}` : `osop-sfn ${verb}${region ? ` --region ${region}` : ''} --token ${shellQuote(event.taskToken)}`;
   const detail: ApprovalRequestDetail = {
     taskToken: event.taskToken,
     workflowId: event.workflowId,

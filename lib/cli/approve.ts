@@ -4,6 +4,8 @@
  * SendTaskSuccess with `{decision, comment, approver}`, which becomes the
  * node's outputs; reject sends SendTaskFailure with `OSOP.Approval.Rejected`
  * and the comment as its cause.
+ * `osop-sfn complete --token T [--output k=v ...] [--failed REASON]`: the same
+ * for a manual step: its outputs, or `OSOP.Manual.Failed` with the reason.
  */
 import { ErrorNames, type ApprovalDecision } from '../contract/task-payload';
 import { Redactor } from '../../lambdas/shared/redactor';
@@ -12,6 +14,10 @@ import { ExitCode } from './output';
 
 export interface AnswerOptions {
   token: string;
+  /** complete only: `k=v` outputs (a value that parses as JSON is that JSON) or JSON objects of outputs, repeatable. */
+  outputs?: string[];
+  /** complete only: the step was not done; the reason is the cause. */
+  failed?: string | boolean;
   comment?: string;
   /** approve only (the CLI offers it on approve alone): a rejection carries only its comment. */
   approver?: string;
@@ -34,7 +40,7 @@ const API_ERRORS: Record<string, string> = {
   AccessDeniedException: 'AWS refused the answer (AccessDeniedException): your credentials need states:SendTaskSuccess and states:SendTaskFailure.',
 };
 
-export async function runAnswer(verb: 'approve' | 'reject', opts: AnswerOptions): Promise<number> {
+export async function runAnswer(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptions): Promise<number> {
   let command: ReturnType<typeof buildCommand>;
   try {
     command = buildCommand(verb, opts);
@@ -65,14 +71,20 @@ export async function runAnswer(verb: 'approve' | 'reject', opts: AnswerOptions)
     process.stderr.write(`osop-sfn: ${redactor.text(message)}\n`);
     return ExitCode.Failed;
   }
-  process.stdout.write(verb === 'approve' ? 'Approved: the execution continues.\n' : 'Rejected: the execution takes its rejection path, or fails with OSOP.Approval.Rejected.\n');
+  process.stdout.write(
+    verb === 'approve' ? 'Approved: the execution continues.\n'
+    : verb === 'reject' ? 'Rejected: the execution takes its rejection path, or fails with OSOP.Approval.Rejected.\n'
+    : command.kind === 'success' ? 'Completed: the execution continues with these outputs.\n'
+    : 'Reported not done: the step fails with OSOP.Manual.Failed (its fallback edge, if any, is taken).\n',
+  );
   return ExitCode.Ok;
 }
 
 type Command = { kind: 'success'; input: { taskToken: string; output: string } } | { kind: 'failure'; input: { taskToken: string; error: string; cause: string } };
 
-function buildCommand(verb: 'approve' | 'reject', opts: AnswerOptions): Command {
+function buildCommand(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptions): Command {
   if (!opts.token.trim()) throw new UsageError('--token is empty: give the task token from the approval request.');
+  if (verb === 'complete') return completeCommand(opts);
   const comment = opts.comment ?? '';
   if (verb === 'reject') {
     if (comment.length > MAX_CAUSE_CHARS) throw new UsageError(`--comment is ${comment.length} characters; a rejection's comment may have at most ${MAX_CAUSE_CHARS}.`);
@@ -93,4 +105,39 @@ function buildCommand(verb: 'approve' | 'reject', opts: AnswerOptions): Command 
   const decision = (custom as { decision?: unknown }).decision;
   if (typeof decision !== 'string' || decision === '') throw new UsageError('--output must include "decision" (a text, e.g. "approved"): the workflow routes on it.');
   return { kind: 'success', input: { taskToken: opts.token, output: JSON.stringify(custom) } };
+}
+
+/** A manual step: `--output k=v` / `--output JSON` outputs, or `--failed [REASON]`. */
+function completeCommand(opts: AnswerOptions): Command {
+  if (opts.failed !== undefined && opts.failed !== false) {
+    if (opts.outputs?.length) throw new UsageError('--failed reports the step as not done: it takes no outputs.');
+    const cause = typeof opts.failed === 'string' ? opts.failed : 'reported as not done';
+    if (cause.length > MAX_CAUSE_CHARS) throw new UsageError(`--failed's reason is ${cause.length} characters; a cause may have at most ${MAX_CAUSE_CHARS}.`);
+    return { kind: 'failure', input: { taskToken: opts.token, error: ErrorNames.ManualStepFailed, cause } };
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const kv of opts.outputs ?? []) {
+    if (kv.trimStart().startsWith('{')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(kv);
+      } catch (e) {
+        throw new UsageError(`--output '${kv.slice(0, 40)}' is not valid JSON (${(e as Error).message}).`);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--output must be NAME=VALUE or a JSON object of outputs.');
+      Object.assign(outputs, parsed);
+      continue;
+    }
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--output '${kv}' must be NAME=VALUE or a JSON object of outputs.`);
+    const raw = kv.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: the text itself.
+    }
+    outputs[kv.slice(0, eq)] = value;
+  }
+  return { kind: 'success', input: { taskToken: opts.token, output: JSON.stringify(outputs) } };
 }

@@ -109,6 +109,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   program
+    .command('complete')
+    .description('complete a manual step an execution waits for (SendTaskSuccess with its outputs), or report it not done (--failed)')
+    .requiredOption('--token <token>', 'the task token from the manual step request')
+    .option('--output <name=value|json>', 'an output of the step, NAME=VALUE (a value that parses as JSON is that JSON), or a JSON object of outputs (repeatable)', collect)
+    .option('--failed [reason]', 'the step was not done: fail it with OSOP.Manual.Failed and this reason')
+    .option('--region <region>', 'AWS region of the execution (default: AWS_REGION)')
+    .option('--endpoint <url>', 'a Step Functions API other than AWS (e.g. Step Functions Local)')
+    .action(async (opts: AnswerOptions & { output?: string[] }) => setExit(await runAnswer('complete', { ...opts, output: undefined, outputs: opts.output ?? [] })));
+
+  program
     .command('start')
     .description('compile every workflow in a folder and print a summary (what `npm start` runs)')
     .option('--dir <dir>', 'folder of workflows', 'workflows')
