@@ -288,7 +288,7 @@ class Analyser {
       e.condition = undefined;
       return;
     }
-    if (!otherwise && /error/.test(text)) return;
+    if (!otherwise && /\berror\b/.test(text)) return;
     this.sink.reading(Codes.ReadingApplied, otherwise
       ? `The ${e.mode} edge ${e.from} → ${e.to} says '${text}' beside conditional edges: it is read as their else branch, taken when no condition holds.`
       : `The ${e.mode} edge ${e.from} → ${e.to} has a condition on the outputs of '${e.from}', not on its error: it is read as a conditional edge.`,

@@ -9,7 +9,7 @@
  * it is given.
  */
 import * as path from 'node:path';
-import { Duration, Lazy, Stack, ArnFormat, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -102,10 +102,14 @@ export class OsopHandlers extends Construct {
       id: 'AwsSolutions-CB4',
       reason: 'The project keeps no artifacts and no cache; its logs go to CloudWatch Logs. A customer managed KMS key adds cost and key management without protecting anything the project stores.',
     });
-    Validations.of(project).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the statements CDK adds for a CodeBuild project: report groups and log streams are created per build with generated names, so their ARNs end in a wildcard scoped to this project.',
-    });
+    // CDK's own statements for a project: each build writes a log stream and may create report groups, named per build.
+    const id = Stack.of(this).getLogicalId(project.node.defaultChild as CfnElement);
+    for (const resource of [`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${id}>:*`, `arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${id}>-*`]) {
+      Validations.of(project.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: 'Statements CDK adds to every CodeBuild project role: each build writes its own log stream and report groups, whose names are chosen per build; the wildcard is scoped to this one project.',
+      });
+    }
     this.commandProject = project;
     return project;
   }

@@ -6,7 +6,7 @@
  * this without aws-cdk-lib.
  */
 import { DEFAULT_SECRET_PREFIX } from '../contract/task-payload';
-import type { AslDefinition, CompileReport, FunctionSpec, Grant, HandlerKind, TaskReport } from '../types';
+import type { CompileReport, FunctionSpec, Grant, HandlerKind, TaskReport } from '../types';
 import { rulesForTriggers, type RulePlan } from './triggers';
 
 export type { Grant } from '../types';
@@ -39,8 +39,6 @@ export const DEPLOYMENT_PARAMETERS = ['DatabaseClusterArn', 'DatabaseSecretArn',
 export const SECRET_PREFIX_KEY = 'SecretPrefix';
 
 export interface PlanOptions {
-  /** The compiled definition: checked for substitutions the deployment would not provide. */
-  definition?: AslDefinition;
   type?: WorkflowType;
   secretPrefix?: string;
   stateMachineName?: string;
@@ -131,11 +129,10 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
   const project = projectTasks.length ? { substitution: projectTasks[0].project!.substitution, secrets: [...new Set(projectTasks.flatMap((t) => t.project!.secrets))].sort() } : undefined;
   for (const n of project?.secrets ?? []) if (!SECRET_NAME.test(n)) problems.push(`secret name '${n}' may only contain letters, digits and /_+=.@-`);
   const parameters: string[] = DEPLOYMENT_PARAMETERS.filter((k) => tasks.some((t) => t.substitutions.includes(k)));
-  if (options.definition) {
-    const provided = new Set<string>([...handlers.map((h) => h.substitution), ...customHandlers.flatMap((c) => c.substitutions), ...subWorkflows.map((s) => s.substitution), ...(project ? [project.substitution] : []), ...parameters, SECRET_PREFIX_KEY]);
-    const missing = substitutionKeysOf(options.definition).filter((k) => !provided.has(k));
-    if (missing.length) problems.push(`the definition uses substitutions this deployment does not provide: ${missing.map((k) => `\${${k}}`).join(', ')}.`);
-  }
+  // What each Task says it uses must be provided (other `${...}` text, a shell's `${VAR}` in a command, is left as it is by Step Functions).
+  const provided = new Set<string>([...handlers.map((h) => h.substitution), ...customHandlers.flatMap((c) => c.substitutions), ...subWorkflows.map((s) => s.substitution), ...(project ? [project.substitution] : []), ...parameters, SECRET_PREFIX_KEY]);
+  const missing = [...new Set(tasks.flatMap((t) => t.substitutions))].filter((k) => !provided.has(k));
+  if (missing.length) problems.push(`the definition uses substitutions this deployment does not provide: ${missing.map((k) => `\${${k}}`).join(', ')}.`);
 
   const triggers = rulesForTriggers(report.triggers);
   problems.push(...triggers.problems);
@@ -259,10 +256,6 @@ export function secretArnPattern(prefix: string, name: string): string {
   return `arn:\${Partition}:secretsmanager:\${Region}:\${Account}:secret:${prefix}${name}-??????`;
 }
 
-/** `${Key}` definition substitutions the definition uses (secret placeholders, `${secrets.X}`, have a dot and are not these). */
-export function substitutionKeysOf(definition: AslDefinition): string[] {
-  return [...new Set([...JSON.stringify(definition).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]))].sort();
-}
 
 const grantText = (g: Grant) => `${g.actions.join(', ')} on ${g.resources.join(', ')}`;
 const functionSpec = (memoryMiB: number, timeoutSeconds: number) => `Node.js 22, arm64, ${memoryMiB} MB, timeout ${timeoutSeconds} s`;

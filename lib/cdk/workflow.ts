@@ -106,7 +106,6 @@ export class OsopWorkflow extends Construct {
     }
     const children = childrenOf(this.report, props.subWorkflows ?? {});
     this.plan = planDeployment(this.report, {
-      definition: this.definition,
       type: props.type === sfn.StateMachineType.EXPRESS ? 'EXPRESS' : 'STANDARD',
       secretPrefix: handlers.secretPrefix,
       stateMachineName: props.stateMachineName,

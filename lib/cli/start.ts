@@ -37,7 +37,7 @@ export async function runStart(opts: { dir: string }): Promise<number> {
     process.stdout.write(`    handlers: ${rep.handlers.join(', ') || 'none'}${rep.origins.length ? `  (calls ${rep.origins.join(', ')})` : ''}\n`);
     process.stdout.write(`    secrets:  ${[...new Set([...rep.secrets.map((s) => s.name), ...rep.agentSecrets])].join(', ') || 'none'}\n`);
     if (rep.models.length) process.stdout.write(`    models:   ${rep.models.map((m) => `${m.node}: ${m.provider}/${m.model}`).join(', ')}\n`);
-    process.stdout.write(`    deploys:\n${describeDeployment(rep, { definition: r.definition }).map((l) => `      ${l}\n`).join('')}`);
+    process.stdout.write(`    deploys:\n${describeDeployment(rep).map((l) => `      ${l}\n`).join('')}`);
     process.stdout.write('\n');
   }
   process.stdout.write(`${entries.length - failed} of ${entries.length} compiled.\n`);

@@ -349,7 +349,7 @@ describe('describeDeployment agrees with the template', () => {
     test(file, () => {
       const r = compile(path.join(GRAPH, file));
       const wf = workflow(r.report!.workflowId);
-      const lines = describeDeployment(r.report!, { definition: r.definition });
+      const lines = describeDeployment(r.report!);
       expect(lines.filter((l) => l.startsWith('  error:'))).toEqual([]);
       // The state machine's IAM, statement by statement, in the plan's notation.
       const substitutions = substitutionsOf(wf);

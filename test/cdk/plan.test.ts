@@ -155,10 +155,10 @@ describe('commands and databases', () => {
   });
 });
 
-test('substitutions the definition uses and the deployment does not provide are refused', () => {
-  const r = compile('hand.osop.yaml', { source: `osop_version: "1.0"\nid: h\nname: H\nnodes:\n${rest('a')}` });
-  const def = { ...r.definition!, States: { ...r.definition!.States, a: { ...r.definition!.States.a, Parameters: { FunctionName: '${Handler_mine}' } } } };
-  expect(planDeployment(r.report!, { definition: def }).problems).toEqual(['the definition uses substitutions this deployment does not provide: ${Handler_mine}.']);
+test('substitutions a Task uses that the deployment does not provide are refused', () => {
+  const r = reportOf(rest('a'));
+  const unknown: CompileReport = { ...r, tasks: r.tasks.map((t) => ({ ...t, substitutions: [...t.substitutions, 'Handler_mine'] })) };
+  expect(planDeployment(unknown).problems).toEqual(['the definition uses substitutions this deployment does not provide: ${Handler_mine}.']);
 });
 
 describe('EXPRESS', () => {
