@@ -205,6 +205,8 @@ function subWorkflowInvoker(child: LocalWorkflow, b: LocalBindings): LocalTaskHa
  */
 function eventsInvoker(state: string, watcher?: RunWatcher): LocalTaskHandler {
   return async (input) => {
+    // The engine reports the state's entry asynchronously: let it reach the progress display first.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       const entries = ((input as { Entries?: { Source?: string; DetailType?: string; EventBusName?: string }[] } | null)?.Entries ?? []);
       const ids = entries.map(() => randomUUID());

@@ -83,3 +83,17 @@ test('a manual step without --complete and no terminal is refused before the run
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/waits for the manual step\(s\) quick_answer, and there is no terminal to ask on.*--complete/);
 });
+
+test('an entry event node is the trigger (the input is the event detail); a later event node publishes; a manual step answers with its outputs', async () => {
+  const r = await cli(['run', fixture('order-events.osop.yaml'), '--input', '{"order_id":"o-9"}', '--complete', 'pack={"parcel":"P-9"}', '--output', 'json', '--progress']);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual({ pack: { parcel: 'P-9' }, shipped: { event_id: expect.any(String) } });
+  expect(r.stderr).toMatch(/shipped published OrderShipped from com\.example\.orders on bus default/);
+});
+
+test("osop-sfn test mocks every binding: a build's exported variables, a statement's rows, an event, a manual step's answer", async () => {
+  for (const name of ['commands.osop.yaml', 'database.osop.yaml', 'order-events.osop.yaml']) {
+    const r = await cli(['test', fixture(name)]);
+    expect({ name, code: r.code, out: r.stdout }).toEqual({ name, code: 0, out: expect.stringMatching(/1 passed, 0 failed/) });
+  }
+});

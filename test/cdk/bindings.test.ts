@@ -102,3 +102,8 @@ test('a db node without a cluster, with no database given, stops synth naming wh
   const bare = new App({ context: CDK_CONTEXT_NO_BUNDLING });
   expect(() => new OsopStack(bare, 'Bare', { workflowsDir: path.join(FIXTURES, 'bindings') })).toThrow(/its db nodes name no cluster; give the construct database: \{ clusterArn, secretArn, name \}/);
 });
+
+test('an entry event node deploys its rule: the pattern from its runtime starts the state machine', () => {
+  const rules = Object.values(resources()).filter((r) => r.Type === 'AWS::Events::Rule');
+  expect(rules.map((r) => r.Properties.EventPattern)).toContainEqual({ source: ['com.example.orders'], 'detail-type': ['OrderPlaced'], detail: { status: ['paid'] } });
+});
