@@ -1,8 +1,14 @@
 import type { Diagnostic, Severity } from '../types';
-import type { SourceFile } from '../load';
 
 export { Codes } from './codes';
 export type { Code } from './codes';
+
+/** A source file as the diagnostics see it: its text and where its lines start. */
+export interface SourceFile {
+  path: string;
+  text: string;
+  lineStarts: number[];
+}
 
 /** A position in a source file by character offset; turned into line:column only when reported. */
 export interface SourceRange {

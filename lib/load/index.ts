@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, Scalar } from 'yaml';
-import { Codes, computeLineStarts, DiagnosticSink, type SourceRange } from '../diagnostics';
+import { Codes, computeLineStarts, DiagnosticSink, type SourceFile, type SourceRange } from '../diagnostics';
 
 export const WORKFLOW_EXTENSIONS = ['.osop', '.osop.yaml', '.osop.yml', '.osop.json'] as const;
 
@@ -16,11 +16,7 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 /** Aliases are expanded when converting to plain values; bound the expansion ("billion laughs"). */
 const MAX_ALIAS_EXPANSIONS = 10_000;
 
-export interface SourceFile {
-  path: string;
-  text: string;
-  lineStarts: number[];
-}
+export type { SourceFile } from '../diagnostics';
 
 /** Where a map's keys and values, and a sequence's items, are in the source. */
 export interface Location {

@@ -53,6 +53,7 @@ import {
 } from './layout';
 import { lowerForEach } from './map';
 import { lowerFork } from './parallel';
+import type { Region, RegionLowering } from './region';
 import type { ChoiceRule, ChoiceState, PassState, State, StateGraph, TaskState } from './states';
 
 export type { StateGraph, State } from './states';
@@ -69,17 +70,6 @@ export interface LoweredWorkflow {
   triggers: TriggerSpec[];
 }
 
-/** A list of states with an exit: edges to `exit` end the region. */
-export interface Region {
-  states: Map<string, State>;
-  exit: string | null;
-  /** Name stem for the Succeed state that ends the region from a Choice or a Catch. */
-  stem: string;
-  /** Iterator variables of the loops around this region (their items are copied into nested loops). */
-  loopVars: string[];
-  /** True inside branches and loop bodies: their end state must keep the whole state data. */
-  nested: boolean;
-}
 
 const NOT_YET: Record<string, string> = {
   event: 'event edges (waiting for an external event)',
@@ -93,7 +83,7 @@ export function lowerWorkflow(a: AnalysedWorkflow, sink: DiagnosticSink, options
   return new Lowerer(a, sink, options).run();
 }
 
-export class Lowerer {
+class Lowerer implements RegionLowering {
   private readonly names = new Set<string>();
   private readonly counters: string[] = [];
   private readonly tasks: TaskReport[] = [];

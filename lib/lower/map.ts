@@ -8,11 +8,11 @@
 import type { ForEachRegion } from '../analyse';
 import { dataKey, loopPath } from '../data-layout';
 import type { WorkflowNode } from '../model';
-import type { Lowerer, Region } from './index';
+import type { Region, RegionLowering } from './region';
 import { DEFAULT_MAX_CONCURRENCY, forEachState } from './layout';
 import type { MapState } from './states';
 
-export function lowerForEach(L: Lowerer, node: WorkflowNode, loop: ForEachRegion, region: Region): string {
+export function lowerForEach(L: RegionLowering, node: WorkflowNode, loop: ForEachRegion, region: Region): string {
   const name = forEachState(node.id);
   const body: Region = { states: new Map(), exit: loop.after, stem: `${node.id}:item`, loopVars: [...region.loopVars, loop.iteratorVar], nested: true };
   L.lowerRegion(L.a.scopeOf.get(loop.body[0]), body);

@@ -14,13 +14,13 @@
 import { ErrorNames } from '../contract/task-payload';
 import type { ForkRegion } from '../analyse';
 import type { WorkflowNode } from '../model';
-import type { Lowerer, Region } from './index';
+import type { Region, RegionLowering } from './region';
 import { parallelState } from './layout';
 import type { ParallelState, PassState, State, SubMachine } from './states';
 
 const JOIN_SCRATCH = '$.osop_join';
 
-export function lowerFork(L: Lowerer, node: WorkflowNode, fork: ForkRegion, region: Region): string {
+export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, region: Region): string {
   const name = parallelState(node.id);
   const branches = fork.branches.map((members, i) => lowerBranch(L, node, fork, i, members.length > 0, region));
   const mergeOf = (field: string) => fork.branches.slice(1).reduce((acc, _b, i) => `States.JsonMerge(${acc}, $[${i + 1}].${field}, false)`, `$[0].${field}`);
@@ -91,7 +91,7 @@ export function lowerFork(L: Lowerer, node: WorkflowNode, fork: ForkRegion, regi
   return name;
 }
 
-function lowerBranch(L: Lowerer, node: WorkflowNode, fork: ForkRegion, i: number, hasMembers: boolean, outer: Region): SubMachine {
+function lowerBranch(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, i: number, hasMembers: boolean, outer: Region): SubMachine {
   const stem = `${node.id}:branch-${i + 1}`;
   if (!hasMembers) {
     // A fork edge straight to the join: an empty branch.
