@@ -3,10 +3,15 @@ import type { Redactor } from '../shared/redactor';
 import { substituteSecretFields, type SecretFieldRule } from '../shared/secret-fields';
 import type { SecretSource } from '../shared/secrets';
 
-/** Only what is sent may hold a secret: the request, or the idempotency key; never allowedOrigin or other control fields. */
+/**
+ * Only what is sent may hold a secret: the request, or the idempotency key.
+ * The one control field is allowedOrigin, for a URL that is a secret as a
+ * whole (a webhook URL): the compiler then writes the same placeholder there,
+ * so the origin is the secret's, set by whoever deploys, never by data.
+ */
 export const REST_SECRET_FIELDS: SecretFieldRule = {
-  allows: (tokens, pointer) => (tokens[0] === 'request' && tokens.length >= 2) || pointer === '/idempotency/key',
-  description: 'into /request or at /idempotency/key',
+  allows: (tokens, pointer) => (tokens[0] === 'request' && tokens.length >= 2) || pointer === '/idempotency/key' || pointer === '/allowedOrigin',
+  description: 'into /request, at /idempotency/key, or at /allowedOrigin (a URL that is a secret as a whole)',
 };
 
 /**

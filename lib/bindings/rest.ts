@@ -124,7 +124,8 @@ export const restBinding: Binding<RestConfig> = {
       ctx.sink.error(Codes.MissingUrl, `The api node '${node.id}' has no URL, so there is nothing to call.`, b.range, 'Set runtime.url (the base, e.g. https://api.example.com) and runtime.endpoint (the path).');
       return undefined;
     }
-    const origin = literalOrigin(url.parsed);
+    const secretUrl = wholeSecret(url.parsed);
+    const origin = secretUrl ? `\${secrets.${secretUrl}}` : literalOrigin(url.parsed);
     if (!origin) {
       ctx.sink.error(Codes.BadUrl, `The URL of api node '${node.id}' must start with a literal http(s) origin ('${url.parsed.text.slice(0, 60)}').`, url.range, 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.');
       return undefined;
@@ -133,6 +134,8 @@ export const restBinding: Binding<RestConfig> = {
     const urlLowered = lowerParsedTemplate(url.parsed, '/request/url', pctx, url.range);
     if (urlLowered.dynamic) request['url.$'] = urlLowered.expression;
     else request.url = urlLowered.value;
+    // A URL that is one secret (a webhook URL) may be called only at its own origin: the same placeholder, resolved by the handler.
+    if (secretUrl) pctx.secretFields['/allowedOrigin'] = [secretUrl];
     const contentType = b.declaredContentType ?? ctx.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
     const headers: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(b.headers)) {
@@ -192,7 +195,7 @@ export const restBinding: Binding<RestConfig> = {
         iam: [invokeGrant(REST_FUNCTION.substitution)],
         function: REST_FUNCTION,
         local: { kind: 'lambda', handler: 'rest' },
-        origin,
+        ...(secretUrl ? {} : { origin }),
       },
     };
   },
@@ -213,7 +216,8 @@ export function originOf(url: string): string | undefined {
 function composeUrl(b: RestConfig, ctx: PayloadContext): { parsed: ParsedTemplate; range: SourceRange } | undefined {
   const base = b.url ? ctx.templates.get(b.url) : undefined;
   const path = b.endpoint ? ctx.templates.get(b.endpoint) : undefined;
-  if (path && /^https?:\/\//i.test(b.endpoint!.text)) return { parsed: path, range: b.endpoint!.range };
+  // An absolute endpoint stands alone, and so does one with no base (a webhook URL from a secret).
+  if (path && (/^https?:\/\//i.test(b.endpoint!.text) || !base)) return { parsed: path, range: b.endpoint!.range };
   if (!base) return undefined;
   if (!path) return { parsed: base, range: b.url!.range };
   const parts: TemplatePart[] = [...base.parts];
@@ -230,6 +234,12 @@ function composeUrl(b: RestConfig, ctx: PayloadContext): { parsed: ParsedTemplat
     parts.push(...path.parts);
   }
   return { parsed: { text: base.text + path.text, parts, references: [...base.references, ...path.references] }, range: b.url!.range };
+}
+
+/** The secret a URL is made of as a whole (`${secrets.SLACK_WEBHOOK_URL}`), if it is. */
+function wholeSecret(parsed: ParsedTemplate): string | undefined {
+  const [only, ...rest] = parsed.parts;
+  return !rest.length && only?.kind === 'ref' && only.ref.kind === 'secret' ? only.ref.name : undefined;
 }
 
 /** The origin the URL's literal beginning fixes, or undefined when data could change it. */

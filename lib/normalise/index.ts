@@ -43,6 +43,8 @@ export function normaliseWorkflow(doc: LoadedDocument, sink: DiagnosticSink): Wo
 
 class Normaliser {
   private readonly loc: Locator;
+  /** Names listed under `security.secrets` (the workflow's or a node's): `${NAME}` of one means `${secrets.NAME}`. */
+  private secretNames = new Set<string>();
   private readonly root: Obj;
 
   constructor(private readonly doc: LoadedDocument, private readonly sink: DiagnosticSink) {
@@ -52,6 +54,7 @@ class Normaliser {
 
   run(): Workflow | undefined {
     const root = this.root;
+    this.secretNames = declaredSecrets(root);
     const parsed = RawWorkflow.safeParse(root);
     if (!parsed.success) {
       this.reportZod(parsed.error, root, [], 'the workflow');
@@ -341,6 +344,18 @@ class Normaliser {
 
   private template(text: string, holder: unknown, key: string | number): TemplateText {
     const range = this.loc.valueOf(holder, key);
+    if (this.secretNames.size && text.includes('${')) {
+      let read = false;
+      const rewritten = text.replace(/(^|[^$])\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g, (whole, before: string, name: string) => {
+        if (!this.secretNames.has(name)) return whole;
+        read = true;
+        return `${before}\${secrets.${name}}`;
+      });
+      if (read) {
+        this.sink.reading(Codes.ReadingApplied, `'${text.length > 60 ? `${text.slice(0, 59)}…` : text}' names a secret the workflow lists under security.secrets; each \${NAME} of one is read as \${secrets.NAME}.`, range, 'Write ${secrets.NAME} to make this explicit.');
+        return new TemplateText(rewritten, range, undefined);
+      }
+    }
     const style = this.loc.styleOf(holder, key);
     const contentOffset = style === 'PLAIN' ? range.offset : style === 'QUOTE_SINGLE' || style === 'QUOTE_DOUBLE' ? range.offset + 1 : undefined;
     return new TemplateText(text, range, contentOffset);
@@ -513,6 +528,22 @@ class Normaliser {
       }
     }
   }
+}
+
+/** Secret names a file lists under `security.secrets`, at the top or on its nodes (names, or `{name}`). */
+function declaredSecrets(root: Obj): Set<string> {
+  const out = new Set<string>();
+  const collect = (holder: unknown) => {
+    const list = isObj(holder) && isObj(holder.security) ? holder.security.secrets : undefined;
+    if (!Array.isArray(list)) return;
+    for (const s of list) {
+      const name = typeof s === 'string' ? s : isObj(s) && typeof s.name === 'string' ? s.name : undefined;
+      if (name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.add(name);
+    }
+  };
+  collect(root);
+  if (Array.isArray(root.nodes)) root.nodes.forEach(collect);
+  return out;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
