@@ -537,7 +537,8 @@ class Analyser {
         branches.push(members);
       });
       if (!nests) continue;
-      this.forks.set(node.id, { kind: 'fork', node: node.id, edges: flow, join, joinMode, branches });
+      const joinCount = joinMode === 'wait_n' ? [...flow, ...(join ? this.inEdges(join) : [])].find((x) => x.joinMode === 'wait_n')?.joinCount : undefined;
+      this.forks.set(node.id, { kind: 'fork', node: node.id, edges: flow, join, joinMode, branches, ...(joinCount !== undefined ? { joinCount } : {}) });
     }
     this.assignScopes(rpo);
   }
@@ -580,8 +581,12 @@ class Analyser {
     }
     if (e.joinMode === 'wait_any') return 'wait_any';
     if (e.joinMode === 'wait_n') {
-      this.sink.error(Codes.NotSupportedYet, `join_mode wait_n (join_count ${e.joinCount ?? '?'}) at '${join ?? fork}' cannot be expressed exactly: a Parallel state finishes when all branches do, or when one fails.`, e.range, 'Use wait_all, or wait_any to continue with the first branch that succeeds.');
-      return undefined;
+      const n = e.joinCount;
+      if (n === undefined || !Number.isInteger(n) || n < 1 || n > flow.length) {
+        this.sink.error(Codes.NotSupportedYet, `join_mode wait_n at '${join ?? fork}' needs join_count, a whole number from 1 to the ${flow.length} branches (it is ${n ?? 'missing'}).`, e.range, `Add join_count: N, how many branches must succeed.`);
+        return undefined;
+      }
+      return 'wait_n';
     }
     this.sink.error(Codes.UnknownEdgeMode, `Unknown join mode '${e.joinMode}'.`, e.range, 'Join modes are wait_all, wait_any and wait_n.');
     return undefined;

@@ -6,7 +6,7 @@
  */
 import type { WorkflowEdge } from '../model';
 
-export type JoinMode = 'wait_all' | 'wait_any';
+export type JoinMode = 'wait_all' | 'wait_any' | 'wait_n';
 
 export interface ForkRegion {
   kind: 'fork';
@@ -17,6 +17,8 @@ export interface ForkRegion {
   /** Where the branches meet (the fork's immediate post-dominator); null when they run to the end. */
   join: string | null;
   joinMode: JoinMode;
+  /** wait_n: how many branches must succeed. */
+  joinCount?: number;
   /** Node ids of each branch, in order of `edges`. */
   branches: string[][];
 }

@@ -5,6 +5,13 @@
  * the branches' `outputs` (and `errors`) so that the join sees every
  * branch's outputs under `$.outputs.<node>`, as if they had run in sequence.
  *
+ * wait_n (join_count N): every branch runs to its end; a branch that fails is
+ * caught inside its branch and marked, so the Parallel itself never fails.
+ * The Parallel's ResultSelector counts the branches that succeeded
+ * (States.ArrayLength over a filter); a Choice goes on when at least N did,
+ * else fails with OSOP.Join.NotEnoughBranches. After the join, only outputs
+ * from before the fork are readable (a branch may have failed), as after wait_any.
+ *
  * wait_any: each branch is wrapped in a one-branch Parallel. A branch that
  * finishes ends the whole Parallel through the named error OSOP.Join.Won,
  * carrying its outputs as the cause; a Catch turns that into the
@@ -15,10 +22,13 @@ import { ErrorNames } from '../contract/task-payload';
 import type { ForkRegion } from '../analyse';
 import type { WorkflowNode } from '../model';
 import type { Region, RegionLowering } from './region';
+import { Codes } from '../diagnostics';
 import { parallelState } from './layout';
 import type { ParallelState, PassState, State, SubMachine } from './states';
 
 const JOIN_SCRATCH = '$.osop_join';
+/** Step Functions evaluates at most 10 nested intrinsic functions in one field (Developer Guide, "Intrinsic functions"). */
+const MAX_NESTED_INTRINSICS = 10;
 
 export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, region: Region): string {
   const name = parallelState(node.id);
@@ -38,6 +48,8 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
     L.claim(name, state, region, node);
     return name;
   }
+
+  if (fork.joinMode === 'wait_n') return lowerWaitN(L, node, fork, branches, region, name);
 
   // wait_any
   const wrapped: SubMachine[] = branches.map((inner, i) => {
@@ -101,4 +113,52 @@ function lowerBranch(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, i:
   const sub: Region = { states: new Map(), exit: fork.join, stem, loopVars: outer.loopVars, nested: true };
   L.lowerRegion(L.a.scopeOf.get(fork.edges[i].to), sub);
   return { StartAt: L.entryState(fork.edges[i].to), States: Object.fromEntries(sub.states) };
+}
+
+/** wait_n: each branch's failure is caught and marked; the join counts the successes. */
+function lowerWaitN(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, branches: SubMachine[], region: Region, name: string): string {
+  const n = fork.joinCount!;
+  if (branches.length > MAX_NESTED_INTRINSICS + 1) {
+    L.sink.error(Codes.NotSupportedYet, `The wait_n join after '${node.id}' has ${branches.length} branches; it can count at most ${MAX_NESTED_INTRINSICS + 1} (Step Functions nests at most ${MAX_NESTED_INTRINSICS} intrinsic functions).`, node.idRange, 'Group the branches under forks of their own.');
+    return name;
+  }
+  const wrapped: SubMachine[] = branches.map((inner, i) => {
+    const tryName = `${node.id}:try-${i + 1}`;
+    const failed = `${node.id}:failed-${i + 1}`;
+    L.claimName(tryName);
+    L.claimName(failed);
+    return {
+      StartAt: tryName,
+      States: {
+        // The branch's own result is not needed after the join: only whether it succeeded.
+        [tryName]: { Type: 'Parallel', Comment: `Branch ${i + 1}; its failure is counted, not raised.`, Branches: [inner], ResultSelector: { ok: 1 }, ResultPath: JOIN_SCRATCH, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: JOIN_SCRATCH, Next: failed }], End: true },
+        [failed]: { Type: 'Pass', Comment: 'This branch failed.', Parameters: { ok: 0 }, ResultPath: JOIN_SCRATCH, End: true },
+      },
+    };
+  });
+  const check = `${node.id}:join-count`;
+  const notEnough = `${node.id}:not-enough-branches`;
+  const state: ParallelState = {
+    Type: 'Parallel',
+    Comment: `Branches after ${node.id}: continue when at least ${n} of ${branches.length} succeed (wait_n).`,
+    Branches: wrapped,
+    ResultSelector: {
+      'input.$': '$[0].input',
+      'outputs.$': '$[0].outputs',
+      'errors.$': '$[0].errors',
+      'counters.$': '$[0].counters',
+      ...(region.loopVars.length ? { 'loop.$': '$[0].loop' } : {}),
+      // Each branch ends with ok 1 or 0; their sum is a chain of MathAdd (at most 10 nested intrinsics, so 11 branches).
+      'osop_succeeded.$': branches.slice(1).reduce((sum, _b, i) => `States.MathAdd(${sum}, $[${i + 1}].${JOIN_SCRATCH.slice(2)}.ok)`, `$[0].${JOIN_SCRATCH.slice(2)}.ok`),
+    },
+    Next: check,
+  };
+  L.claim(name, state, region, node);
+  const go: PassState = { Type: 'Pass', Comment: 'Enough branches succeeded.', Parameters: { 'input.$': '$.input', 'outputs.$': '$.outputs', 'errors.$': '$.errors', 'counters.$': '$.counters', ...(region.loopVars.length ? { 'loop.$': '$.loop' } : {}) } };
+  const goName = `${node.id}:joined`;
+  L.setNext(go, fork.join, region);
+  L.claim(check, { Type: 'Choice', Choices: [{ Variable: '$.osop_succeeded', NumericGreaterThanEquals: n, Next: goName }], Default: notEnough }, region, node);
+  L.claim(goName, go, region, node);
+  L.claim(notEnough, { Type: 'Fail', Error: ErrorNames.NotEnoughBranches, Cause: `Fewer than ${n} of the ${branches.length} parallel branches after '${node.id}' succeeded (join mode wait_n).` }, region, node);
+  return name;
 }

@@ -4,6 +4,7 @@
  * the lowering's class (and lower/index.ts on them in a cycle).
  */
 import type { AnalysedWorkflow, Scope } from '../analyse';
+import type { DiagnosticSink } from '../diagnostics';
 import type { WorkflowNode } from '../model';
 import type { State } from './states';
 
@@ -21,6 +22,7 @@ export interface Region {
 
 export interface RegionLowering {
   readonly a: AnalysedWorkflow;
+  readonly sink: DiagnosticSink;
   /** Lower every node whose innermost region is `scope` into `region`. */
   lowerRegion(scope: Scope | undefined, region: Region): void;
   /** The state a node starts with (its approval gate, if it has one). */

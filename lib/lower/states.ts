@@ -77,7 +77,7 @@ export interface SubMachine {
 export interface ParallelState extends StateBase {
   Type: 'Parallel';
   Branches: SubMachine[];
-  ResultSelector?: Record<string, string>;
+  ResultSelector?: Record<string, unknown>;
   ResultPath?: string | null;
   OutputPath?: string;
   Catch?: CatchRule[];
