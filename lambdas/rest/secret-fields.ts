@@ -1,4 +1,5 @@
 import type { RestTaskPayload } from '../../lib/contract/task-payload';
+import { HandlerError } from '../shared/handler-error';
 import type { Redactor } from '../shared/redactor';
 import { substituteSecretFields, type SecretFieldRule } from '../shared/secret-fields';
 import type { SecretSource } from '../shared/secrets';
@@ -20,5 +21,14 @@ export const REST_SECRET_FIELDS: SecretFieldRule = {
  * `OSOP.Http.Transient`.
  */
 export function substituteSecrets(payload: RestTaskPayload, source: SecretSource, redactor: Redactor): Promise<RestTaskPayload> {
+  const origin = payload.secretFields?.['/allowedOrigin'];
+  if (origin) {
+    // Only a URL that is one secret as a whole may take its origin from it: then both fields are that same placeholder.
+    const whole = /^\$\{secrets\.([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(payload.allowedOrigin);
+    const sameUrl = whole && payload.request?.url === payload.allowedOrigin && origin.length === 1 && origin[0] === whole[1] && payload.secretFields?.['/request/url']?.includes(whole[1]);
+    if (!sameUrl) {
+      return Promise.reject(new HandlerError('OSOP.Config', 'secretFields pointer "/allowedOrigin" is allowed only when the URL is one secret as a whole (request.url and allowedOrigin the same ${secrets.NAME})'));
+    }
+  }
   return substituteSecretFields(payload, { source, redactor, transientName: 'OSOP.Http.Transient', rule: REST_SECRET_FIELDS });
 }

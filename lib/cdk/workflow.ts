@@ -54,6 +54,8 @@ export interface OsopWorkflowProps {
   readonly stateMachineName?: string;
   /** The state machines of the workflows its `workflow_ref` nodes start, by workflow id. Each one it starts must be given. */
   readonly subWorkflows?: Record<string, SubWorkflow>;
+  /** Loose forms read one documented way, and manual steps, stop synth instead of warning. @default false */
+  readonly strict?: boolean;
   /** The Aurora cluster (Data API enabled) that `db` nodes run on when they name none themselves. */
   readonly database?: { readonly clusterArn: string; readonly secretArn: string; readonly name: string };
 }
@@ -72,6 +74,7 @@ const PROP_CHECKS = {
   stateMachineName: optional('string'),
   subWorkflows: optional('object'),
   database: optional('object'),
+  strict: optional('boolean'),
 };
 
 /** The file types NodejsFunction bundles. */
@@ -98,7 +101,7 @@ export class OsopWorkflow extends Construct {
     super(scope, id);
     checkProps(`OsopWorkflow '${this.node.path}'`, props, PROP_CHECKS, ['file']);
     const file = (this.file = props.file);
-    ({ definition: this.definition, report: this.report } = compileWorkflow(this, file, props.source));
+    ({ definition: this.definition, report: this.report } = compileWorkflow(this, file, props.source, props.strict ?? false));
 
     const handlers = props.handlers ?? OsopHandlers.of(this, { secretPrefix: props.secretPrefix });
     if (props.handlers && props.secretPrefix !== undefined && props.secretPrefix !== handlers.secretPrefix) {
@@ -299,8 +302,8 @@ function eventBridgeRule(rule: RulePlan): Pick<events.RuleProps, 'schedule' | 'e
 }
 
 /** The compiler's output, or an error that prints its diagnostics as the compiler does; warnings become CDK warnings. */
-function compileWorkflow(scope: Construct, file: string, source: string | undefined): { definition: AslDefinition; report: CompileReport } {
-  const result = compile(file, source === undefined ? {} : { source });
+function compileWorkflow(scope: Construct, file: string, source: string | undefined, strict: boolean): { definition: AslDefinition; report: CompileReport } {
+  const result = compile(file, { ...(source === undefined ? {} : { source }), strict });
   if (!result.ok || !result.definition || !result.report) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const text = result.diagnostics.map((d) => formatDiagnostic(d, { color: false })).join('\n\n');

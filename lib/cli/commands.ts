@@ -15,8 +15,8 @@ function exitFor(results: CompileResult[]): number {
   return results.every((r) => r.ok) ? ExitCode.Ok : ExitCode.Failed;
 }
 
-export function runCheck(files: string[], opts: { diagnostics: DiagFormat }): number {
-  const results = files.map((f) => compile(f));
+export function runCheck(files: string[], opts: { diagnostics: DiagFormat; strict?: boolean }): number {
+  const results = files.map((f) => compile(f, { strict: Boolean(opts.strict) }));
   let errors = 0;
   let warnings = 0;
   for (const r of results) {
@@ -32,8 +32,8 @@ export function runCheck(files: string[], opts: { diagnostics: DiagFormat }): nu
   return exitFor(results);
 }
 
-export function runCompile(file: string, opts: { out?: string; report?: string; diagnostics: DiagFormat }): number {
-  const r = compile(file);
+export function runCompile(file: string, opts: { out?: string; report?: string; diagnostics: DiagFormat; strict?: boolean }): number {
+  const r = compile(file, { strict: Boolean(opts.strict) });
   printDiagnostics(r.diagnostics, opts.diagnostics);
   if (!r.ok || !r.definition) return exitFor([r]);
   const text = aslJsonText(r.definition);

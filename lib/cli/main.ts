@@ -32,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('check workflow files and report every problem')
     .argument('<files...>', 'workflow files (.osop, .osop.yaml, .osop.yml, .osop.json)')
     .addOption(diagnosticsOption())
-    .action((files: string[], opts: { diagnostics: 'pretty' | 'json' }) => setExit(runCheck(files, opts)));
+    .option('--strict', 'refuse loose forms (read one documented way) and manual steps instead of warning')
+    .action((files: string[], opts: { diagnostics: 'pretty' | 'json'; strict?: boolean }) => setExit(runCheck(files, opts)));
 
   program
     .command('compile')
@@ -41,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --out <file>', 'write the ASL to this file instead of stdout')
     .option('--report <file>', 'also write the compile report (handlers, secrets, states) as JSON')
     .addOption(diagnosticsOption())
-    .action((file: string, opts: { out?: string; report?: string; diagnostics: 'pretty' | 'json' }) => setExit(runCompile(file, opts)));
+    .option('--strict', 'refuse loose forms (read one documented way) and manual steps instead of warning')
+    .action((file: string, opts: { out?: string; report?: string; diagnostics: 'pretty' | 'json'; strict?: boolean }) => setExit(runCompile(file, opts)));
 
   program
     .command('graph')

@@ -69,7 +69,6 @@ export const Codes = {
   MissingUrl: 'OSOP5002',
   BadUrl: 'OSOP5003',
   UnsupportedProvider: 'OSOP5004',
-  UnboundNodeType: 'OSOP5005',
   StateNameTooLong: 'OSOP5006',
   ReservedKey: 'OSOP5007',
   ManualStep: 'OSOP5008',

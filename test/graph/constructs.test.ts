@@ -252,10 +252,10 @@ describe('constructs refused precisely', () => {
     expect(e[0].message).toMatch(/event edges .* are not supported \(edge a → b\)/);
     expect(e[0].hint).toMatch(/human node|trigger/);
   });
-  it('wait_n, naming the join', () => {
-    const e = errors(wf(['a', 'b', 'c', 'd'], '  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, join_mode: wait_n, join_count: 1 }\n  - { from: c, to: d }\n'));
+  it('wait_n without a join_count, naming the join', () => {
+    const e = errors(wf(['a', 'b', 'c', 'd'], '  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, join_mode: wait_n }\n  - { from: c, to: d }\n'));
     expect(e.map((d) => d.code)).toEqual(['OSOP5001']);
-    expect(e[0].message).toMatch(/wait_n .* at 'd' cannot be expressed exactly/);
+    expect(e[0].message).toMatch(/join_mode wait_n at 'd' needs join_count/);
   });
   it('a spawn of several copies', () => {
     const e = errors(wf(['a', 'b', 'c', 'd'], '  - { from: a, to: b, mode: spawn, spawn_count: 3 }\n  - { from: a, to: c, mode: spawn }\n  - { from: b, to: d }\n  - { from: c, to: d }\n'));
