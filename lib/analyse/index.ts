@@ -623,7 +623,8 @@ class Analyser {
     for (let i = 0; i < n; i++) succ[2 * i].push(2 * i + 1);
     const rewire = new Map<WorkflowEdge, string | null>(); // edge → replacement target (null: dropped)
     for (const fork of this.forks.values()) {
-      if (fork.joinMode !== 'wait_all' || fork.branches.length < 2) continue;
+      // Branches that never join are not chained: each is reachable from the fork as it is.
+      if (fork.joinMode !== 'wait_all' || fork.branches.length < 2 || !fork.join) continue;
       fork.edges.forEach((e, i) => {
         if (i > 0) rewire.set(e, null);
       });

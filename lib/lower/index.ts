@@ -197,8 +197,8 @@ class Lowerer implements RegionLowering {
   }
 
   private lowerNode(node: WorkflowNode, region: Region): void {
-    const main = this.mainState(node);
-    if (!main) return;
+    // A node that cannot be lowered (reported) still has its edges lowered, so that what follows it is checked too.
+    const main = this.mainState(node) ?? { Type: 'Pass' as const, ResultPath: null };
     if (node.approval && node.type !== 'human') {
       const gate = lowerApproval(node, node.approval, this.lowerContext(node), false);
       (gate.state as TaskState).Next = node.id;
@@ -450,7 +450,10 @@ class Lowerer implements RegionLowering {
 function obviouslyExclusive(rules: ExprChoiceRule[]): boolean {
   let variable: unknown;
   const seen = new Set<string>();
-  for (const r of rules) {
+  for (const guarded of rules) {
+    // A comparison guarded by IsPresent (an optional value) compares the same way.
+    const and = guarded.And as ExprChoiceRule[] | undefined;
+    const r = and && and.length === 2 && and[0].IsPresent === true && and[0].Variable === and[1].Variable ? and[1] : guarded;
     const ops = Object.keys(r).filter((k) => k !== 'Variable');
     if (ops.length !== 1 || !['StringEquals', 'NumericEquals', 'BooleanEquals'].includes(ops[0])) return false;
     if (variable !== undefined && r.Variable !== variable) return false;

@@ -6,6 +6,8 @@
  *   retry_policy | retry; timeout_sec | timeout durations; osop | osop_version.
  * Unknown keys warn; `x-` keys are ignored except our own `x-sfn`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
 import type { LoadedDocument } from '../load';
@@ -198,7 +200,7 @@ class Normaliser {
     });
     const parsed = schema.safeParse(ext);
     if (!parsed.success) {
-      this.reportZod(parsed.error, ext, [], `the x-sfn extension of node '${id}'`, Codes.BadExtension);
+      this.reportZod(parsed.error, ext, [], `the x-sfn extension of node '${id}'`, Codes.BadExtension, Object.keys(schema.shape));
       return {};
     }
     const d = parsed.data;
@@ -210,6 +212,20 @@ class Normaliser {
     if (d.permissions && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.permissions of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'permissions'));
     if (d.parameters && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.parameters of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'parameters'));
     const { max_fallbacks: _m, handler: _h, resource: _r, parameters: _p, permissions: _q, ...options } = d;
+    if (d.handler) {
+      // Found by `check`, not only by `run` or `cdk synth`. Relative to the workflow's folder, and inside it.
+      const folder = path.dirname(path.resolve(this.doc.file.path));
+      const module = path.resolve(folder, d.handler);
+      const at = this.loc.valueOf(ext, 'handler');
+      if (path.isAbsolute(d.handler) || path.relative(folder, module).startsWith('..')) {
+        this.sink.error(Codes.BadExtension, `x-sfn.handler of node '${id}' ('${d.handler}') leaves the workflow's folder.`, at, "Give a path inside the workflow file's folder, e.g. lambdas/handler.ts.");
+        return {};
+      }
+      if (!fs.existsSync(module)) {
+        this.sink.error(Codes.BadExtension, `x-sfn.handler of node '${id}' names '${d.handler}', which does not exist in the workflow's folder.`, at, 'The path is relative to the folder of the workflow file.');
+        return {};
+      }
+    }
     return {
       options,
       maxFallbacks: d.max_fallbacks,
@@ -513,7 +529,8 @@ class Normaliser {
     }
   }
 
-  private reportZod(error: z.ZodError, holder: unknown, base: PropertyKey[], what: string, code?: string): void {
+  /** Every zod issue with its position; `known` (the keys the object takes) gives unknown keys a "did you mean". */
+  private reportZod(error: z.ZodError, holder: unknown, base: PropertyKey[], what: string, code?: string, known?: Iterable<string>): void {
     for (const issue of error.issues) {
       const path = [...base, ...issue.path];
       const field = path.length ? `'${path.map(String).join('.')}'` : 'it';
@@ -522,7 +539,10 @@ class Normaliser {
       if (issue.code === 'invalid_type' && valueAtPath === undefined) {
         this.sink.error(code ?? Codes.MissingField, `${capitalise(what)} is missing ${field}.`, path.length > 1 ? this.loc.atPath(holder, path.slice(0, -1)) : this.loc.of(holder), hintFor(path));
       } else if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) this.sink.error(code ?? Codes.UnknownKey, `Unknown key '${k}' in ${what}.`, this.loc.keyOf(valueAt(holder, path) ?? holder, k));
+        for (const k of issue.keys) {
+          const keys = known ? [...known] : [];
+          this.sink.error(code ?? Codes.UnknownKey, `Unknown key '${k}' in ${what}.`, this.loc.keyOf(valueAt(holder, path) ?? holder, k), keys.length ? (didYouMean(k, keys) ?? `Known keys: ${keys.join(', ')}.`) : undefined);
+        }
       } else {
         this.sink.error(code ?? Codes.WrongType, `In ${what}, ${field}: ${issue.message.replace(/^Invalid input: /, '')}.`, at);
       }

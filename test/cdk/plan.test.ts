@@ -14,6 +14,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-plan-'));
 for (const id of ['etl.pipeline', 'etl-pipeline', 'etl']) {
   fs.writeFileSync(path.join(dir, `${id}.osop.yaml`), `osop_version: "1.0"\nid: ${id}\nname: Child\nnodes:\n  - { id: a, type: system, subtype: router }\n`);
 }
+fs.mkdirSync(path.join(dir, 'lambdas'));
+for (const m of ['x', 'y', 'mine']) fs.writeFileSync(path.join(dir, 'lambdas', `${m}.ts`), 'export const handler = async () => ({});\n');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The report of a workflow written inline (`nodes` and `edges` as YAML text). */

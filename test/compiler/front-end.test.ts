@@ -1,0 +1,72 @@
+/**
+ * Front-end defects users hit, each held by a test that failed before its fix.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compile, type Diagnostic } from '../../lib';
+
+const header = (extra = '') => `osop_version: "1.0"\nid: f\nname: F\n${extra}nodes:\n`;
+const run = (src: string, file = 'f.osop.yaml') => compile(file, { source: src });
+const codes = (ds: Diagnostic[], severity = 'error') => ds.filter((d) => d.severity === severity).map((d) => d.code);
+
+test("a fork whose branches never join: every branch's templates are checked, and its api nodes are bound", () => {
+  const r = run(
+    `${header('inputs: { q: { type: string } }\n')}  - { id: s, type: system, subtype: fork }\n  - { id: a, type: api, runtime: { url: "https://x.example.com/\${inputs.q}" } }\n  - { id: b, type: api, runtime: { url: "https://x.example.com/\${nope.x}" } }\nedges:\n  - { from: s, to: a, mode: parallel }\n  - { from: s, to: b, mode: parallel }\n`,
+  );
+  // Before: OSOP5002 "has no URL" on b, and its reference never checked.
+  expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line])).toEqual([['OSOP3007', 8]]);
+});
+
+test('a fork node that cannot be lowered still has the errors of its branches reported', () => {
+  const r = run(
+    `${header('inputs: { h: { type: string } }\n')}  - { id: s, type: api, runtime: { url: "https://\${inputs.h}/x" } }\n  - { id: a, type: api, runtime: { url: "https://x.example.com/a" } }\n  - { id: b, type: api, runtime: { url: "https://\${inputs.h}/b" } }\nedges:\n  - { from: s, to: a, mode: parallel }\n  - { from: s, to: b, mode: parallel }\n`,
+  );
+  expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line])).toEqual([['OSOP5003', 6], ['OSOP5003', 8]]);
+});
+
+test('an api node of subtype router is a Pass, not a call without a URL', () => {
+  const r = run(`${header()}  - { id: s, type: api, subtype: router }\n  - { id: a, type: api, runtime: { url: "https://x.example.com/a" } }\nedges:\n  - { from: s, to: a }\n`);
+  expect(r.ok).toBe(true);
+  expect(r.definition!.States.s).toMatchObject({ Type: 'Pass' });
+});
+
+test("'approved' on the edge out of an approval reads that approval's decision, not another human node's", () => {
+  const r = run(
+    `${header()}  - { id: submit_request, type: human }\n  - { id: manager_review, type: human }\n  - { id: pay, type: system }\nedges:\n  - { from: submit_request, to: manager_review }\n  - { from: manager_review, to: pay, mode: conditional, when: approved }\n`,
+  );
+  expect(r.ok).toBe(true);
+  const reading = r.diagnostics.find((d) => d.code === 'OSOP3024')!;
+  expect(reading.message).toContain("the decision of approval 'manager_review'");
+  expect(r.definition!.States['manager_review:route']).toMatchObject({ Choices: [{ Variable: '$.outputs.manager_review.decision', StringEquals: 'approved', Next: 'pay' }] });
+});
+
+test('conditions comparing one optional variable with different constants are not reported as overlapping', () => {
+  const r = run(
+    `${header('inputs: { kind: { type: string } }\n')}  - { id: s, type: system, subtype: router }\n  - { id: a, type: system }\n  - { id: b, type: system }\nedges:\n  - { from: s, to: a, mode: conditional, when: "inputs.kind == 'x'" }\n  - { from: s, to: b, mode: conditional, when: "inputs.kind == 'y'" }\n`,
+  );
+  expect(codes(r.diagnostics, 'warning')).not.toContain('OSOP3013');
+});
+
+describe('x-sfn', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-xsfn-'));
+    fs.writeFileSync(path.join(dir, 'here.ts'), 'export const handler = async () => ({});\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('an unknown key gets a "did you mean"', () => {
+    const r = run(`${header()}  - { id: a, type: cli, x-sfn: { max_fallback: 2 } }\n`);
+    expect(r.diagnostics.find((d) => d.code === 'OSOP2009')).toMatchObject({ message: expect.stringContaining("Unknown key 'max_fallback'"), hint: "Did you mean 'max_fallbacks'?" });
+  });
+
+  test('a missing handler module is found by check, not first by run; a path out of the folder is refused', () => {
+    const file = path.join(dir, 'wf.osop.yaml');
+    const missing = compile(file, { source: `${header()}  - { id: a, type: cli, x-sfn: { handler: nowhere.ts } }\n` });
+    expect(missing.diagnostics.find((d) => d.code === 'OSOP2009')?.message).toContain("names 'nowhere.ts', which does not exist in the workflow's folder");
+    const outside = compile(file, { source: `${header()}  - { id: a, type: cli, x-sfn: { handler: ../../etc/passwd } }\n` });
+    expect(outside.diagnostics.find((d) => d.code === 'OSOP2009')?.message).toContain("leaves the workflow's folder");
+    expect(compile(file, { source: `${header()}  - { id: a, type: cli, x-sfn: { handler: here.ts } }\n` }).ok).toBe(true);
+  });
+});
