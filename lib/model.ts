@@ -115,6 +115,10 @@ export interface InputDecl {
   name: string;
   required: boolean;
   type?: 'string' | 'number' | 'boolean';
+  /** Its JSON Schema keywords as declared (type, enum, pattern, ...). */
+  schema?: Record<string, unknown>;
+  /** `default:`, applied when the execution input lacks it. */
+  default?: unknown;
   range: SourceRange;
 }
 

@@ -132,6 +132,8 @@ export interface CompileReport {
   states: string[];
   /** Every Task state: what it runs, what it needs deployed, how it runs locally. */
   tasks: TaskReport[];
+  /** JSON Schema of the execution input, from the declared `inputs:` (absent when the workflow declares none). */
+  inputSchema?: Record<string, unknown>;
   /** Every node, with the state that does its work (its id) and the binding that lowered it. */
   nodes: { id: string; type: string; binding: string }[];
   /** Handler functions the definition invokes (by definition substitution). */

@@ -91,6 +91,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     return compiled.internalError ? ExitCode.Internal : ExitCode.Failed;
   }
   const { definition, report } = compiled;
+  checkInput(input, report);
   const local = onApi ? undefined : await prepareLocal(file, { definition, report }, answers, completions, Boolean(opts.allowCommands));
   if (typeof local === 'number') return local;
 
@@ -319,6 +320,18 @@ function checkWritable(file: string): void {
   } catch {
     throw new UsageError(`--log: cannot write to the folder of '${file}'.`);
   }
+}
+
+/** The input against the workflow's declared `inputs:` (JSON Schema, ajv), before anything runs. */
+function checkInput(input: unknown, report: CompileReport): void {
+  if (!report.inputSchema) return;
+  // Loaded here, not imported: only `run` validates inputs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(report.inputSchema);
+  if (validate(input)) return;
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath ? `input${e.instancePath.replace(/\//g, '.')}` : 'the input'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})` : ''}`);
+  throw new UsageError(`--input does not match the workflow's inputs: ${problems.join('; ')}.`);
 }
 
 /** `--input JSON` or `--input @file.json`; `{}` when absent. */

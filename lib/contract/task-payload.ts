@@ -38,6 +38,8 @@ export const ErrorNames = {
   JoinWon: 'OSOP.Join.Won',
   /** A wait_any join where every branch failed. */
   NoBranchSucceeded: 'OSOP.Join.NoBranchSucceeded',
+  /** The execution was started without a required input. */
+  Input: 'OSOP.Input',
   /** A wait_n join where fewer than N branches succeeded. */
   NotEnoughBranches: 'OSOP.Join.NotEnoughBranches',
   /** The model's structured answer did not match the node's output schema, even after one retry with the validation error. */

@@ -7,6 +7,7 @@
  */
 import type { AnalysedWorkflow } from '../analyse';
 import type { LoweredWorkflow, State } from '../lower';
+import type { InputDecl } from '../model';
 import type { AslDefinition, CompileReport } from '../types';
 
 export function toAslDefinition(lowered: LoweredWorkflow): AslDefinition {
@@ -28,6 +29,7 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, sub
     workflowName: wf.name,
     states: allStateNames(lowered.graph.states),
     tasks,
+    ...(wf.inputs ? { inputSchema: inputSchemaOf(wf.inputs) } : {}),
     nodes: a.workflow.nodes.filter((n) => n.binding && a.nodeById.get(n.id) === n).map((n) => ({ id: n.id, type: n.type, binding: n.binding!.id })),
     handlers: Object.keys(substitutions).sort(),
     substitutions,
@@ -44,6 +46,12 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, sub
     subWorkflows: tasks.flatMap((t) => (t.local.kind === 'subworkflow' ? [{ node: t.node, workflowId: t.local.workflowId, substitution: t.substitutions[0], file: t.local.file }] : [])),
     approvals: tasks.filter((t) => t.local.kind === 'callback' && t.local.answer === 'approval').map((t) => ({ node: t.node, approvers: approversOf(a, t.node), timeoutSeconds: timeoutOf(lowered, t.state) })),
   };
+}
+
+/** The execution input's JSON Schema: an object with the declared inputs (required ones without a default are required). */
+function inputSchemaOf(inputs: InputDecl[]): Record<string, unknown> {
+  const required = inputs.filter((i) => i.required && !('default' in i)).map((i) => i.name);
+  return { type: 'object', properties: Object.fromEntries(inputs.map((i) => [i.name, i.schema ?? {}])), ...(required.length ? { required } : {}) };
 }
 
 function approversOf(a: AnalysedWorkflow, node: string): string[] {

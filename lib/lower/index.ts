@@ -19,7 +19,7 @@
  */
 import { ErrorNames } from '../contract/task-payload';
 import { Codes, DiagnosticSink } from '../diagnostics';
-import { lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
+import { jsonPathOf, lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
 import { resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { TaskReport, TriggerSpec } from '../types';
@@ -32,6 +32,7 @@ import {
   DEFAULT_MAX_LOOP_ITERATIONS,
   DONE_STATE,
   INIT_STATE,
+  INPUTS_STATE,
   MAX_STATE_NAME,
   approvalGateState,
   counterKey,
@@ -112,7 +113,8 @@ class Lowerer implements RegionLowering {
     const counters: Record<string, unknown> = {};
     for (const key of this.counters) counters[key] = { count: 0 };
     // Catches create `$.errors.<node>` themselves (ResultPath builds missing fields); parallel merges read `errors`.
-    init.Parameters = { 'input.$': '$', outputs: {}, ...(this.a.forks.size ? { errors: {} } : {}), counters };
+    init.Parameters = { 'input.$': this.inputWithDefaults(), outputs: {}, ...(this.a.forks.size ? { errors: {} } : {}), counters };
+    this.checkRequiredInputs(init);
     for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
         this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, null, 'Shorten the node id.');
@@ -124,6 +126,32 @@ class Lowerer implements RegionLowering {
       tasks: this.tasks,
       triggers: this.triggers,
     };
+  }
+
+  /**
+   * The execution input with the declared defaults under it: a shallow merge, the input's own values win.
+   * The defaults travel as base64 of ASCII JSON (States.Base64Decode), so no character needs escaping in the intrinsic;
+   * other characters are JSON \u escapes, which Step Functions decodes (the local engine drops backslashes from
+   * intrinsic results, so a non-ASCII default reads differently in local runs: see README, "Local runs").
+   */
+  private inputWithDefaults(): string {
+    const defaults = Object.fromEntries((this.a.workflow.inputs ?? []).filter((i) => 'default' in i).map((i) => [i.name, i.default]));
+    if (!Object.keys(defaults).length) return '$';
+    const ascii = JSON.stringify(defaults).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `States.JsonMerge(States.StringToJson(States.Base64Decode('${Buffer.from(ascii).toString('base64')}')), $, false)`;
+  }
+
+  /** Required inputs are checked before anything runs: a missing one fails the execution with OSOP.Input, naming it. */
+  private checkRequiredInputs(init: PassState): void {
+    const required = (this.a.workflow.inputs ?? []).filter((i) => i.required && !('default' in i));
+    if (!required.length) return;
+    const choices: ChoiceRule[] = [];
+    for (const input of required) {
+      const fail = this.claim(`osop:missing-${input.name}`.slice(0, MAX_STATE_NAME), { Type: 'Fail', Error: ErrorNames.Input, Cause: `The execution input has no '${input.name}', a required input of workflow '${this.a.workflow.id}' (see inputs: in the workflow file).` }, this.top);
+      choices.push({ Not: { Variable: jsonPathOf(['input', input.name]), IsPresent: true }, Next: fail });
+    }
+    this.claim(INPUTS_STATE, { Type: 'Choice', Choices: choices, Default: init.Next! }, this.top);
+    init.Next = INPUTS_STATE;
   }
 
   /** Lower every node whose innermost region is `scope` into `region`, in file order. */

@@ -7,6 +7,8 @@
 export { counterKey, counterPath, counterValuePath, errorPath, outputsPath } from '../data-layout';
 
 export const INIT_STATE = 'osop:init';
+/** Checks the required inputs (only in workflows that declare some). */
+export const INPUTS_STATE = 'osop:inputs';
 export const DONE_STATE = 'osop:done';
 
 export const routeState = (node: string) => `${node}:route`;

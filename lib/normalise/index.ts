@@ -273,7 +273,8 @@ class Normaliser {
         } else if (isObj(item) && typeof item.name === 'string') {
           const explicit = typeof item.path === 'string' ? responsePath(item.path) : undefined;
           if (typeof item.path === 'string' && !explicit) return bad(this.loc.valueOf(item, 'path'), `'${item.name}' has path '${item.path}', which is not a path into the response`);
-          out.push({ name: item.name, path: explicit ?? `$.${item.name}`, required: item.required === true || explicit !== undefined, type: scalarType(item.schema ?? item.type), range: at });
+          // An output with an explicit path is required unless it says `required: false` (a polling node's answer may lack it).
+          out.push({ name: item.name, path: explicit ?? `$.${item.name}`, required: item.required === false ? false : item.required === true || explicit !== undefined, type: scalarType(item.schema ?? item.type), range: at });
         } else if (isObj(item) && Object.keys(item).length === 1) {
           const [name, p] = Object.entries(item)[0];
           if (typeof p !== 'string') return bad(at, `'${name}' maps to ${kindOf(p)}, not a path`);
@@ -475,14 +476,14 @@ class Normaliser {
       value.forEach((item, i) => {
         const at = this.loc.valueOf(value, i);
         if (typeof item === 'string') out.push({ name: item, required: false, range: at });
-        else if (isObj(item) && typeof item.name === 'string') out.push({ name: item.name, required: item.required === true, type: scalarType(item.type ?? item.schema), range: at });
+        else if (isObj(item) && typeof item.name === 'string') out.push({ name: item.name, required: item.required === true, type: scalarType(item.type ?? item.schema), schema: inputSchema(item), ...('default' in item ? { default: item.default } : {}), range: at });
         else this.sink.error(Codes.BadInputs, `Input ${i + 1} is ${kindOf(item)}; write a name or {name, type}.`, at);
       });
     } else if (isObj(value)) {
       for (const [name, schema] of Object.entries(value)) {
         if (name.startsWith('x-')) continue;
         const required = isObj(schema) && schema.required === true;
-        out.push({ name, required, type: scalarType(isObj(schema) ? schema.type : schema), range: this.loc.valueOf(value, name) });
+        out.push({ name, required, type: scalarType(isObj(schema) ? schema.type : schema), schema: inputSchema(isObj(schema) ? schema : { type: schema }), ...(isObj(schema) && 'default' in schema ? { default: schema.default } : {}), range: this.loc.valueOf(value, name) });
       }
     } else {
       this.sink.error(Codes.BadInputs, `'inputs' is ${kindOf(value)}; write a mapping of input names to schemas.`, this.loc.valueOf(this.root, 'inputs'));
@@ -597,6 +598,17 @@ export function responsePath(p: string): string | undefined {
   if (s.startsWith('$.') || s.startsWith('$[')) return dotted.test(s.slice(2)) || dotted.test(s.slice(1)) ? s : undefined;
   if (s.startsWith('data.') || s.startsWith('data[')) return dotted.test(s.slice(5)) || dotted.test(s.slice(4)) ? `$${s.startsWith('data.') ? '.' : ''}${s.slice(s.startsWith('data.') ? 5 : 4)}` : undefined;
   return dotted.test(s) ? `$.${s}` : undefined;
+}
+
+/** The JSON Schema keywords of an input declaration (real files also write `string[]` and prose: those are left out). */
+function inputSchema(decl: Obj): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const types = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
+  if (typeof decl.type === 'string' && types.includes(decl.type)) out.type = decl.type;
+  else if (typeof decl.type === 'string' && /\[\]$/.test(decl.type)) out.type = 'array';
+  for (const k of ['enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'format', 'description']) if (decl[k] !== undefined) out[k] = decl[k];
+  if (Array.isArray(out.enum) === false) delete out.enum;
+  return out;
 }
 
 function scalarType(t: unknown): 'string' | 'number' | 'boolean' | undefined {

@@ -70,3 +70,12 @@ describe('x-sfn', () => {
     expect(compile(file, { source: `${header()}  - { id: a, type: cli, x-sfn: { handler: here.ts } }\n` }).ok).toBe(true);
   });
 });
+
+test('an output with an explicit path and required: false is optional (a polling answer may lack it)', () => {
+  const r = run(`${header()}  - id: poll\n    type: api\n    runtime: { url: "https://x.example.com/export" }\n    outputs:\n      - { name: url, path: "data.download_url", required: false }\n      - { name: state, path: "data.state" }\n`);
+  const outputs = (r.definition!.States.poll as { Parameters: { Payload: { outputs: unknown } } }).Parameters.Payload.outputs;
+  expect(outputs).toEqual([
+    { name: 'url', path: '$.download_url', required: false },
+    { name: 'state', path: '$.state', required: true },
+  ]);
+});
