@@ -31,7 +31,7 @@ import {
 import { TemplateText, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
 import { closestMatch, didYouMean } from '../util/suggest';
 import { bindingOf } from '../bindings/registry';
-import type { OutputUse } from '../bindings/types';
+import type { OutputType, OutputUse } from '../bindings/types';
 import { DominatorTree, depthFirst, stronglyConnected, type Adjacency } from './graph';
 import { FLOW_MODES, scopeChain, type ForEachRegion, type ForkRegion, type JoinMode, type Scope } from './structure';
 
@@ -885,7 +885,8 @@ class Analyser {
       this.sink.reading(Codes.ImplicitInput, `'inputs.${path.join('.')}' names an input the workflow does not declare; it is read as an optional string input '${name}' ($.input.${name}).`, this.refRange ?? null,
         `Declare it to make this explicit: inputs: { ${name}: { type: string, required: true } }.`);
     }
-    this.resolved.set(ref, { path: jsonPathOf(['input', ...path]), mayBeAbsent: !decl.required || path.length > 1, type: path.length === 1 ? decl.type : undefined });
+    const structured = path.length === 1 && (decl.schema?.type === 'object' || decl.schema?.type === 'array');
+    this.resolved.set(ref, { path: jsonPathOf(['input', ...path]), mayBeAbsent: !decl.required || path.length > 1, type: path.length === 1 ? decl.type : undefined, ...(structured ? { json: true } : {}) });
     return true;
   }
 
@@ -910,7 +911,7 @@ class Analyser {
         const why = node.id === at.id ? `'${at.id}' has not produced it yet when its own ${where} is evaluated` : `'${node.id}' does not run on every path to '${at.id}'`;
         return fail(Codes.NotYetRun, `'${shown}' may have no value here: ${why}.`, `Use an output of a node that always runs before '${at.id}', or restructure the edges.`);
       }
-      this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, type: ref.path.length === 1 ? this.outputType(node, name) : undefined });
+      this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, ...(ref.path.length === 1 ? this.typed(this.outputType(node, name)) : {}) });
       return true;
     }
     // A bare output name (`status == 'succeeded'`), or `a.b` where `a` is an output name rather than a node.
@@ -924,7 +925,7 @@ class Analyser {
     }
     if (best) {
       if (!this.scopeAllows(best, at, shown, fail)) return false;
-      this.resolved.set(ref, { path: outputPath(best.id, segments[0], segments.slice(1)), mayBeAbsent: segments.length > 1, type: segments.length === 1 ? this.outputType(best, name) : undefined });
+      this.resolved.set(ref, { path: outputPath(best.id, segments[0], segments.slice(1)), mayBeAbsent: segments.length > 1, ...(segments.length === 1 ? this.typed(this.outputType(best, name)) : {}) });
       return true;
     }
     if (ref.node === null && this.wf.inputs?.some((i) => i.name === name)) return this.resolveInput(ref, segments, fail);
@@ -961,7 +962,7 @@ class Analyser {
       return true;
     }
     if (source && this.dom.dominates(this.point(source, 'ok'), point) && this.declareImplicitOutput(source, name, ref)) {
-      this.resolved.set(ref, { path: outputPath(source.id, name, segments.slice(1)), mayBeAbsent: true, type: segments.length === 1 ? this.outputType(source, name) : undefined });
+      this.resolved.set(ref, { path: outputPath(source.id, name, segments.slice(1)), mayBeAbsent: true, ...(segments.length === 1 ? this.typed(this.outputType(source, name)) : {}) });
       return true;
     }
     if (segments.length === 1 && this.wf.inputs?.some((i) => i.name === name) !== true) {
@@ -1083,8 +1084,13 @@ class Analyser {
     return outputNamesOf(node);
   }
 
-  private outputType(node: WorkflowNode, name: string): 'string' | 'number' | 'boolean' | undefined {
+  private outputType(node: WorkflowNode, name: string): OutputType | undefined {
     return bindingOf(node)?.outputType?.(node, node.binding!.config, name) ?? node.outputs.find((o) => o.name === name)?.type;
+  }
+
+  /** What a resolved reference says of its value's type: a scalar type, or that it is an object or a list (`json`). */
+  private typed(t: OutputType | undefined): Pick<ResolvedRef, 'type' | 'json'> {
+    return t === 'json' ? { json: true } : t ? { type: t } : {};
   }
 
   private point(node: WorkflowNode, which: 'in' | 'ok'): number {

@@ -95,7 +95,7 @@ export const agentBinding: Binding<AgentConfig> = {
   },
 
   outputs: () => AGENT_OUTPUTS,
-  outputType: (node, _b, name) => (name === 'text' || name === 'model' || name === 'stop_reason' ? 'string' : node.outputs.find((o) => o.name === name)?.type),
+  outputType: (node, _b, name) => (name === 'text' || name === 'model' || name === 'stop_reason' ? 'string' : name === 'usage' ? 'json' : node.outputs.find((o) => o.name === name)?.type),
 
   lower(node, b, ctx) {
     const { fn, keySecret } = PROVIDERS[b.provider];

@@ -90,7 +90,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
   // SQL text may not hold secrets: they would be in the definition and the execution history.
   templates: (c, visit) => visit(c.sql, false),
   outputs: () => DATABASE_OUTPUTS,
-  outputType: (_n, _c, name) => (name === 'updated' ? 'number' : undefined),
+  outputType: (_n, _c, name) => (name === 'updated' ? 'number' : name === 'rows' ? 'json' : undefined),
 
   lower(node, c, ctx) {
     const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };

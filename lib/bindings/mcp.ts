@@ -76,7 +76,7 @@ export const mcpBinding: Binding<McpConfig> = {
   },
 
   outputs: () => MCP_OUTPUTS,
-  outputType: (_n, _c, name) => (name === 'text' ? 'string' : undefined),
+  outputType: (_n, _c, name) => (name === 'text' ? 'string' : name === 'structured' ? 'json' : undefined),
 
   lower(node, c, ctx) {
     const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };

@@ -26,6 +26,7 @@ export const subWorkflowBinding: Binding<{ workflowId: string; inputs: Record<st
   read: (ctx) => ({ workflowId: ctx.node.workflowRef!, inputs: ctx.node.workflowInputs ?? {} }),
   templates: (c, visit) => walkTemplates(c.inputs, (t) => visit(t, false)),
   outputs: (node) => (node.outputs.length ? [] : [SUBWORKFLOW_OUTPUT]),
+  outputType: (_n, _c, name) => (name === SUBWORKFLOW_OUTPUT ? 'json' : undefined),
   lower(node, c, ctx) {
     const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };
     const input: Record<string, unknown> = {};

@@ -76,8 +76,8 @@ export interface Binding<C = unknown> {
   templates?(config: C, visit: (t: TemplateText, secrets: boolean) => void): void;
   /** Output names the node has whatever it declares. */
   outputs?(node: WorkflowNode, config: C): readonly string[];
-  /** The type of one of its outputs, when the binding knows it. */
-  outputType?(node: WorkflowNode, config: C, name: string): 'string' | 'number' | 'boolean' | undefined;
+  /** The type of one of its outputs, when the binding knows it (`json`: an object or a list). */
+  outputType?(node: WorkflowNode, config: C, name: string): OutputType | undefined;
   /** Whether the state it lowers to can fail (so fallback/error edges out of it make sense). */
   readonly canFail: boolean;
   /** Keys this binding adds to a node's `x-sfn` extension (zod), read from `node.sfn.options`. */
@@ -86,6 +86,8 @@ export interface Binding<C = unknown> {
 }
 
 /** The binding of a node as the normaliser left it. */
+export type OutputType = 'string' | 'number' | 'boolean' | 'json';
+
 export interface BoundNode {
   id: string;
   config: unknown;

@@ -207,7 +207,7 @@ function formatPieces(pieces: ({ text: string } | { path: string })[]): { format
  * concern (States.Format fails on a missing path).
  */
 export function lowerTemplate(t: ParsedTemplate, resolve: Resolver): LoweredTemplate | ExprError {
-  const pieces: ({ text: string } | { path: string })[] = [];
+  const pieces: ({ text: string } | { path: string; json?: boolean })[] = [];
   let dataRefs = 0;
   for (const part of t.parts) {
     if (part.kind === 'text') {
@@ -220,14 +220,15 @@ export function lowerTemplate(t: ParsedTemplate, resolve: Resolver): LoweredTemp
     }
     const r = resolve(part.ref);
     if (isExprError(r)) return r;
-    pieces.push({ path: r.path });
+    pieces.push({ path: r.path, ...(r.json ? { json: true } : {}) });
     dataRefs++;
   }
   if (dataRefs === 0) return { kind: 'literal', value: pieces.map((p) => (p as { text: string }).text).join('') };
   if (pieces.length === 1) return { kind: 'path', path: (pieces[0] as { path: string }).path };
   // Adjacent texts (a secret placeholder next to text) form one literal run.
   const merged: ({ text: string } | { path: string })[] = [];
-  for (const p of pieces) {
+  // An object or a list inside text is written as JSON: States.Format takes only scalars (a run-time States.Runtime otherwise).
+  for (const p of pieces.map((x) => ('json' in x && x.json ? { path: `States.JsonToString(${x.path})` } : x))) {
     const prev = merged[merged.length - 1];
     if ('text' in p && prev && 'text' in prev) merged[merged.length - 1] = { text: prev.text + p.text };
     else merged.push(p);

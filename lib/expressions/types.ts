@@ -94,6 +94,8 @@ export interface ResolvedRef {
   type?: 'string' | 'number' | 'boolean';
   /** Read as a condition, the reference holds when the string at `path` equals this (an approval's `approved` is `decision == 'approved'`). */
   truthy?: string;
+  /** The value is an object or a list: inside text it is written as JSON (States.JsonToString). */
+  json?: boolean;
 }
 export type Resolver = (ref: Reference) => ResolvedRef | ExprError;
 

@@ -79,3 +79,29 @@ test('an output with an explicit path and required: false is optional (a polling
     { name: 'state', path: '$.state', required: true },
   ]);
 });
+
+test('an object or a list inside text is written as JSON, not a run-time States.Runtime', async () => {
+  const { runLocally } = await import('../../lib/local/run-local');
+  const r = run(
+    `${header('inputs: { filters: { type: object } }\n')}  - { id: q, type: db, runtime: { sql: "SELECT 1", cluster_arn: "arn:aws:rds:eu-west-1:1:cluster:c", secret_arn: "arn:aws:secretsmanager:eu-west-1:1:secret:s", database: d } }\n  - { id: tell, type: event, runtime: { source: s, detail_type: t, detail: { text: "rows \${q.rows} for \${inputs.filters} at \${q.updated}" } } }\nedges:\n  - { from: q, to: tell }\n`,
+  );
+  expect(r.ok).toBe(true);
+  const entry = (r.definition!.States.tell as { Parameters: { Entries: Record<string, unknown>[] } }).Parameters.Entries[0];
+  expect(entry['Detail']).toEqual({ 'text.$': "States.Format('rows {} for {} at {}', States.JsonToString($.outputs.q.rows), States.JsonToString($.input.filters), $.outputs.q.updated)" });
+  let detail: unknown;
+  const o = await runLocally({
+    definition: r.definition!,
+    report: r.report!,
+    input: { filters: { plan: 'pro' } },
+    fast: true,
+    handlers: {
+      q: async () => ({ NumberOfRecordsUpdated: 0, FormattedRecords: '[{"a":1}]' }),
+      tell: async (p) => {
+        detail = (p as { Entries: { Detail: unknown }[] }).Entries[0].Detail;
+        return { Entries: [{ EventId: 'e' }], FailedEntryCount: 0 };
+      },
+    },
+  });
+  expect(o.status).toBe('SUCCEEDED');
+  expect(detail).toEqual({ text: 'rows [{"a":1}] for {"plan":"pro"} at 0' });
+});
