@@ -165,7 +165,8 @@ describe('user handlers: the module the workflow names, bundled and called as La
   });
 
   test.each([
-    ['a missing module', null, /^osop-sfn: The handler module .*handlers\/h\.ts \(x-sfn handler of 'a'\) does not exist\.\n$/],
+    // Found by the compiler (as by `check`), with its position.
+    ['a missing module', null, /w\.osop\.yaml:8:23 - error OSOP2009: x-sfn\.handler of node 'a' names 'handlers\/h\.ts', which does not exist in the workflow's folder\./],
     ['a module that does not build', 'export const handler = (event: unknown) => {\n  return event +;\n};\n', /^osop-sfn: The handler module .*handlers\/h\.ts \(x-sfn handler of 'a'\) does not build:\n  .*h\.ts:2:17: Unexpected ";"\n$/],
     ['a module without a handler function', 'export const handle = () => ({});\n', /^osop-sfn: The handler module .*h\.ts \(x-sfn handler of 'a'\) exports no function 'handler' \(Lambda calls exports\.handler\)\.\n$/],
     ['a module that throws while loading', "throw new Error('no config');\nexport const handler = () => ({});\n", /^osop-sfn: The handler module .*h\.ts \(x-sfn handler of 'a'\) fails while loading: Error: no config\n$/],
