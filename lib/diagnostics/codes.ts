@@ -54,6 +54,7 @@ export const Codes = {
   ImplicitOutput: 'OSOP3024',
   ImplicitInput: 'OSOP3025',
   SeveralEntriesInParallel: 'OSOP3026',
+  SubWorkflowInterface: 'OSOP3027',
 
   // expressions
   ConditionSyntax: 'OSOP4001',

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes, DiagnosticSink } from '../diagnostics';
 import { hasWorkflowExtension, loadWorkflowFile } from '../load';
-import type { Workflow } from '../model';
+import type { Workflow, WorkflowNode } from '../model';
 import { normaliseWorkflow } from '../normalise';
 import { didYouMean } from '../util/suggest';
 
@@ -19,6 +19,34 @@ export type SubWorkflowFiles = Map<string, string>;
 interface Known {
   file: string;
   workflow: Workflow;
+}
+
+/**
+ * What a parent passes and reads must match the child: every required input
+ * of the child passed (or defaulted), no input the child does not declare,
+ * and the outputs the node picks are nodes of the child (its result is
+ * `$.outputs`, keyed by node id). Found at compile time, not after side effects.
+ */
+function checkInterface(node: WorkflowNode, child: Workflow, sink: DiagnosticSink): void {
+  const passed = Object.keys(node.workflowInputs ?? {});
+  const at = node.workflowRefRange ?? node.range;
+  for (const input of child.inputs ?? []) {
+    if (input.required && !('default' in input) && !passed.includes(input.name)) {
+      sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' starts workflow '${child.id}' without its required input '${input.name}'.`, at, `Pass it: workflow_inputs: { ${input.name}: ... }.`);
+    }
+  }
+  const declared = (child.inputs ?? []).map((i) => i.name);
+  if (child.inputs) {
+    for (const name of passed) {
+      if (!declared.includes(name)) sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' passes '${name}', which workflow '${child.id}' does not declare as an input.`, at, didYouMean(name, declared) ?? `Its inputs: ${declared.join(', ') || 'none'}.`);
+    }
+  }
+  const childNodes = child.nodes.map((n) => n.id);
+  for (const o of node.outputs) {
+    if (!childNodes.includes(o.name)) {
+      sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' reads '${o.name}' from workflow '${child.id}', which has no node of that id (a child's result is its nodes' outputs, by node id).`, o.range, didYouMean(o.name, childNodes) ?? `Its nodes: ${childNodes.slice(0, 12).join(', ')}.`);
+    }
+  }
 }
 
 export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSink): SubWorkflowFiles {
@@ -73,6 +101,7 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
       continue;
     }
     result.set(id, k.file);
+    checkInterface(node, k.workflow, sink);
   }
 
   // Cycles through other workflows: depth-first over their references.

@@ -105,3 +105,27 @@ test('an object or a list inside text is written as JSON, not a run-time States.
   expect(o.status).toBe('SUCCEEDED');
   expect(detail).toEqual({ text: 'rows [{"a":1}] for {"plan":"pro"} at 0' });
 });
+
+describe('sub-workflows are checked against the child at compile time', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-child-'));
+    fs.writeFileSync(path.join(dir, 'invite.osop.yaml'), 'osop_version: "1.0"\nid: invite\nname: Invite\ninputs: { email: { type: string, required: true }, team: { type: string, default: core } }\nnodes:\n  - { id: invite_url, type: system, subtype: router }\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const parent = (inputs: string, outputs: string) =>
+    compile(path.join(dir, 'onboard.osop.yaml'), { source: `${header()}  - id: send\n    type: system\n    workflow_ref: invite\n    workflow_inputs: ${inputs}\n    outputs: ${outputs}\n` });
+
+  test('a required child input not passed, and a typo in an output name, are errors with a suggestion', () => {
+    const r = parent('{ emial: "x@example.com" }', '[invite_urll]');
+    expect(r.diagnostics.filter((d) => d.code === 'OSOP3027').map((d) => [d.message, d.hint])).toEqual([
+      ["Node 'send' starts workflow 'invite' without its required input 'email'.", 'Pass it: workflow_inputs: { email: ... }.'],
+      ["Node 'send' passes 'emial', which workflow 'invite' does not declare as an input.", "Did you mean 'email'?"],
+      ["Node 'send' reads 'invite_urll' from workflow 'invite', which has no node of that id (a child's result is its nodes' outputs, by node id).", "Did you mean 'invite_url'?"],
+    ]);
+  });
+
+  test('inputs with defaults need not be passed', () => {
+    expect(parent('{ email: "x@example.com" }', '[invite_url]').ok).toBe(true);
+  });
+});
