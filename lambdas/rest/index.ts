@@ -11,7 +11,7 @@ import { defaultSecretSource } from '../shared/secrets';
 import { buildRequest, type OutgoingRequest } from './request';
 import { checkSize, isExpectedStatus, mapOutputs, parseJsonBody, statusError, type ReceivedResponse } from './response';
 import { substituteSecrets } from './secret-fields';
-import { describeUrl, resolveTarget } from './target';
+import { describeUrl, fillUrl, resolveTarget } from './target';
 import { assertRestPayload } from './validate';
 
 export { setRoutes, type Routes } from './target';
@@ -23,7 +23,7 @@ export async function handler(event: RestTaskPayload, context?: LambdaContextLik
 async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaContextLike): Promise<unknown> {
   assertRestPayload(event);
   const payload = await substituteSecrets(event, defaultSecretSource(), redactor);
-  const { declared, sendTo } = resolveTarget(payload.request.url, payload.request.query ?? {}, payload.allowedOrigin);
+  const { declared, sendTo } = resolveTarget(fillUrl(payload.request.url, payload.request.urlValues), payload.request.query ?? {}, payload.allowedOrigin);
   const request = buildRequest(payload);
   const label = `${request.method} ${describeUrl(declared)}`;
 

@@ -40,6 +40,35 @@ function normaliseRoutes(routes: Routes, where: string): Routes {
   return out;
 }
 
+/**
+ * A URL with data in it: `{}` markers in `template`, filled with `values`.
+ * Before the `?` a value is one path segment (percent-encoded: it can hold no
+ * `/`, and `.`/`..` are refused, so it cannot move the request to another
+ * path); after it, one query component. Whatever the data, the request stays
+ * under the path the workflow wrote before the first value.
+ */
+export function fillUrl(template: string, values: unknown[] | undefined): string {
+  if (values === undefined) return template;
+  const pieces = template.split('{}');
+  if (pieces.length - 1 !== values.length) throw new HandlerError('OSOP.Config', `request.url has ${pieces.length - 1} value markers but ${values.length} values`);
+  let out = pieces[0];
+  let inQuery = out.includes('?');
+  if (out.includes('#')) throw new HandlerError('OSOP.Config', 'request.url may not put data after a #');
+  values.forEach((v, i) => {
+    const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (!inQuery && (text === '.' || text === '..')) throw new HandlerError('OSOP.Config', `a value of the URL path is '${text}', which would move the request to another path; refused without sending`);
+    out += encodeURIComponent(text) + pieces[i + 1];
+    inQuery ||= pieces[i + 1].includes('?');
+  });
+  // Defence in depth: the filled URL's path still starts with the literal path before the first value.
+  const literal = pieces[0].split('?')[0].replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  const declaredPath = literal.slice(0, literal.lastIndexOf('/') + 1) || '/';
+  if (URL.canParse(out) && !new URL(out).pathname.startsWith(declaredPath)) {
+    throw new HandlerError('OSOP.Config', 'the URL with its values leaves the path the workflow declares; refused without sending');
+  }
+  return out;
+}
+
 export interface Target {
   /** The URL the workflow asked for, query included. */
   declared: URL;

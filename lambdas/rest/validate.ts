@@ -12,6 +12,7 @@ export function assertRestPayload(event: unknown): asserts event is RestTaskPayl
     : !p.request || typeof p.request !== 'object' ? 'request is missing'
     : typeof p.request.method !== 'string' || !/^[A-Za-z]+$/.test(p.request.method) ? 'request.method must be an HTTP method'
     : typeof p.request.url !== 'string' ? 'request.url must be a string'
+    : p.request.urlValues !== undefined && !Array.isArray(p.request.urlValues) ? 'request.urlValues must be a list'
     : !isRecord(p.request.headers ?? {}) ? 'request.headers must be an object'
     : !isRecord(p.request.query ?? {}) ? 'request.query must be an object'
     : !CONTENT_TYPES.includes(p.request.contentType) ? `request.contentType must be one of ${CONTENT_TYPES.join(', ')}`

@@ -9,8 +9,19 @@ export class Redactor {
   private readonly values: string[] = [];
 
   add(secret: string): void {
-    // Also the percent-encoded form, as it appears in URLs and form bodies.
-    for (const form of [secret, encodeURIComponent(secret)]) {
+    // Every form a handler (or a library) may write it in: percent-encoded in a URL (either hex case), form-encoded
+    // (space as '+'), JSON-escaped, base64 (a Basic auth header).
+    const percent = encodeURIComponent(secret);
+    const forms = [
+      secret,
+      percent,
+      percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+      Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+      Buffer.from(secret).toString('base64url'),
+    ];
+    for (const form of forms) {
       if (form && !this.values.includes(form)) this.values.push(form);
     }
     // Longest first, so a secret that contains another is replaced whole.

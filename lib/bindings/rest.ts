@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { ErrorNames, RETRYABLE_HANDLER_ERRORS, type OutputMapping } from '../contract/task-payload';
 import { Codes, type SourceRange } from '../diagnostics';
 import { dataKey } from '../data-layout';
-import { jsonPathOf, type ParsedTemplate, type TemplatePart } from '../expressions';
+import { jsonPathOf, resolverOf, type ParsedTemplate, type TemplatePart } from '../expressions';
 import { TemplateText, type JsonTemplate } from '../model';
 import { DEFAULT_REST_TIMEOUT_SECONDS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
-import { assignLowered, lowerJson, lowerParsedTemplate, walkTemplates, type PayloadContext } from '../lower/payload';
+import { assignLowered, lowerJson, walkTemplates, type PayloadContext } from '../lower/payload';
 import { retryRules } from '../lower/retry';
 import type { FunctionSpec } from '../types';
 import { invokeGrant, payloadHeader, taskComment } from './common';
@@ -131,9 +131,7 @@ export const restBinding: Binding<RestConfig> = {
       return undefined;
     }
     const request: Record<string, unknown> = { method: b.method };
-    const urlLowered = lowerParsedTemplate(url.parsed, '/request/url', pctx, url.range);
-    if (urlLowered.dynamic) request['url.$'] = urlLowered.expression;
-    else request.url = urlLowered.value;
+    Object.assign(request, urlWithValues(url.parsed, pctx, url.range));
     // A URL that is one secret (a webhook URL) may be called only at its own origin: the same placeholder, resolved by the handler.
     if (secretUrl) pctx.secretFields['/allowedOrigin'] = [secretUrl];
     const contentType = b.declaredContentType ?? ctx.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
@@ -234,6 +232,35 @@ function composeUrl(b: RestConfig, ctx: PayloadContext): { parsed: ParsedTemplat
     parts.push(...path.parts);
   }
   return { parsed: { text: base.text + path.text, parts, references: [...base.references, ...path.references] }, range: b.url!.range };
+}
+
+/**
+ * The URL as the handler fills it: the text with `{}` where data goes and the
+ * values beside it (`urlValues`, built with States.Array). The handler encodes
+ * each value as one path segment or query component, so input cannot rewrite
+ * the path or the query of a call that carries a secret. Secret placeholders
+ * stay in the text (the handler substitutes them there only).
+ */
+function urlWithValues(parsed: ParsedTemplate, ctx: PayloadContext, range: SourceRange): Record<string, unknown> {
+  const secrets = parsed.references.filter((r) => r.kind === 'secret').map((r) => (r as { name: string }).name);
+  if (secrets.length) ctx.secretFields['/request/url'] = [...new Set(secrets)];
+  const resolve = resolverOf(ctx.resolved);
+  let text = '';
+  const values: string[] = [];
+  for (const part of parsed.parts) {
+    if (part.kind === 'text') text += part.text.replace(/\{\}/g, '%7B%7D');
+    else if (part.ref.kind === 'secret') text += `\${secrets.${part.ref.name}}`;
+    else {
+      const r = resolve(part.ref);
+      if ('message' in r) {
+        ctx.sink.error(Codes.TemplateSyntax, r.message, range, r.hint);
+        continue;
+      }
+      text += '{}';
+      values.push(r.path);
+    }
+  }
+  return values.length ? { url: text, 'urlValues.$': `States.Array(${values.join(', ')})` } : { url: text };
 }
 
 /** The secret a URL is made of as a whole (`${secrets.SLACK_WEBHOOK_URL}`), if it is. */

@@ -108,8 +108,13 @@ export interface RestTaskPayload extends TaskPayloadBase {
   kind: 'rest';
   request: {
     method: string;
-    /** Absolute URL after interpolation (base `url` + `endpoint`). */
+    /**
+     * Absolute URL (base `url` + `endpoint`). With `urlValues`, each `{}` in it
+     * is one value, which the handler percent-encodes as one path segment (or
+     * one query component after the `?`): data can never change the path.
+     */
     url: string;
+    urlValues?: (string | number | boolean | null)[];
     headers: Record<string, string>;
     /** Absent: no query parameters. */
     query?: Record<string, string | number | boolean>;
