@@ -73,6 +73,40 @@ class RequestFailure extends HandlerError {
   }
 }
 
+/** The largest (decompressed) response body read: `OSOP_MAX_RESPONSE_BYTES`, default 4 MiB, far under the function's memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+function maxResponseBytes(): number {
+  const v = Number(process.env.OSOP_MAX_RESPONSE_BYTES);
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_RESPONSE_BYTES;
+}
+
+/**
+ * The body, read as it streams in (fetch has already decompressed it), and
+ * cut off past `max` bytes: a huge or a gzip-bomb response is refused without
+ * being held in memory.
+ */
+async function readCapped(res: Response, label: string, max: number, controller: AbortController): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  const tooLarge = () => new HandlerError('OSOP.Output', `${label}: the response is larger than ${max} bytes (OSOP_MAX_RESPONSE_BYTES); response too large, refused`);
+  if (!res.headers.get('content-encoding') && Number.isFinite(declared) && declared > max) {
+    controller.abort();
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) {
+      controller.abort();
+      throw tooLarge();
+    }
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 /**
  * One request with a deadline covering the whole exchange, body included.
  * Redirects are not followed: the allowed-origin check covers one hop only.
@@ -88,9 +122,10 @@ async function send(label: string, target: URL, req: OutgoingRequest, timeoutMs:
       redirect: 'manual',
       signal: controller.signal,
     });
-    const text = req.method === 'HEAD' ? '' : await res.text();
+    const text = req.method === 'HEAD' ? '' : await readCapped(res, label, maxResponseBytes(), controller);
     return { status: res.status, headers: res.headers, text };
   } catch (err) {
+    if (err instanceof HandlerError) throw err;
     if (controller.signal.aborted) throw new RequestFailure('timeout', `${label} timed out after ${timeoutMs} ms`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const reason = [cause?.code, cause?.message ?? (err as Error).message].filter(Boolean).join(': ');

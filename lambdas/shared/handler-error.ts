@@ -47,6 +47,19 @@ export async function redacting<T>(body: (redactor: Redactor) => Promise<T>): Pr
   try {
     return redactor.value(await body(redactor));
   } catch (err) {
-    throw redactError(err, (text) => redactor.text(text));
+    throw redactError(contractError(err), (text) => redactor.text(text));
   }
+}
+
+/**
+ * Every failure leaves a handler as an error of the contract: what is not one
+ * already (a RangeError from a 5,000-deep response, a TypeError from a body
+ * that is not what the API promised) is OSOP.Output, the answer could not be
+ * used; its original name stays in the message.
+ */
+function contractError(err: unknown): unknown {
+  if (err instanceof Error && (err instanceof HandlerError || err.name.startsWith('OSOP.'))) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const why = e instanceof RangeError ? 'the answer is nested too deeply or too large to handle' : 'the answer could not be used';
+  return new HandlerError('OSOP.Output', `${why} (${e.name}: ${e.message})`);
 }

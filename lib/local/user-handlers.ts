@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CustomTaskPayload } from '../contract/task-payload';
-import { asTaskError, invokeResult, type LocalTaskHandler } from './handlers';
+import { asTaskError, invokeResult, taskError, type LocalTaskHandler } from './handlers';
 
 export type UserHandler = (event: CustomTaskPayload) => unknown;
 
@@ -65,10 +65,18 @@ export async function loadUserHandlers(modules: UserHandlerModule[]): Promise<Ma
 export function userHandlerInvoker(fn: UserHandler): LocalTaskHandler {
   return async (input) => {
     const payload = (input as { Payload?: unknown } | null)?.Payload as CustomTaskPayload;
+    let result: unknown;
     try {
-      return invokeResult(await fn(payload));
+      result = await fn(payload);
     } catch (err) {
       throw asTaskError(err);
     }
+    // Lambda returns JSON: a BigInt, a cycle or a function cannot be a Task's result (on AWS the invoke fails too).
+    try {
+      JSON.stringify(result);
+    } catch (err) {
+      throw taskError('OSOP.Output', `the handler returned a value that is not JSON (${(err as Error).message})`);
+    }
+    return invokeResult(result);
   };
 }
