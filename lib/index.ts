@@ -11,12 +11,30 @@ import type { Workflow } from './model';
 import { lowerWorkflow } from './lower';
 import { DEFAULT_MAX_FALLBACKS } from './lower/layout';
 import { normaliseWorkflow } from './normalise';
-import type { CompileOptions, CompileResult } from './types';
+import type { AslDefinition, CompileOptions, CompileResult } from './types';
 
 export * from './types';
 export { aslJsonText } from './emit';
 
 const OPTION_KEYS = new Set(['source', 'defaultFallbackBound', 'strict']);
+
+/** Step Functions' limit on a definition (CreateStateMachine / UpdateStateMachine, Developer Guide "Quotas"). */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+/** The smallest state a node can lower to (`"x":{"Type":"Pass","End":true}`): a bound checked before lowering. */
+const MIN_STATE_BYTES = 30;
+
+/** A definition over Step Functions' 1 MB is refused here, not by CreateStateMachine after a deploy started. */
+function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink): boolean {
+  let bytes: number;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify(definition));
+  } catch {
+    bytes = Infinity; // longer than a string can be
+  }
+  if (bytes <= MAX_DEFINITION_BYTES) return true;
+  sink.error(Codes.DefinitionTooLarge, `The state machine definition would be ${Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write'}; Step Functions accepts at most ${MAX_DEFINITION_BYTES} bytes.`, null, 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).');
+  return false;
+}
 
 /** Compile one workflow file (or its given source text) to ASL. Never throws for bad input. */
 export function compile(file: string, options: CompileOptions = {}): CompileResult {
@@ -44,13 +62,19 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
     if (!loaded) return failed();
     wf = normaliseWorkflow(loaded, sink);
     if (!wf || sink.hasErrors) return failed();
+    if (wf.nodes.length * MIN_STATE_BYTES > MAX_DEFINITION_BYTES) {
+      sink.error(Codes.DefinitionTooLarge, `The workflow has ${wf.nodes.length} nodes; their states alone would exceed Step Functions' ${MAX_DEFINITION_BYTES}-byte limit on a definition.`, wf.range, 'Split the workflow into sub-workflows (workflow_ref).');
+      return failed();
+    }
     const analysed = analyseWorkflow(wf, sink);
     if (!analysed || sink.hasErrors) return failed();
     const subWorkflowFiles = linkSubWorkflows(wf, file, sink);
     if (sink.hasErrors) return failed();
     const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
     if (!lowered || sink.hasErrors) return failed();
-    return { result: { ok: true, diagnostics: sink.diagnostics, definition: toAslDefinition(lowered), report: compileReport(analysed, lowered, subWorkflowFiles) }, loaded, workflow: wf };
+    const definition = toAslDefinition(lowered);
+    if (!checkDefinitionSize(definition, sink)) return failed();
+    return { result: { ok: true, diagnostics: sink.diagnostics, definition, report: compileReport(analysed, lowered, subWorkflowFiles) }, loaded, workflow: wf };
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.
     const err = e as Error;

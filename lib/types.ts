@@ -16,8 +16,10 @@ export interface Diagnostic {
   /** 1-based; 0 when the diagnostic has no position (a missing file). */
   line: number;
   column: number;
-  /** The source line the position is on, for carets. */
+  /** The source line the position is on, for carets (long lines clipped around the column). */
   sourceLine?: string;
+  /** The caret's column in `sourceLine` (differs from `column` when the line was clipped). */
+  sourceColumn?: number;
 }
 
 /** A secret that a workflow's handlers will read at run time (never its value). */

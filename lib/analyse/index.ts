@@ -44,6 +44,23 @@ export { SUBWORKFLOW_OUTPUT } from '../bindings/subworkflow';
 /** The routing node several entry nodes start from (a ':' keeps it apart from node ids). */
 export const START_NODE = 'osop:start';
 
+/** Cycle memberships that fit in a 1 MB definition (each costs a counter path of about 30 bytes). */
+const MAX_CYCLE_MEMBERSHIPS = 35_000;
+
+/** Names that would reach an object's prototype if they were keys of the state data or of the definition. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why an id cannot be a state name and a data key, or undefined when it can. */
+function badName(id: string): string | undefined {
+  if (RESERVED_NAMES.has(id)) return 'it is a name reserved by JavaScript objects';
+  if (id.length > 80) return `it is ${id.length} characters long, and Step Functions allows 80`;
+  if (id.includes('${')) return "'${' would be read as a definition substitution";
+  if (id.includes(':')) return "':' is reserved for the states the compiler adds";
+  // Step Functions refuses control characters in state names.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return 'it holds a control character';
+  return undefined;
+}
+
 /** Edge modes taken when the source node fails. */
 const FAILURE_MODES = new Set(['fallback', 'error', 'timeout']);
 /** Back-edge modes that the lowering bounds with a counter. */
@@ -169,6 +186,7 @@ class Analyser {
     if (this.sink.hasErrors) return undefined;
     this.buildDominators(entryIndex);
     const enclosingCycles = this.cycles(backEdges, succ);
+    if (this.sink.hasErrors) return undefined;
     const continuation = this.continuations(backEdges);
     this.checkExpressions();
     if (this.sink.hasErrors) return undefined;
@@ -197,6 +215,13 @@ class Analyser {
 
   private indexNodes(): void {
     for (const node of this.wf.nodes) {
+      const bad = badName(node.id);
+      if (bad) {
+        this.sink.error(Codes.BadNodeId, `Node id '${node.id.length > 60 ? `${node.id.slice(0, 59)}…` : node.id}' cannot name a state: ${bad}.`, node.idRange, 'Node ids are names like create_customer or check-status.');
+        continue;
+      }
+      const badOutput = node.outputs.find((o) => RESERVED_NAMES.has(o.name));
+      if (badOutput) this.sink.error(Codes.BadOutputs, `Output '${badOutput.name}' of node '${node.id}' is a name reserved by JavaScript objects.`, badOutput.range, 'Rename it.');
       const first = this.nodeById.get(node.id);
       if (first) {
         this.sink.error(Codes.DuplicateNodeId, `Duplicate node id '${node.id}'.`, node.idRange, `Another node already has this id; node ids must be unique. (The first is node ${first.index + 1}.)`);
@@ -656,6 +681,9 @@ class Analyser {
     if (backEdges.size === 0) return result;
     const preds: Adjacency = this.nodes.map(() => []);
     succ.forEach((ws, v) => ws.forEach((w) => preds[w].push(v)));
+    // Each membership becomes a counter read in that node's payload (its `attempt`): past what a 1 MB
+    // definition can hold, nested cycles are refused here rather than built (nesting is quadratic).
+    let memberships = 0;
     for (const e of backEdges) {
       const head = this.indexOf.get(e.to)!;
       const tail = this.indexOf.get(e.from)!;
@@ -665,6 +693,10 @@ class Analyser {
         const v = stack.pop()!;
         if (inLoop.has(v)) continue;
         inLoop.add(v);
+        if (++memberships > MAX_CYCLE_MEMBERSHIPS) {
+          this.sink.error(Codes.DefinitionTooLarge, `The workflow's loop and fallback cycles nest too deeply: each node in them carries the rounds of every cycle around it, and the state machine definition would exceed Step Functions' 1 MB limit.`, e.range, 'Flatten the cycles, or split the workflow into sub-workflows (workflow_ref).');
+          return result;
+        }
         for (const p of preds[v]) if (!inLoop.has(p)) stack.push(p);
       }
       for (const v of inLoop) {

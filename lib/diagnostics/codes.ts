@@ -13,6 +13,8 @@ export const Codes = {
   NotAMapping: 'OSOP1006',
   DuplicateKey: 'OSOP1007',
   FileTooLarge: 'OSOP1008',
+  InvalidUtf8: 'OSOP1009',
+  TooDeep: 'OSOP1010',
 
   // normalise (shape of the document)
   MissingField: 'OSOP2001',
@@ -29,6 +31,7 @@ export const Codes = {
 
   // analyse (the graph and its data flow)
   DuplicateNodeId: 'OSOP3001',
+  BadNodeId: 'OSOP3028',
   UnknownEdgeTarget: 'OSOP3002',
   NoEntryNode: 'OSOP3003',
   SeveralEntryNodes: 'OSOP3004',
@@ -74,6 +77,7 @@ export const Codes = {
   ReservedKey: 'OSOP5007',
   ManualStep: 'OSOP5008',
   TimeoutRaised: 'OSOP5009',
+  DefinitionTooLarge: 'OSOP5010',
 
   Internal: 'OSOP9000',
 } as const;

@@ -19,7 +19,7 @@ export function formatDiagnostic(d: Diagnostic, opts: FormatOptions): string {
     const src = d.sourceLine.replace(/\t/g, ' ');
     lines.push('');
     lines.push(`${paint(opts.color, '7', gutter)} ${src}`);
-    lines.push(`${' '.repeat(gutter.length)} ${' '.repeat(Math.max(0, d.column - 1))}${paint(opts.color, '31', '^')}`);
+    lines.push(`${' '.repeat(gutter.length)} ${' '.repeat(Math.max(0, (d.sourceColumn ?? d.column) - 1))}${paint(opts.color, '31', '^')}`);
   }
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join('\n');

@@ -34,14 +34,30 @@ export class DiagnosticSink {
     this.report(this.strict ? 'error' : 'warning', code, message, at, hint);
   }
 
+  /** Diagnostics of each code so far: past `MAX_PER_CODE` of one code, the rest are only counted. */
+  private readonly perCode = new Map<string, number>();
+
   report(severity: Severity, code: string, message: string, at?: SourceRange | null, hint?: string): void {
+    const n = (this.perCode.get(`${severity}${code}`) ?? 0) + 1;
+    this.perCode.set(`${severity}${code}`, n);
+    if (n > MAX_PER_CODE) {
+      // One summary stands for the rest (200,000 duplicate edges are one problem, not 199,999 lines).
+      const summary = this.diagnostics.find((d) => d.code === code && d.severity === severity && d.message.startsWith('… and '));
+      const more = n - MAX_PER_CODE;
+      const text = `… and ${more} more ${code} ${severity}${more === 1 ? '' : 's'} like the ones above.`;
+      if (summary) summary.message = text;
+      else this.diagnostics.push({ severity, code, message: text, file: this.file.path, line: 0, column: 0 });
+      return;
+    }
     const d: Diagnostic = { severity, code, message, file: this.file.path, line: 0, column: 0 };
     if (hint) d.hint = hint;
     if (at && this.file.text !== undefined && this.file.lineStarts) {
       const { line, column } = positionOf(this.file.lineStarts, at.offset);
       d.line = line;
       d.column = column;
-      d.sourceLine = lineText(this.file.text, this.file.lineStarts, line);
+      const { text: sourceLine, column: shown } = clipped(lineText(this.file.text, this.file.lineStarts, line), column);
+      d.sourceLine = sourceLine;
+      d.sourceColumn = shown;
     }
     this.diagnostics.push(d);
   }
@@ -57,6 +73,20 @@ export class DiagnosticSink {
   get hasErrors(): boolean {
     return this.diagnostics.some((d) => d.severity === 'error');
   }
+}
+
+/** Diagnostics of one code and severity printed in full; the rest are counted in one summary. */
+export const MAX_PER_CODE = 50;
+/** A source line is shown at most this long, around the caret. */
+const MAX_SOURCE_LINE = 160;
+
+/** The part of a long line around `column`, with the caret's column in it. */
+function clipped(line: string, column: number): { text: string; column: number } {
+  if (line.length <= MAX_SOURCE_LINE) return { text: line, column };
+  const start = Math.max(0, Math.min(column - 1 - MAX_SOURCE_LINE / 2, line.length - MAX_SOURCE_LINE));
+  const end = start + MAX_SOURCE_LINE;
+  const text = `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+  return { text, column: column - start + (start > 0 ? 1 : 0) };
 }
 
 /** Offsets of the first character of each line; built once per file. */

@@ -10,11 +10,22 @@ import { Codes, computeLineStarts, DiagnosticSink, type SourceFile, type SourceR
 
 export const WORKFLOW_EXTENSIONS = ['.osop', '.osop.yaml', '.osop.yml', '.osop.json'] as const;
 
-/** Files larger than this are refused before parsing (the spec recommends 1 MB; generated workflows may be larger). */
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * Files larger than this are refused before parsing: the spec recommends 1 MB, and a state machine
+ * definition may not exceed 1 MB, so a file four times that size is not a workflow Step Functions can run.
+ */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Aliases are expanded when converting to plain values; bound the expansion ("billion laughs"). */
 const MAX_ALIAS_EXPANSIONS = 10_000;
+/**
+ * Values the document may expand to, aliases included: the expansion, not
+ * the number of alias references, is what costs memory (a 50 KB file can
+ * otherwise expand to gigabytes).
+ */
+const MAX_EXPANDED_VALUES = 1_000_000;
+/** Nesting of maps and lists: real workflows nest a few levels; recursion must not overflow. */
+export const MAX_NESTING = 100;
 
 export type { SourceFile } from '../diagnostics';
 
@@ -65,12 +76,15 @@ export function loadWorkflowFile(path: string, sink: DiagnosticSink, source?: st
       sink.error(Codes.FileTooLarge, `'${path}' is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}.`, null);
       return undefined;
     }
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(path, 'utf8');
+      bytes = fs.readFileSync(path);
     } catch (e) {
       sink.error(Codes.FileNotFound, `Cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`, null);
       return undefined;
     }
+    text = decodeUtf8(bytes, path, sink);
+    if (text === undefined) return undefined;
   }
   return parseWorkflowText(path, text, sink);
 }
@@ -88,7 +102,20 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     sink.error(Codes.EmptyFile, `The file is empty: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`, { offset: 0, length: 0 }, 'Start from workflows/stripe-payment.osop.yaml.');
     return undefined;
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: false });
+  // Duplicate keys are found by toPlain, in linear time (the parser's own check compares every pair of keys).
+  const depth = nestingDepth(text);
+  if (depth.depth > MAX_NESTING) {
+    sink.error(Codes.TooDeep, `The document nests maps and lists ${depth.depth} levels deep; the limit is ${MAX_NESTING}.`, { offset: depth.at, length: 1 }, 'Workflows nest a few levels; flatten the structure.');
+    return undefined;
+  }
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    sink.error(Codes.TooDeep, 'The document is nested too deeply to be read.', { offset: 0, length: 0 }, 'Flatten the structure.');
+    return undefined;
+  }
   for (const err of doc.errors) {
     const offset = err.pos?.[0] ?? 0;
     if (err.code === 'DUPLICATE_KEY') {
@@ -103,17 +130,25 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     return undefined;
   }
   const locations: LocationTable = new WeakMap();
-  const state = { aliases: 0, doc };
+  const state: PlainState = { aliases: 0, values: 0, doc, duplicates: [] };
   let value: unknown;
   try {
     value = toPlain(doc.contents as YamlNode, locations, state);
   } catch (e) {
     if (e instanceof AliasLimitError) {
-      sink.error(Codes.YamlSyntax, `YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} nodes.`, { offset: 0, length: 0 }, 'Write the repeated parts out, or reduce the nesting of aliases.');
+      sink.error(Codes.YamlSyntax, e.message, { offset: e.offset, length: 1 }, 'Write the repeated parts out, or reduce the nesting of aliases.');
+      return undefined;
+    }
+    if (e instanceof RangeError) {
+      sink.error(Codes.TooDeep, 'The document is nested too deeply to be read.', { offset: 0, length: 0 }, 'Flatten the structure.');
       return undefined;
     }
     throw e;
   }
+  for (const offset of state.duplicates) {
+    sink.error(Codes.DuplicateKey, 'This key appears twice in the same mapping; YAML keeps only one of them.', { offset, length: 1 }, 'Remove or rename one of the two.');
+  }
+  if (state.duplicates.length) return undefined;
   const r = (doc.contents as YamlNode).range ?? [0, text.length];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     sink.error(Codes.NotAMapping, `The document is ${describe(value)}, but a workflow is a mapping with 'id', 'name', 'nodes' and 'edges'.`, { offset: r[0], length: 1 });
@@ -122,12 +157,26 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
   return { file, value, locations, range: { offset: r[0], length: r[1] - r[0] } };
 }
 
-class AliasLimitError extends Error {}
+class AliasLimitError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+  }
+}
 
-function toPlain(node: YamlNode | null, locations: LocationTable, state: { aliases: number; doc: Document }): unknown {
+interface PlainState {
+  aliases: number;
+  /** Values produced so far, alias expansions included. */
+  values: number;
+  doc: Document;
+  /** Offsets of keys that repeat a key of the same mapping. */
+  duplicates: number[];
+}
+
+function toPlain(node: YamlNode | null, locations: LocationTable, state: PlainState): unknown {
   if (node === null || node === undefined) return null;
+  if (++state.values > MAX_EXPANDED_VALUES) throw new AliasLimitError(`The document expands to more than ${MAX_EXPANDED_VALUES} values (YAML aliases repeat what they name).`, node.range?.[0] ?? 0);
   if (isAlias(node)) {
-    if (++state.aliases > MAX_ALIAS_EXPANSIONS) throw new AliasLimitError();
+    if (++state.aliases > MAX_ALIAS_EXPANSIONS) throw new AliasLimitError(`YAML aliases are used more than ${MAX_ALIAS_EXPANSIONS} times.`, node.range?.[0] ?? 0);
     const target = node.resolve(state.doc);
     return target ? toPlain(target as YamlNode, locations, state) : null;
   }
@@ -145,6 +194,10 @@ function toPlain(node: YamlNode | null, locations: LocationTable, state: { alias
       // A key with no value (`a:`) points at the key.
       const valueRange = valueNode ? rangeOf(valueNode) : keyRange;
       if (key === '__proto__') continue; // never let a document set an object's prototype
+      if (keys.has(key)) {
+        state.duplicates.push(keyRange.offset);
+        continue;
+      }
       out[key] = toPlain(valueNode, locations, state);
       keys.set(key, { key: keyRange, value: valueRange, style: valueNode && isScalar(valueNode) ? (valueNode as Scalar).type : undefined });
     }
@@ -163,6 +216,78 @@ function toPlain(node: YamlNode | null, locations: LocationTable, state: { alias
     return out;
   }
   return null;
+}
+
+/**
+ * How deep the document nests, by a linear scan of indentation and brackets
+ * (before parsing: the parser and the conversion recurse).
+ */
+function nestingDepth(text: string): { depth: number; at: number } {
+  let flow = 0;
+  let maxDepth = 0;
+  let at = 0;
+  let indentLevels: number[] = [];
+  let lineStart = true;
+  let indent = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      if (quote === "'" || quote === '"') continue;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '-') {
+        indent++;
+        continue;
+      }
+      if (c === '#') {
+        lineStart = false;
+        continue;
+      }
+      lineStart = false;
+      if (flow === 0) {
+        indentLevels = indentLevels.filter((l) => l < indent);
+        indentLevels.push(indent);
+      }
+    }
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') flow++;
+    else if ((c === ']' || c === '}') && flow > 0) flow--;
+    const depth = indentLevels.length + flow;
+    if (depth > maxDepth) {
+      maxDepth = depth;
+      at = i;
+    }
+  }
+  return { depth: maxDepth, at };
+}
+
+/** The file's text; invalid UTF-8 is a diagnostic with its byte position, never silently replaced. */
+function decodeUtf8(bytes: Buffer, file: string, sink: DiagnosticSink): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Find the first bad byte: decode growing prefixes would be quadratic, so validate sequence by sequence.
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i];
+      const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      let ok = n > 0 && i + n <= bytes.length;
+      for (let k = 1; ok && k < n; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
+      if (!ok) break;
+      i += n;
+    }
+    const line = bytes.subarray(0, i).toString('utf8').split('\n').length;
+    sink.error(Codes.InvalidUtf8, `'${file}' is not valid UTF-8: byte ${i} (on line ${line}) is 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')}.`, null, 'Save the file as UTF-8.');
+    return undefined;
+  }
 }
 
 function rangeOf(node: YamlNode): SourceRange {

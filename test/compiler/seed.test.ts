@@ -70,7 +70,9 @@ describe('the seed workflow (Stripe payment)', () => {
       { name: 'client_secret', path: '$.client_secret', required: true },
     ]);
     expect(states.confirm_payment.ResultPath).toBeNull();
-    expect(states.confirm_payment.Parameters.Payload.request['url.$']).toBe("States.Format('https://api.stripe.com/v1/payment_intents/{}/confirm', $.outputs.create_intent.intent_id)");
+    // Data in a URL travels beside it: the handler encodes each value as one path segment.
+    expect(states.confirm_payment.Parameters.Payload.request.url).toBe('https://api.stripe.com/v1/payment_intents/{}/confirm');
+    expect(states.confirm_payment.Parameters.Payload.request['urlValues.$']).toBe('States.Array($.outputs.create_intent.intent_id)');
   });
 
   it('gives nodes inside the fallback cycle an attempt number from the counter, others "0"', () => {

@@ -3,6 +3,7 @@
  * compiles, passes both ASL validators, and runs on the local engine with
  * stub handlers along the expected path to the expected end.
  */
+import { fillUrl } from '../../lambdas/rest/target';
 import * as path from 'node:path';
 import { compile } from '../../lib';
 import { expectValidAsl } from '../helpers/asl';
@@ -40,7 +41,7 @@ describe('parallel fork and join (wait_all)', () => {
     expect(run.entered[0]).toBe('osop:init');
     expect(before(run.entered, 'start', 'start:parallel')).toBe(true);
     for (const s of ['search-web', 'search_code', 'rank']) expect(before(run.entered, s, 'merge')).toBe(true);
-    expect(run.calls['search-web'][0].request.url).toBe('https://api.example.com/web?q=T1');
+    expect(fillUrl(run.calls['search-web'][0].request.url, run.calls['search-web'][0].request.urlValues)).toBe('https://api.example.com/web?q=T1');
     expect(run.calls.merge[0].request.body).toEqual({ web: 3, code: 'x.ts' });
     expect(run.output).toMatchObject({ start: { ticket: 'T1' }, search_web: { hits: 3 }, rank: { best: 'x.ts' }, merge: { summary: 'done' } });
   });

@@ -166,6 +166,8 @@ describe('osop-sfn test: mocks for every kind of Task', () => {
   function withTests(files: string[], tests: string): Extract<LoadedTests, { ok: true }> {
     const into = fs.mkdtempSync(path.join(dir, 'w-'));
     for (const f of files) fs.copyFileSync(f, path.join(into, path.basename(f)));
+    // The handler modules the workflows name come along: a missing one is a compile error.
+    fs.cpSync(path.join(path.dirname(files[0]), 'lambdas'), path.join(into, 'lambdas'), { recursive: true });
     const main = path.join(into, path.basename(files[0]));
     fs.appendFileSync(main, `tests:\n${tests}`);
     const loaded = loadTests(main);
