@@ -3,7 +3,7 @@
  * The CLI, the CDK construct and the local runner all call `compile`.
  */
 import { analyseWorkflow } from './analyse';
-import { Codes, DiagnosticSink } from './diagnostics';
+import { Codes, DiagnosticSink, type SourceRange } from './diagnostics';
 import { compileReport, toAslDefinition } from './emit';
 import { linkSubWorkflows } from './link';
 import { loadWorkflowFile, type LoadedDocument } from './load';
@@ -24,7 +24,7 @@ export const MAX_DEFINITION_BYTES = 1024 * 1024;
 const MIN_STATE_BYTES = 30;
 
 /** A definition over Step Functions' 1 MB is refused here, not by CreateStateMachine after a deploy started. */
-function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink): boolean {
+function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink, at: SourceRange): boolean {
   let bytes: number;
   try {
     bytes = Buffer.byteLength(JSON.stringify(definition));
@@ -32,7 +32,7 @@ function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink): b
     bytes = Infinity; // longer than a string can be
   }
   if (bytes <= MAX_DEFINITION_BYTES) return true;
-  sink.error(Codes.DefinitionTooLarge, `The state machine definition would be ${Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write'}; Step Functions accepts at most ${MAX_DEFINITION_BYTES} bytes.`, null, 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).');
+  sink.error(Codes.DefinitionTooLarge, `The state machine definition would be ${Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write'}; Step Functions accepts at most ${MAX_DEFINITION_BYTES} bytes.`, at, 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).');
   return false;
 }
 
@@ -73,7 +73,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
     const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
     if (!lowered || sink.hasErrors) return failed();
     const definition = toAslDefinition(lowered);
-    if (!checkDefinitionSize(definition, sink)) return failed();
+    if (!checkDefinitionSize(definition, sink, wf.idRange)) return failed();
     return { result: { ok: true, diagnostics: sink.diagnostics, definition, report: compileReport(analysed, lowered, subWorkflowFiles) }, loaded, workflow: wf };
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.

@@ -8,10 +8,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Codes, DiagnosticSink } from '../diagnostics';
-import { hasWorkflowExtension, loadWorkflowFile } from '../load';
+import { WORKFLOW_EXTENSIONS, hasWorkflowExtension, loadWorkflowFile } from '../load';
 import type { Workflow, WorkflowNode } from '../model';
 import { normaliseWorkflow } from '../normalise';
 import { didYouMean } from '../util/suggest';
+
+/** How deep workflows may start workflows that start workflows. */
+export const MAX_SUBWORKFLOW_DEPTH = 20;
 
 /** Workflow id → the file that defines it, for each sub-workflow this workflow starts. */
 export type SubWorkflowFiles = Map<string, string>;
@@ -64,31 +67,61 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
     }
     return cache.get(abs)!;
   };
-  const candidatesOf = (w: Workflow, f: string, report: boolean): Map<string, Known> => {
-    const byId = new Map<string, Known>();
+  /**
+   * The workflows `w` can start, by id: its imports, then its folder. A file
+   * named after the id (`<id>.osop.yaml`) is tried first; the whole folder is
+   * read only when that fails (a folder of thousands of workflows costs one
+   * read per id, not one per file).
+   */
+  const finderOf = (w: Workflow, f: string, report: boolean) => {
+    const imported = new Map<string, Known>();
     const dir = path.dirname(path.resolve(f));
     for (const imp of w.imports) {
       const target = path.resolve(dir, imp.path);
+      // Imports stay inside the workflow's folder; a message never says whether a file outside it exists.
+      if (path.isAbsolute(imp.path) || path.relative(dir, target).startsWith('..')) {
+        if (report) sink.error(Codes.UnknownWorkflowRef, `The import '${imp.path}' leaves the workflow's folder.`, imp.range, "Import workflows from the workflow file's folder or below it.");
+        continue;
+      }
       const found = [target, `${target}.yaml`, `${target}.yml`, `${target}.json`].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
       const k = found ? load(found) : null;
-      if (k) byId.set(k.workflow.id, k);
+      if (k) imported.set(k.workflow.id, k);
       else if (report) sink.error(Codes.UnknownWorkflowRef, `Cannot load the imported workflow '${imp.path}'${found ? ' (it has errors: compile it to see them)' : ''}.`, imp.range, `Paths are relative to ${path.relative(process.cwd(), dir) || '.'}/.`);
     }
-    let siblings: string[] = [];
-    try {
-      siblings = fs.readdirSync(dir).filter(hasWorkflowExtension).map((n) => path.join(dir, n));
-    } catch {
-      siblings = [];
-    }
-    for (const s of siblings) {
-      if (path.resolve(s) === path.resolve(f)) continue;
-      const k = load(s);
-      if (k && !byId.has(k.workflow.id)) byId.set(k.workflow.id, k);
-    }
-    return byId;
+    let folder: Map<string, Known> | undefined;
+    const wholeFolder = (): Map<string, Known> => {
+      if (folder) return folder;
+      folder = new Map(imported);
+      let siblings: string[] = [];
+      try {
+        siblings = fs.readdirSync(dir).filter(hasWorkflowExtension).map((n) => path.join(dir, n));
+      } catch {
+        siblings = [];
+      }
+      for (const s2 of siblings) {
+        if (path.resolve(s2) === path.resolve(f)) continue;
+        const k = load(s2);
+        if (k && !folder.has(k.workflow.id)) folder.set(k.workflow.id, k);
+      }
+      return folder;
+    };
+    return {
+      get(id: string): Known | undefined {
+        const hit = imported.get(id);
+        if (hit) return hit;
+        for (const ext of WORKFLOW_EXTENSIONS) {
+          const named = path.join(dir, `${id}${ext}`);
+          if (path.resolve(named) === path.resolve(f) || path.dirname(named) !== dir || !fs.existsSync(named)) continue;
+          const k = load(named);
+          if (k?.workflow.id === id) return k;
+        }
+        return wholeFolder().get(id);
+      },
+      ids: () => wholeFolder().keys(),
+    };
   };
 
-  const known = candidatesOf(wf, file, true);
+  const known = finderOf(wf, file, true);
   for (const node of refs) {
     const id = node.workflowRef!;
     if (id === wf.id) {
@@ -97,7 +130,7 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
     }
     const k = known.get(id);
     if (!k) {
-      sink.error(Codes.UnknownWorkflowRef, `No workflow with id '${id}' is imported or in the same folder.`, node.workflowRefRange ?? node.range, didYouMean(id, known.keys()) ?? (wf.imports.length ? undefined : `Add imports: ["./${id}.osop.yaml"], or put the workflow next to this one.`));
+      sink.error(Codes.UnknownWorkflowRef, `No workflow with id '${id}' is imported or in the same folder.`, node.workflowRefRange ?? node.range, didYouMean(id, known.ids()) ?? (wf.imports.length ? undefined : `Add imports: ["./${id}.osop.yaml"], or put the workflow next to this one.`));
       continue;
     }
     result.set(id, k.file);
@@ -107,8 +140,14 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
   // Cycles through other workflows: depth-first over their references.
   const onPath: string[] = [wf.id];
   const done = new Set<string>();
+  let tooDeep = false;
   const visit = (w: Workflow, f: string): string[] | undefined => {
-    const cands = candidatesOf(w, f, false);
+    // Sub-workflows nest a few levels; a chain of thousands of files would take minutes to link.
+    if (onPath.length > MAX_SUBWORKFLOW_DEPTH) {
+      tooDeep = true;
+      return undefined;
+    }
+    const cands = finderOf(w, f, false);
     for (const n of w.nodes) {
       if (!n.workflowRef) continue;
       const next = n.workflowRef;
@@ -132,6 +171,10 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
     onPath.pop();
     if (cycle) {
       sink.error(Codes.WorkflowCycle, `Workflows start each other in a cycle: ${cycle.join(' → ')}.`, node.workflowRefRange ?? node.range, 'A workflow may not (indirectly) start itself: break the cycle.');
+      break;
+    }
+    if (tooDeep) {
+      sink.error(Codes.WorkflowCycle, `Sub-workflows started from '${node.id}' nest more than ${MAX_SUBWORKFLOW_DEPTH} levels deep.`, node.workflowRefRange ?? node.range, 'Flatten the chain of workflows.');
       break;
     }
   }
