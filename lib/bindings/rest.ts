@@ -160,6 +160,9 @@ export const restBinding: Binding<RestConfig> = {
       if (b.idempotency.key) assignLowered(idempotency, 'key', b.idempotency.key, '/idempotency/key', pctx, b.idempotency.key);
     }
     const secretFields = pctx.secretFields;
+    if (Object.keys(secretFields).length && /^http:\/\//i.test(origin) && !/^http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(origin)) {
+      ctx.sink.warn(Codes.SecretOverHttp, `Node '${node.id}' sends a secret to ${origin} over plain http: anyone on the way can read it.`, url.range, 'Use https.');
+    }
     const payload: Record<string, unknown> = {
       kind: 'rest',
       ...payloadHeader(node, ctx),

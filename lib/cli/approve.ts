@@ -7,13 +7,16 @@
  * `osop-sfn complete --token T [--output k=v ...] [--failed REASON]`: the same
  * for a manual step: its outputs, or `OSOP.Manual.Failed` with the reason.
  */
+import * as fs from 'node:fs';
 import { ErrorNames, type ApprovalDecision } from '../contract/task-payload';
 import { Redactor } from '../../lambdas/shared/redactor';
 import { currentUser } from '../local/approvals';
 import { ExitCode } from './output';
 
 export interface AnswerOptions {
-  token: string;
+  /** The token, or '-' for standard input. */
+  token?: string;
+  tokenFile?: string;
   /** complete only: `k=v` outputs (a value that parses as JSON is that JSON) or JSON objects of outputs, repeatable. */
   outputs?: string[];
   /** complete only: the step was not done; the reason is the cause. */
@@ -40,9 +43,11 @@ const API_ERRORS: Record<string, string> = {
   AccessDeniedException: 'AWS refused the answer (AccessDeniedException): your credentials need states:SendTaskSuccess and states:SendTaskFailure.',
 };
 
-export async function runAnswer(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptions): Promise<number> {
+export async function runAnswer(verb: 'approve' | 'reject' | 'complete', given: AnswerOptions): Promise<number> {
   let command: ReturnType<typeof buildCommand>;
+  let opts: AnswerOptions & { token: string };
   try {
+    opts = { ...given, token: await readToken(given) };
     command = buildCommand(verb, opts);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -82,7 +87,27 @@ export async function runAnswer(verb: 'approve' | 'reject' | 'complete', opts: A
 
 type Command = { kind: 'success'; input: { taskToken: string; output: string } } | { kind: 'failure'; input: { taskToken: string; error: string; cause: string } };
 
-function buildCommand(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptions): Command {
+/**
+ * The token from `--token`, standard input (`--token -`) or a file
+ * (`--token-file`): a token on the command line is visible in the process
+ * list and the shell's history, and whoever holds it can answer.
+ */
+async function readToken(opts: AnswerOptions): Promise<string> {
+  if ((opts.token === undefined) === (opts.tokenFile === undefined)) throw new UsageError('give the task token with --token T, --token - (standard input) or --token-file FILE.');
+  if (opts.tokenFile !== undefined) {
+    try {
+      return fs.readFileSync(opts.tokenFile, 'utf8').trim();
+    } catch (e) {
+      throw new UsageError(`--token-file: cannot read '${opts.tokenFile}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`);
+    }
+  }
+  if (opts.token !== '-') return opts.token!;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function buildCommand(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptions & { token: string }): Command {
   if (!opts.token.trim()) throw new UsageError('--token is empty: give the task token from the approval request.');
   if (verb === 'complete') return completeCommand(opts);
   const comment = opts.comment ?? '';
@@ -108,7 +133,7 @@ function buildCommand(verb: 'approve' | 'reject' | 'complete', opts: AnswerOptio
 }
 
 /** A manual step: `--output k=v` / `--output JSON` outputs, or `--failed [REASON]`. */
-function completeCommand(opts: AnswerOptions): Command {
+function completeCommand(opts: AnswerOptions & { token: string }): Command {
   if (opts.failed !== undefined && opts.failed !== false) {
     if (opts.outputs?.length) throw new UsageError('--failed reports the step as not done: it takes no outputs.');
     const cause = typeof opts.failed === 'string' ? opts.failed : 'reported as not done';

@@ -97,7 +97,8 @@ export async function main(argv: string[]): Promise<number> {
     const command = program
       .command(verb)
       .description(verb === 'approve' ? 'approve what an execution waits for (SendTaskSuccess with {decision, comment, approver})' : 'reject what an execution waits for (SendTaskFailure with OSOP.Approval.Rejected)')
-      .requiredOption('--token <token>', 'the task token from the approval request')
+      .option('--token <token>', "the task token from the approval request; '-' reads it from standard input (out of the process list and shell history)")
+      .option('--token-file <file>', 'read the task token from this file')
       .option('--comment <text>', verb === 'approve' ? 'a comment, kept in the node outputs' : 'why: the cause of OSOP.Approval.Rejected');
     if (verb === 'approve') {
       command
@@ -113,7 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('complete')
     .description('complete a manual step an execution waits for (SendTaskSuccess with its outputs), or report it not done (--failed)')
-    .requiredOption('--token <token>', 'the task token from the manual step request')
+    .option('--token <token>', "the task token from the manual step request; '-' reads it from standard input")
+    .option('--token-file <file>', 'read the task token from this file')
     .option('--output <name=value|json>', 'an output of the step, NAME=VALUE (a value that parses as JSON is that JSON), or a JSON object of outputs (repeatable)', collect)
     .option('--failed [reason]', 'the step was not done: fail it with OSOP.Manual.Failed and this reason')
     .option('--region <region>', 'AWS region of the execution (default: AWS_REGION)')

@@ -78,6 +78,7 @@ export const Codes = {
   ManualStep: 'OSOP5008',
   TimeoutRaised: 'OSOP5009',
   DefinitionTooLarge: 'OSOP5010',
+  SecretOverHttp: 'OSOP5011',
 
   Internal: 'OSOP9000',
 } as const;

@@ -39,6 +39,28 @@ describe('in-process, Step Functions mocked', () => {
     expect(err).toBe('');
   });
 
+  test('the token can come from a file (--token-file), out of the process list and the shell history', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'osop-token-')), 'token');
+    fs.writeFileSync(file, `${TOKEN}\n`);
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    expect(await main(['approve', '--token-file', file])).toBe(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.taskToken).toBe(TOKEN);
+    expect(await main(['approve'])).toBe(2);
+    expect(err).toContain('give the task token with --token T, --token - (standard input) or --token-file FILE');
+  });
+
+  test('complete: SendTaskSuccess with the outputs given as NAME=VALUE and JSON; --failed is OSOP.Manual.Failed', async () => {
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    sfn.on(SendTaskFailureCommand).resolves({});
+    expect(await main(['complete', '--token', TOKEN, '--output', 'parcel=P-1', '--output', 'weight=2.5', '--output', '{"note": "fragile"}'])).toBe(0);
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output!)).toEqual({ parcel: 'P-1', weight: 2.5, note: 'fragile' });
+    expect(await main(['complete', '--token', TOKEN, '--failed', 'out of stock'])).toBe(0);
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0].args[0].input).toMatchObject({ error: 'OSOP.Manual.Failed', cause: 'out of stock' });
+  });
+
   test('approve --approver names who approves; no comment is an empty one', async () => {
     sfn.on(SendTaskSuccessCommand).resolves({});
     expect(await main(['approve', '--token', TOKEN, '--approver', 'bob'])).toBe(0);
@@ -87,7 +109,7 @@ describe('usage errors through the built CLI: exit 2, nothing sent', () => {
   beforeAll(() => ensureBuilt());
   const long = 'x'.repeat(32769);
   test.each([
-    ['no --token', ['approve'], /required option '--token <token>' not specified/],
+    ['no --token', ['approve'], /give the task token with --token T, --token - \(standard input\) or --token-file FILE/],
     ['an empty token', ['approve', '--token', '  '], /^osop-sfn: --token is empty/],
     ['--output not JSON', ['approve', '--token', 't', '--output', '{oops'], /^osop-sfn: --output is not valid JSON/],
     ['--output not an object', ['approve', '--token', 't', '--output', '[1]'], /^osop-sfn: --output must be a JSON object/],
@@ -109,4 +131,15 @@ test('no region anywhere: exit 1, saying where to give one (the real SDK client,
   const r = await cli(['approve', '--token', 'abc'], { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^osop-sfn: No AWS region: give --region, or set AWS_REGION/m);
+});
+
+test('the token can come from standard input (--token -)', async () => {
+  ensureBuilt();
+  const { spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./helpers');
+  // No AWS here: the call fails for lack of credentials, after the token was read (it is never printed).
+  const r = spawnSync(process.execPath, [BIN, 'approve', '--token', '-', '--region', 'eu-west-1', '--endpoint', 'http://127.0.0.1:9'], { input: `${TOKEN}\n`, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+  expect(r.status).toBe(1);
+  expect(r.stderr).not.toContain(TOKEN);
+  expect(r.stderr).not.toMatch(/give the task token/);
 });

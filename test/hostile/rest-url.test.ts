@@ -100,3 +100,10 @@ test('a secret with a space, a plus or a slash is redacted in every encoding it 
     process.env.STRIPE_SECRET_KEY = 'sk_test_hostile';
   }
 });
+
+test('a secret sent over plain http (not to this machine) is a compile-time warning', () => {
+  const src = (url: string) => `osop_version: "1.0"\nid: h\nname: H\nnodes:\n  - { id: a, type: api, runtime: { url: "${url}", headers: { Authorization: "Bearer \${secrets.KEY}" } } }\n`;
+  expect(compile('h.osop.yaml', { source: src('http://api.example.com/x') }).diagnostics.map((d) => d.code)).toContain('OSOP5011');
+  expect(compile('h.osop.yaml', { source: src('http://127.0.0.1:8080/x') }).diagnostics.map((d) => d.code)).not.toContain('OSOP5011');
+  expect(compile('h.osop.yaml', { source: src('https://api.example.com/x') }).diagnostics.map((d) => d.code)).not.toContain('OSOP5011');
+});
