@@ -25,6 +25,8 @@ export interface OutputDecl {
   path: string;
   required: boolean;
   type?: 'string' | 'number' | 'boolean';
+  /** Marked `sensitive: true` or `secret: true`: never given to a language model. */
+  sensitive?: boolean;
   range: SourceRange;
 }
 

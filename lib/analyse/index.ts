@@ -768,6 +768,12 @@ class Analyser {
       if (node.approval && node.type !== 'human') visit(node.approval.prompt, false);
       const binding = bindingOf(node);
       binding?.templates?.(node.binding!.config, visit);
+      // Nodes read whole (an agent's context:) must exist and have run on every path here.
+      for (const ref of binding?.nodeRefs?.(node.binding!.config) ?? []) {
+        const target = this.nodeById.get(ref.id);
+        if (!target) this.sink.error(Codes.UnknownReference, `'${ref.id}' is not a node.`, ref.range, didYouMean(ref.id, this.nodeById.keys()));
+        else if (!this.dom.dominates(this.point(target, 'ok'), point)) this.sink.error(Codes.NotYetRun, `'${ref.id}' may not have run when '${node.id}' starts: it does not run on every path to it.`, ref.range, `Name an output of a node that always runs before '${node.id}'.`);
+      }
     }
   }
 

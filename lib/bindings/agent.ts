@@ -7,6 +7,7 @@
  * JSON Schema built from the declarations and from how the outputs are used,
  * which the handler enforces (tool use / json_schema, validated with ajv).
  */
+import { z } from 'zod';
 import { ErrorNames } from '../contract/task-payload';
 import { Codes, type SourceRange } from '../diagnostics';
 import { dataKey } from '../data-layout';
@@ -17,12 +18,14 @@ import { assignLowered, type PayloadContext } from '../lower/payload';
 import { retryRules } from '../lower/retry';
 import type { FunctionSpec } from '../types';
 import { invokeGrant, payloadHeader, taskComment } from './common';
-import type { Binding, OutputUse } from './types';
+import type { Binding, LowerContext, OutputUse } from './types';
 
 /** Outputs every agent node has, whatever it declares (the agent handler's result). */
 export const AGENT_OUTPUTS = ['text', 'model', 'stop_reason', 'usage'] as const;
 const DEFAULT_AGENT_MAX_TOKENS = 1024;
 const DEFAULT_AGENT_MODEL = 'claude-sonnet-4-6';
+/** `x-sfn: { context: [...] }` on agent nodes. */
+const ContextOption = z.array(z.string()).optional();
 
 export const ANTHROPIC_FUNCTION: FunctionSpec = {
   kind: 'shared', name: 'agent', label: 'agent handler', entry: 'lambdas/agent/index.ts', substitution: 'AgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 256, needs: 'secrets',
@@ -38,6 +41,12 @@ const PROVIDERS: Record<string, { fn: FunctionSpec; keySecret: string }> = {
   google: { fn: OPENAI_FUNCTION, keySecret: 'GEMINI_API_KEY' },
 };
 
+/** What an agent is given of the earlier outputs, besides what its prompt references: nodes (whole) and outputs (`node.output`). */
+export interface AgentContext {
+  nodes: { id: string; range: SourceRange }[];
+  outputs: TemplateText[];
+}
+
 export interface AgentConfig {
   provider: string;
   providerRange: SourceRange;
@@ -47,12 +56,14 @@ export interface AgentConfig {
   maxTokens: number;
   temperature?: number;
   apiKeySecret: string;
+  context: AgentContext;
   range: SourceRange;
 }
 
 export const agentBinding: Binding<AgentConfig> = {
   id: 'agent',
   canFail: true,
+  sfnOptions: { context: ContextOption },
   matches: (node) => node.type === 'agent',
 
   read(ctx) {
@@ -75,7 +86,20 @@ export const agentBinding: Binding<AgentConfig> = {
       ctx.sink.error(Codes.UnsupportedProvider, `Agent node '${node.id}' uses provider '${provider}', which this compiler cannot call.`, providerRange, `Supported providers: ${Object.keys(PROVIDERS).join(', ')}.`);
       return undefined;
     }
+    // context: [node, node.output, ...] in runtime or x-sfn: what the model may see besides what its prompt references.
+    const context: AgentContext = { nodes: [], outputs: [] };
+    const sfnContext = node.sfn.options?.context;
+    const holder = Array.isArray(sfnContext) ? sfnContext : Array.isArray(runtime.context) ? runtime.context : undefined;
+    for (const [i, entry] of (holder ?? []).entries()) {
+      if (typeof entry !== 'string' || !/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w]*)?$/.test(entry)) {
+        ctx.sink.error(Codes.BadRuntime, `Context entry ${i + 1} of agent node '${node.id}' must be a node id or node.output.`, ctx.valueRange(holder, i));
+        continue;
+      }
+      if (entry.includes('.')) context.outputs.push(new TemplateText(`\${${entry}}`, ctx.valueRange(holder, i), undefined));
+      else context.nodes.push({ id: entry, range: ctx.valueRange(holder, i) });
+    }
     return {
+      context,
       provider,
       providerRange,
       model,
@@ -92,7 +116,10 @@ export const agentBinding: Binding<AgentConfig> = {
     // Secrets never reach the model: the prompt and instruction are no place for them.
     if (b.systemPrompt) visit(b.systemPrompt, false);
     if (b.instruction instanceof TemplateText) visit(b.instruction, false);
+    for (const t of b.context.outputs) visit(t, false);
   },
+
+  nodeRefs: (b) => b.context.nodes,
 
   outputs: () => AGENT_OUTPUTS,
   outputType: (node, _b, name) => (name === 'text' || name === 'model' || name === 'stop_reason' ? 'string' : name === 'usage' ? 'json' : node.outputs.find((o) => o.name === name)?.type),
@@ -108,8 +135,9 @@ export const agentBinding: Binding<AgentConfig> = {
     payload.maxTokens = b.maxTokens;
     if (b.temperature !== undefined) payload.temperature = b.temperature;
     if (b.apiKeySecret !== keySecret || b.provider !== 'anthropic') payload.apiKeySecret = b.apiKeySecret;
-    // The outputs of the nodes that have run: only declared outputs, so this stays small.
-    payload['context.$'] = '$.outputs';
+    // The model sees only what its prompt references and what `context:` names, never a sensitive output.
+    const context = modelContext(node, b, ctx);
+    if (Object.keys(context).length) payload.context = context;
     payload.timeoutMs = timeoutSeconds * 1000;
     const schema = structuredOutputSchema(node, ctx.usedOutputs);
     if (schema) payload.outputSchema = schema;
@@ -144,6 +172,34 @@ export const agentBinding: Binding<AgentConfig> = {
     };
   },
 };
+
+/**
+ * The earlier outputs the model is given: those the prompt and system prompt
+ * reference, the outputs and nodes `context:` names; an output marked
+ * sensitive (or named like a secret, `client_secret`) never. As Parameters:
+ * `{ node: { 'output.$': '$.outputs.node.output' } }`.
+ */
+function modelContext(node: WorkflowNode, b: AgentConfig, ctx: LowerContext): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  const add = (nodeId: string, output: string) => {
+    const n = dataKey(nodeId);
+    if (ctx.outputsOf(nodeId).some((o) => o.name === output && o.sensitive)) return;
+    (out[n] ??= {})[`${dataKey(output)}.$`] = jsonPathOf(['outputs', n, dataKey(output)]);
+  };
+  const texts = [b.systemPrompt, b.instruction instanceof TemplateText ? b.instruction : undefined, ...b.context.outputs].filter((t): t is TemplateText => t !== undefined);
+  for (const t of texts) {
+    for (const ref of ctx.templates.get(t)?.references ?? []) {
+      if (ref.kind !== 'output') continue;
+      const r = ctx.resolved.get(ref);
+      const m = r && /^\$\.outputs\.([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)/.exec(r.path);
+      if (!m) continue;
+      const owner = ctx.nodeOfKey(m[1]);
+      if (owner && owner !== node.id) add(owner, ctx.outputsOf(owner).find((o) => dataKey(o.name) === m[2])?.name ?? m[2]);
+    }
+  }
+  for (const whole of b.context.nodes) for (const o of ctx.outputsOf(whole.id)) add(whole.id, o.name);
+  return out;
+}
 
 /**
  * The JSON Schema of the structured answer, or undefined when the node only

@@ -49,6 +49,10 @@ export interface LowerContext {
   isEntry: boolean;
   /** Outputs of this node that other nodes read, with how they are used (typed agent outputs). */
   usedOutputs: Map<string, OutputUse>;
+  /** The outputs a node has, each with whether it is sensitive (never given to a model). */
+  outputsOf(node: string): { name: string; sensitive: boolean }[];
+  /** The node whose outputs are kept under `$.outputs.<key>`. */
+  nodeOfKey(key: string): string | undefined;
 }
 
 /** How the workflow uses one output of a node: the JSON Schema type it is compared as, the values a switch routes on. */
@@ -72,6 +76,8 @@ export interface Binding<C = unknown> {
   matches(node: WorkflowNode, raw: Record<string, unknown>): boolean;
   /** Reads the node's runtime; reports problems with positions and returns undefined when it cannot be bound. */
   read(ctx: ReadContext): C | undefined;
+  /** Nodes the binding reads whole (an agent's `context:`): the analysis checks that each exists and has run. */
+  nodeRefs?(config: C): { id: string; range: SourceRange }[];
   /** Every template the binding will lower; `secrets` says whether `${secrets.X}` may appear there. */
   templates?(config: C, visit: (t: TemplateText, secrets: boolean) => void): void;
   /** Output names the node has whatever it declares. */

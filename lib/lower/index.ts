@@ -18,9 +18,10 @@
  * Edges to a region's exit end the region.
  */
 import { ErrorNames } from '../contract/task-payload';
+import { dataKey } from '../data-layout';
 import { Codes, DiagnosticSink } from '../diagnostics';
 import { jsonPathOf, lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
-import { resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
+import { outputNamesOf, resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { TaskReport, TriggerSpec } from '../types';
 import { bindingOf } from '../bindings/registry';
@@ -159,6 +160,13 @@ class Lowerer implements RegionLowering {
     for (const node of this.nodesByScope().get(scope) ?? []) this.lowerNode(node, region);
   }
 
+  private byKey: Map<string, string> | undefined;
+  /** Node ids by the key their outputs are kept under (`create-intent` → `create_intent`), built once. */
+  private nodeByKey(): Map<string, string> {
+    this.byKey ??= new Map([...this.a.nodeById.keys()].map((id) => [dataKey(id), id]));
+    return this.byKey;
+  }
+
   /** Nodes grouped by their innermost region, once: scanning all nodes per region would be quadratic. */
   private nodesByScope(): Map<Scope | undefined, WorkflowNode[]> {
     if (!this.byScope) {
@@ -247,6 +255,11 @@ class Lowerer implements RegionLowering {
       siblingContentTypes: this.siblingContentTypes,
       isEntry: node === this.a.entry,
       usedOutputs: this.a.usedOutputs.get(node.id) ?? new Map<string, OutputUse>(),
+      nodeOfKey: (key) => this.nodeByKey().get(key),
+      outputsOf: (id) => {
+        const n = this.a.nodeById.get(id);
+        return n ? outputNamesOf(n).map((name) => ({ name, sensitive: n.outputs.some((o) => o.name === name && o.sensitive) })) : [];
+      },
     };
   }
 

@@ -274,13 +274,14 @@ class Normaliser {
           const explicit = typeof item.path === 'string' ? responsePath(item.path) : undefined;
           if (typeof item.path === 'string' && !explicit) return bad(this.loc.valueOf(item, 'path'), `'${item.name}' has path '${item.path}', which is not a path into the response`);
           // An output with an explicit path is required unless it says `required: false` (a polling node's answer may lack it).
-          out.push({ name: item.name, path: explicit ?? `$.${item.name}`, required: item.required === false ? false : item.required === true || explicit !== undefined, type: scalarType(item.schema ?? item.type), range: at });
+          out.push({ name: item.name, path: explicit ?? `$.${item.name}`, required: item.required === false ? false : item.required === true || explicit !== undefined, type: scalarType(item.schema ?? item.type), ...(item.sensitive === true || item.secret === true ? { sensitive: true } : {}), range: at });
         } else if (isObj(item) && Object.keys(item).length === 1) {
           const [name, p] = Object.entries(item)[0];
           if (typeof p !== 'string') return bad(at, `'${name}' maps to ${kindOf(p)}, not a path`);
           const path = responsePath(p);
           if (!path) return bad(this.loc.valueOf(item, name), `'${name}' is '${p}', which is an expression, not a path into the response`);
-          out.push({ name, path, required: true, range: at });
+          // A field Stripe and others call a secret (client_secret) is sensitive by its name.
+          out.push({ name, path, required: true, ...(/secret|password|token/i.test(name) ? { sensitive: true } : {}), range: at });
         } else {
           bad(at, `${i + 1} is ${kindOf(item)}`);
         }
@@ -288,7 +289,7 @@ class Normaliser {
     } else if (isObj(value)) {
       for (const [name, schema] of Object.entries(value)) {
         if (name.startsWith('x-')) continue;
-        out.push({ name, path: `$.${name}`, required: isObj(schema) && schema.required === true, type: scalarType(isObj(schema) ? schema.type : schema), range: this.loc.valueOf(value, name) });
+        out.push({ name, path: `$.${name}`, required: isObj(schema) && schema.required === true, type: scalarType(isObj(schema) ? schema.type : schema), ...(isObj(schema) && (schema.sensitive === true || schema.secret === true) ? { sensitive: true } : {}), range: this.loc.valueOf(value, name) });
       }
     } else {
       bad(this.loc.valueOf(raw, 'outputs'), `declarations are ${kindOf(value)}`);

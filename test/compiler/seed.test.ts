@@ -37,7 +37,7 @@ describe('the seed workflow (Stripe payment)', () => {
     expect(route.Choices).toEqual([{ Variable: '$.outputs.check_status.status', StringEquals: 'succeeded', Next: 'send_receipt' }]);
     expect(route.Default).toBe('osop:done');
     expect(states['osop:done'].Type).toBe('Succeed');
-    expect(result.diagnostics.some((d) => d.code === 'OSOP3012' && d.line === 96)).toBe(true);
+    expect(result.diagnostics.some((d) => d.code === 'OSOP3012' && d.line === 98)).toBe(true);
   });
 
   it('lowers the fallback edge to a Catch that loops back through a bounded counter', () => {
@@ -117,9 +117,13 @@ describe('the seed workflow (Stripe payment)', () => {
     expect(JSON.stringify(compile(SEED).definition)).toBe(JSON.stringify(def));
   });
 
-  it('compiles the shared seed file to the same definition (the repository copy only adds tests)', () => {
+  it('compiles the shared seed file to the same definition, but for what the receipt model sees (the repository copy adds context: and tests)', () => {
     const shared = compile(path.join(SHARED, 'seed', 'ex-sop-stripe-payment.osop.yaml'));
     expect(shared.ok).toBe(true);
-    expect(shared.definition).toEqual(def);
+    const withoutContext = (d: typeof def) => JSON.parse(JSON.stringify(d, (k, v) => (k === 'context' ? undefined : v)));
+    expect(withoutContext(shared.definition!)).toEqual(withoutContext(def));
+    // Without context:, the model sees nothing its prompt does not reference: never client_secret.
+    expect((shared.definition!.States.send_receipt as { Parameters: { Payload: Record<string, unknown> } }).Parameters.Payload.context).toBeUndefined();
+    expect(JSON.stringify((def.States.send_receipt as { Parameters: unknown }).Parameters)).not.toContain('client_secret');
   });
 });

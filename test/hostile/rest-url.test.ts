@@ -107,3 +107,36 @@ test('a secret sent over plain http (not to this machine) is a compile-time warn
   expect(compile('h.osop.yaml', { source: src('http://127.0.0.1:8080/x') }).diagnostics.map((d) => d.code)).not.toContain('OSOP5011');
   expect(compile('h.osop.yaml', { source: src('https://api.example.com/x') }).diagnostics.map((d) => d.code)).not.toContain('OSOP5011');
 });
+
+test("an agent sees only the outputs its prompt references and its context: names, never a sensitive one", () => {
+  const source = `osop_version: "1.0"
+id: ctx
+name: Ctx
+nodes:
+  - id: pay
+    type: api
+    runtime: { url: "https://api.stripe.com/v1/payment_intents", method: POST }
+    outputs:
+      - intent_id: "data.id"
+      - client_secret: "data.client_secret"
+      - { name: card_last4, path: "data.last4", sensitive: true }
+      - { name: amount, path: "data.amount" }
+  - id: other
+    type: api
+    runtime: { url: "https://api.example.com/x" }
+    outputs: [note]
+  - id: write
+    type: agent
+    runtime: { model: claude-sonnet-4-6, prompt: "Amount: \${pay.amount}", context: [pay] }
+edges:
+  - { from: pay, to: other }
+  - { from: other, to: write }
+`;
+  const r = compile('ctx.osop.yaml', { source });
+  expect(r.ok).toBe(true);
+  expect((r.definition!.States.write as { Parameters: { Payload: { context: unknown } } }).Parameters.Payload.context).toEqual({
+    pay: { 'amount.$': '$.outputs.pay.amount', 'intent_id.$': '$.outputs.pay.intent_id' },
+  });
+  const notRun = compile('ctx.osop.yaml', { source: source.replace('context: [pay]', 'context: [nowhere]') });
+  expect(notRun.diagnostics.find((d) => d.code === 'OSOP3007')?.message).toContain("'nowhere' is not a node");
+});
