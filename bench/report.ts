@@ -1,4 +1,5 @@
 /** The bench's targets, evaluated on the figures, and the table printed on stdout. */
+import type { HostileFigure } from './hostile';
 import type { ScalingFigures, SeedCompileFigures } from './compile';
 import { SIZES } from './compile';
 import { SHAPES } from './generate';
@@ -14,6 +15,7 @@ export interface BenchResults {
   local?: LocalFigures;
   bundles?: BundleFigures;
   cdk?: SynthFigures;
+  hostile?: HostileFigure[];
   targets: Target[];
   /** Sections that could not be measured, with the reason. */
   errors: { section: string; message: string }[];
@@ -37,6 +39,9 @@ export const AGENT_OWN_LIMIT = 10 * 1024;
 export function evaluateTargets(r: BenchResults): Target[] {
   const t: Target[] = [];
   const add = (id: string, description: string, value: number | string, limit: string, met: boolean) => t.push({ id, description, value, limit, met });
+  for (const h of r.hostile ?? []) {
+    add(`hostile.${h.name}`, `hostile input ${h.name}: exit 0 or 1, under 10 s and 1 GiB`, `exit ${h.exit ?? h.signal}, ${h.seconds} s, ${h.peakMiB} MiB`, 'exit 0/1, < 10 s, < 1024 MiB', (h.exit === 0 || h.exit === 1) && h.seconds < 10 && h.peakMiB < 1024);
+  }
   if (r.compile) {
     const { seed, scaling } = r.compile;
     add('compile.seed.underOneMs', 'seed compiles warm in well under 1 ms', `${seed.compileMs.toFixed(2)} ms`, '< 1 ms', seed.compileMs < 1);
@@ -84,6 +89,7 @@ function table(rows: string[][]): string {
 
 export function formatTable(r: BenchResults): string {
   const out: string[] = [];
+  const hostile = r.hostile;
   const m = r.meta;
   out.push(`osop-sfn bench — ${m.startedAt}, node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.map((x) => x.toFixed(1)).join('/')} → ${m.loadAverageEnd.map((x) => x.toFixed(1)).join('/')}${m.quick ? ', --quick' : ''}; ${m.durationS.toFixed(0)} s`);
   out.push('Every time is a median; every ratio compares figures taken in the same rounds of this run.\n');
@@ -144,5 +150,9 @@ export function formatTable(r: BenchResults): string {
   out.push('Targets\n');
   out.push(table([['target', 'value', 'limit', ''], ...r.targets.map((x) => [x.description, String(x.value), x.limit, x.met ? 'met' : 'MISSED'])]));
   if (r.errors.length) out.push(`\nCould not measure: ${r.errors.map((e) => `${e.section}: ${e.message}`).join('; ')}`);
+  if (hostile?.length) {
+    out.push('\nHostile inputs (`osop-sfn check`, each in its own process; peak resident memory)\n');
+    out.push(table([['case', 'what', 'exit', 'time', 'peak'], ...hostile.map((h) => [h.name, h.what, String(h.exit ?? h.signal), `${h.seconds.toFixed(2)} s`, `${h.peakMiB} MiB`])]));
+  }
   return out.join('\n');
 }

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchScaling, benchSeedCompile } from './compile';
+import { benchHostile } from './hostile';
 import { benchLocal } from './local';
 import { benchMachines } from './machines';
 import { ROOT, RESULTS_FILE } from './paths';
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
   } else {
     results.errors.push({ section: 'cold command line / local runs', message: 'the command line could not be built' });
   }
+  if (buildMs !== undefined) results.hostile = await section('hostile inputs', () => benchHostile(log));
   results.bundles = await section('Lambda bundles', () => benchBundles(args.quick));
   results.cdk = await section('cdk synth', () => benchSynth(args.quick));
 
