@@ -31,3 +31,5 @@ export const counterKey = (kind: 'fallback' | 'error' | 'timeout' | 'loop', from
 export const counterPath = (key: string) => jsonPathOf(['counters', key]);
 export const counterValuePath = (key: string) => jsonPathOf(['counters', key, 'count']);
 export const loopPath = (segments: string[]) => jsonPathOf(['loop', dataKey(segments[0]), ...segments.slice(1)]);
+/** `$.loop.index_<var>`: the index of the item of the loop over `var`, kept inside nested loops. */
+export const itemIndexKey = (iteratorVar: string) => `index_${dataKey(iteratorVar)}`;

@@ -69,7 +69,8 @@ class RequestFailure extends HandlerError {
     readonly kind: 'timeout' | 'network',
     message: string,
   ) {
-    super('OSOP.Http.Transient', message);
+    // The node's own deadline is a timeout, retried like a transient error and then taken by the node's timeout edge.
+    super(kind === 'timeout' ? 'OSOP.Http.Timeout' : 'OSOP.Http.Transient', message);
   }
 }
 

@@ -6,7 +6,10 @@
 import { dataKey } from '../data-layout';
 import type { SourceRange } from '../diagnostics';
 import type { WorkflowNode } from '../model';
-import { LAMBDA_INVOKE, customHandlerSubstitution, outputsPath } from '../lower/layout';
+import { LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, customHandlerSubstitution, outputsPath } from '../lower/layout';
+
+/** A custom handler's own deadline when the node names none (the function is sized to it). */
+const CUSTOM_TIMEOUT_SECONDS = 50;
 import { retryRules } from '../lower/retry';
 import type { TaskState } from '../lower/states';
 import { invokeGrant, payloadHeader, taskComment } from './common';
@@ -19,7 +22,8 @@ export const customBinding: Binding<{ path: string; range: SourceRange }> = {
   read: (ctx) => ctx.node.sfn.handler,
   lower(node, handler, ctx) {
     const substitution = customHandlerSubstitution(node.id);
-    const timeoutSeconds = node.timeoutSeconds;
+    // Every Task that waits on a function has a timeout: without one, a hung function's States.Timeout never fires.
+    const timeoutSeconds = (node.timeoutSeconds ?? CUSTOM_TIMEOUT_SECONDS) + TASK_TIMEOUT_MARGIN_SECONDS;
     const payload: Record<string, unknown> = {
       kind: 'custom',
       workflowId: ctx.workflowId,
@@ -36,7 +40,7 @@ export const customBinding: Binding<{ path: string; range: SourceRange }> = {
         Resource: LAMBDA_INVOKE,
         Parameters: { FunctionName: `\${${substitution}}`, Payload: payload },
         ...outputSelection(node, 'Payload'),
-        ...(timeoutSeconds ? { TimeoutSeconds: timeoutSeconds } : {}),
+        TimeoutSeconds: timeoutSeconds,
         Retry: retryRules([], node.retry),
       },
       task: {

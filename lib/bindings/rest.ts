@@ -184,7 +184,7 @@ export const restBinding: Binding<RestConfig> = {
           ? { ResultSelector: Object.fromEntries(outputs.map((o) => [`${o.name}.$`, jsonPathOf(['Payload', o.name])])), ResultPath: outputsPath(node.id) }
           : { ResultPath: null }),
         TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        Retry: retryRules(RETRYABLE_HANDLER_ERRORS.filter((e) => e === ErrorNames.HttpTransient), node.retry),
+        Retry: retryRules(RETRYABLE_HANDLER_ERRORS.filter((e) => e === ErrorNames.HttpTransient || e === ErrorNames.HttpTimeout), node.retry),
       },
       task: {
         resource: LAMBDA_INVOKE,

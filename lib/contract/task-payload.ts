@@ -19,6 +19,8 @@ export const CONTRACT_VERSION = 1 as const;
 export const ErrorNames = {
   /** Network failure, request timeout, HTTP 429 or 5xx: safe to retry with the same idempotency key. */
   HttpTransient: 'OSOP.Http.Transient',
+  /** The node's own deadline passed before the response came: retried like a transient error; a timeout edge takes it. */
+  HttpTimeout: 'OSOP.Http.Timeout',
   /** Any other unexpected HTTP status (4xx): retrying will not help. */
   HttpRejected: 'OSOP.Http.Rejected',
   /** LLM provider overloaded (429, 529) or failing (5xx): retryable. */
@@ -53,7 +55,9 @@ export const ErrorNames = {
 } as const;
 
 /** Error names a Task retries by default: transient handler failures. */
-export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.LlmTransient, ErrorNames.McpTransient];
+export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.HttpTimeout, ErrorNames.LlmTransient, ErrorNames.McpTransient];
+/** What a node's `timeout` edge catches: Step Functions' own Task timeout, and a handler's own deadline. */
+export const TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', ErrorNames.HttpTimeout];
 
 /** The Lambda service's own transient errors (as AWS documents for lambda:invoke). */
 export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
@@ -61,6 +65,8 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // CDK's LambdaInvoke retries this too: the invoke itself timed out on the client side.
+  'Lambda.ClientExecutionTimeoutException',
 ];
 
 /** One declared output of a node: `name` taken from the response body at `path`. */

@@ -17,11 +17,12 @@
  * Parallel (exit: the join) or a loop body (exit: the node after the loop).
  * Edges to a region's exit end the region.
  */
-import { ErrorNames } from '../contract/task-payload';
-import { dataKey } from '../data-layout';
+import { ErrorNames, TIMEOUT_ERRORS } from '../contract/task-payload';
+import { dataKey, itemIndexKey } from '../data-layout';
 import { Codes, DiagnosticSink } from '../diagnostics';
 import { jsonPathOf, lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
 import { outputNamesOf, resolverOf, type AnalysedWorkflow, type Scope } from '../analyse';
+import { scopeChain } from '../analyse/structure';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { TaskReport, TriggerSpec } from '../types';
 import { bindingOf } from '../bindings/registry';
@@ -279,10 +280,17 @@ class Lowerer implements RegionLowering {
   }
 
   /** `attempt` of a node: which round of its enclosing fallback/loop cycles this is. */
+  /**
+   * `attempt` of a node's payload (part of its idempotency key): the item of
+   * each for-each loop around it (so each item is its own call) and the round
+   * of each fallback/loop cycle around it (so a deliberate retry is a new
+   * call), the same across Step Functions' retries of one Task.
+   */
   private attemptOf(node: WorkflowNode): LowerContext['attempt'] {
     const cycles = this.a.enclosingCycles.get(node.id) ?? [];
-    if (cycles.length === 0) return { literal: 0 };
-    const paths = cycles.map((e) => counterValuePath(this.counterKeyOf(e)));
+    const items = scopeChain(this.a.scopeOf.get(node.id) ?? null).flatMap((sc) => (sc.region.kind === 'for-each' ? [jsonPathOf(['loop', itemIndexKey(sc.region.iteratorVar)])] : [])).reverse();
+    const paths = [...items, ...cycles.map((e) => counterValuePath(this.counterKeyOf(e)))];
+    if (paths.length === 0) return { literal: 0 };
     if (paths.length === 1) return { expression: paths[0] };
     return { expression: `States.Format('${paths.map(() => '{}').join('.')}', ${paths.join(', ')})` };
   }
@@ -356,7 +364,8 @@ class Lowerer implements RegionLowering {
     const unconditional = edges.filter((e) => e.mode !== 'timeout' && !this.a.conditions.has(e));
     const catches: NonNullable<TaskState['Catch']> = [];
     if (timeouts.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${timeouts.length} timeout edges; a timeout can only go one way.`, timeouts[1].range);
-    if (timeouts[0]) catches.push({ ErrorEquals: ['States.Timeout'], ResultPath: errorPath(node.id), Next: this.failureTarget(node, timeouts[0], region) });
+    // After its retries, a node that timed out takes its timeout edge: Step Functions' own timeout or the handler's deadline.
+    if (timeouts[0]) catches.push({ ErrorEquals: [...TIMEOUT_ERRORS], ResultPath: errorPath(node.id), Next: this.failureTarget(node, timeouts[0], region) });
     if (unconditional.length > 1) {
       this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${unconditional.length} unconditional fallback/error edges (to ${unconditional.map((e) => `'${e.to}'`).join(', ')}); one failure can only go one way.`, unconditional[1].range, `Keep one, or give the others a condition on error.name.`);
     }

@@ -6,7 +6,7 @@
  * small whatever the list's length).
  */
 import type { ForEachRegion } from '../analyse';
-import { dataKey, loopPath } from '../data-layout';
+import { dataKey, itemIndexKey, loopPath } from '../data-layout';
 import type { WorkflowNode } from '../model';
 import type { Region, RegionLowering } from './region';
 import { DEFAULT_MAX_CONCURRENCY, forEachState } from './layout';
@@ -17,9 +17,14 @@ export function lowerForEach(L: RegionLowering, node: WorkflowNode, loop: ForEac
   const body: Region = { states: new Map(), exit: loop.after, stem: `${node.id}:item`, loopVars: [...region.loopVars, loop.iteratorVar], nested: true };
   L.lowerRegion(L.a.scopeOf.get(loop.body[0]), body);
   const loopItem: Record<string, string> = {};
-  for (const v of region.loopVars) loopItem[`${dataKey(v)}.$`] = loopPath([v]);
+  for (const v of region.loopVars) {
+    loopItem[`${dataKey(v)}.$`] = loopPath([v]);
+    loopItem[`${itemIndexKey(v)}.$`] = loopPath([itemIndexKey(v)]);
+  }
   loopItem[`${dataKey(loop.iteratorVar)}.$`] = '$$.Map.Item.Value';
   loopItem['index.$'] = '$$.Map.Item.Index';
+  // Each loop's own index, kept in nested loops too: the idempotency keys of the body differ per item.
+  loopItem[`${itemIndexKey(loop.iteratorVar)}.$`] = '$$.Map.Item.Index';
   const state: MapState = {
     Type: 'Map',
     Comment: `For each item of ${loop.edge.forEach}: ${loop.body.join(' → ')}.`,

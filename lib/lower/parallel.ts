@@ -33,7 +33,12 @@ const MAX_NESTED_INTRINSICS = 10;
 export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, region: Region): string {
   const name = parallelState(node.id);
   const branches = fork.branches.map((members, i) => lowerBranch(L, node, fork, i, members.length > 0, region));
-  const mergeOf = (field: string) => fork.branches.slice(1).reduce((acc, _b, i) => `States.JsonMerge(${acc}, $[${i + 1}].${field}, false)`, `$[0].${field}`);
+  // A balanced tree of merges: its nesting grows with log2 of the branches, within the 10 nested intrinsics
+  // Step Functions allows ("Intrinsic functions"), where a chain would pass it at 12 branches.
+  const mergeOf = (field: string) => balancedMerge(fork.branches.map((_b, i) => `$[${i}].${field}`));
+  if (Math.ceil(Math.log2(Math.max(1, fork.branches.length))) > MAX_NESTED_INTRINSICS) {
+    L.sink.error(Codes.NotSupportedYet, `The fork after '${node.id}' has ${fork.branches.length} branches; their outputs cannot be merged within Step Functions' ${MAX_NESTED_INTRINSICS} nested intrinsic functions.`, node.idRange, 'Group the branches under forks of their own.');
+  }
   const carried: Record<string, string> = { 'input.$': '$[0].input', 'outputs.$': mergeOf('outputs'), 'errors.$': mergeOf('errors'), 'counters.$': '$[0].counters', ...(region.loopVars.length ? { 'loop.$': '$[0].loop' } : {}) };
 
   if (fork.joinMode === 'wait_all') {
@@ -113,6 +118,13 @@ function lowerBranch(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, i:
   const sub: Region = { states: new Map(), exit: fork.join, stem, loopVars: outer.loopVars, nested: true };
   L.lowerRegion(L.a.scopeOf.get(fork.edges[i].to), sub);
   return { StartAt: L.entryState(fork.edges[i].to), States: Object.fromEntries(sub.states) };
+}
+
+/** `States.JsonMerge` of the paths, pairwise: the later one wins a key, as a left-to-right chain would. */
+function balancedMerge(paths: string[]): string {
+  if (paths.length === 1) return paths[0];
+  const mid = Math.ceil(paths.length / 2);
+  return `States.JsonMerge(${balancedMerge(paths.slice(0, mid))}, ${balancedMerge(paths.slice(mid))}, false)`;
 }
 
 /** wait_n: each branch's failure is caught and marked; the join counts the successes. */

@@ -292,12 +292,13 @@ describe('failures', () => {
     expect(stripe.state.customers.size).toBe(0);
   });
 
-  test('a slow response is a timeout (transient); a retry while Stripe still runs it is transient too, then replays', async () => {
+  test('a slow response is a timeout (OSOP.Http.Timeout, retried); a retry while Stripe still runs it is transient too, then replays', async () => {
     const payload = intentPayload({ timeoutMs: 150 });
     stripe.injectFault({ path: '/v1/payment_intents', kind: 'delay', delayMs: 600 });
     const started = Date.now();
     const timedOut = await thrown(() => handler(payload));
-    expect(timedOut.name).toBe('OSOP.Http.Transient');
+    // Retried like a transient error; a timeout edge takes it after the retries.
+    expect(timedOut.name).toBe('OSOP.Http.Timeout');
     expect(timedOut.message).toContain('timed out after 150 ms');
     expect(Date.now() - started).toBeLessThan(550);
     expect(JSON.parse(consoleCapture.lines[0])).toMatchObject({ status: null, failure: 'timeout' });
