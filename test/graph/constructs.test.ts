@@ -122,7 +122,7 @@ describe('error and timeout edges', () => {
   it('puts the timeout catch first, then the error routing', () => {
     const t = (r.definition!.States as any).charge;
     expect(t.Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
-      [['States.Timeout'], 'slow'],
+      [['States.Timeout', 'OSOP.Http.Timeout'], 'slow'],
       [['States.ALL'], 'charge:on-error'],
     ]);
   });
