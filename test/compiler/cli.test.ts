@@ -33,7 +33,7 @@ describe('osop-sfn', () => {
     const r = cli(['compile', SEED]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(compile(SEED).definition);
-    expect(r.stderr).toMatch(/stripe-payment\.osop\.yaml:96:16 - warning OSOP3012/);
+    expect(r.stderr).toMatch(/stripe-payment\.osop\.yaml:98:16 - warning OSOP3012/);
   });
 
   it('compile -o writes the file and --report the compile report', () => {
