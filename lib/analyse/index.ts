@@ -94,6 +94,8 @@ export interface AnalysedWorkflow {
   forEachItems: Map<ForEachRegion, string>;
   /** Per node, the outputs other nodes read that its binding does not fix, with how they are used (typed agent outputs). */
   usedOutputs: Map<string, Map<string, OutputUse>>;
+  /** Nodes whose error edges read the error's message (`error.message`, `error.cause`). */
+  errorMessages: Set<string>;
 }
 
 export function analyseWorkflow(wf: Workflow, sink: DiagnosticSink): AnalysedWorkflow | undefined {
@@ -120,6 +122,7 @@ class Analyser {
   private readonly switchSubjects = new Map<WorkflowEdge, ParsedCondition>();
   private readonly forEachItems = new Map<ForEachRegion, string>();
   private readonly usedOutputs = new Map<string, Map<string, OutputUse>>();
+  private readonly errorMessages = new Set<string>();
   /** What the expression around a reference says of its type (compared with a number, a string; switch case values). */
   private readonly useHints = new Map<Reference, OutputUse>();
   /** The range of the reference being resolved (for readings reported from deep inside the resolution). */
@@ -208,6 +211,7 @@ class Analyser {
       switchSubjects: this.switchSubjects,
       forEachItems: this.forEachItems,
       usedOutputs: this.usedOutputs,
+      errorMessages: this.errorMessages,
     };
   }
 
@@ -876,8 +880,10 @@ class Analyser {
       const segs = ref.node !== null ? [ref.node, ...ref.path] : ref.path;
       if (segs[0] === 'error' && !this.nodeById.has('error')) {
         const field = segs[1] ?? 'name';
-        const key = field === 'name' || field === 'type' || field === 'code' || field === 'error' ? 'Error' : field === 'cause' || field === 'message' ? 'Cause' : undefined;
+        const key = field === 'name' || field === 'type' || field === 'code' || field === 'error' ? 'Error' : field === 'cause' || field === 'message' ? 'message' : undefined;
         if (!key || segs.length > 2) return fail(Codes.UnknownReference, `'${segs.join('.')}' is not a field of the error.`, 'Use error.name (the error name, e.g. OSOP.Http.Rejected) or error.cause (its message).');
+        // The message is read out of the cause by the lowering (a function's cause is the Lambda runtime's JSON envelope).
+        if (key === 'message') this.errorMessages.add(failed.id);
         this.resolved.set(ref, { path: `${errorPath(failed.id)}.${key}`, mayBeAbsent: false, type: 'string' });
         return true;
       }

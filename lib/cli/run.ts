@@ -10,6 +10,7 @@ import { ApprovalUsageError, parseApprovalAnswers, type ApprovalAnswer } from '.
 import { CompletionUsageError, completionProblem, parseCompletions, type Completion } from '../local/manual-steps';
 import type { ExecutionOutcome, RunWatcher } from '../local/events';
 import { transitionCount } from '../local/events';
+import { readableCause } from '../local/handlers';
 import type { LocalWorkflow } from '../local/local-workflow';
 import { ProgressFormatter, oneLine, progressWatcher } from '../local/progress';
 import { buildRecord, writeRecord } from '../local/record';
@@ -289,10 +290,10 @@ function printOutcome(o: ExecutionOutcome, format: 'text' | 'json', redactValue:
     process.stdout.write(output);
   } else {
     process.stdout.write(`status:      ${o.status}\nduration:    ${seconds} s\ntransitions: ${transitionCount(o.events)}\n`);
-    if (o.status !== 'SUCCEEDED') process.stdout.write(`error:       ${o.error}\ncause:       ${redact(oneLine(o.cause ?? '', 2000))}\n`);
+    if (o.status !== 'SUCCEEDED') process.stdout.write(`error:       ${o.error}\ncause:       ${redact(oneLine(readableCause(o.cause ?? ''), 2000))}\n`);
     else process.stdout.write(`output:\n${output}${textsOf(redactValue(o.output))}`);
   }
-  if (o.status !== 'SUCCEEDED') process.stderr.write(`osop-sfn: the execution ${o.status === 'FAILED' ? 'failed' : o.status.toLowerCase().replace('_', ' ')}: ${o.error}: ${redact(oneLine(o.cause ?? '', 2000))}\n`);
+  if (o.status !== 'SUCCEEDED') process.stderr.write(`osop-sfn: the execution ${o.status === 'FAILED' ? 'failed' : o.status.toLowerCase().replace('_', ' ')}: ${o.error}: ${redact(oneLine(readableCause(o.cause ?? ''), 2000))}\n`);
 }
 
 async function startSandbox(): Promise<import('../../sandbox').Sandbox> {

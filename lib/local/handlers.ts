@@ -28,6 +28,35 @@ export function asTaskError(thrown: unknown): Error {
   return taskError('Error', String(thrown));
 }
 
+/**
+ * A Lambda function's error as Step Functions delivers it (Developer Guide,
+ * "Handling errors in Step Functions workflows"; the Node.js runtime's error
+ * response): `Error` is the thrown error's name, `Cause` the runtime's JSON
+ * envelope `{errorType, errorMessage, trace}`, not the bare message.
+ */
+export function lambdaError(thrown: unknown): Error {
+  const e = thrown instanceof Error ? thrown : new Error(String(thrown));
+  const name = e.name || 'Error';
+  const trace = (e.stack ?? '').split('\n').slice(0, 10);
+  return taskError(name, lambdaCause(name, e.message, trace));
+}
+
+/** The Node.js runtime's error envelope, as the Cause text of a failed Lambda Task. */
+export function lambdaCause(errorType: string, errorMessage: string, trace: string[] = []): string {
+  return JSON.stringify({ errorType, errorMessage, trace });
+}
+
+/** The message inside a Lambda error envelope, or the cause as it is: for people to read. */
+export function readableCause(cause: string): string {
+  try {
+    const v = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (v && typeof v === 'object' && typeof v.errorType === 'string' && typeof v.errorMessage === 'string') return v.errorMessage;
+  } catch {
+    // not an envelope
+  }
+  return cause;
+}
+
 /** A Lambda invoke result shaped as Step Functions' lambda:invoke integration returns it. */
 export function invokeResult(payload: unknown): Record<string, unknown> {
   return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };
@@ -42,7 +71,7 @@ export function lambdaInvoker(kind: HandlerKind): LocalTaskHandler {
     try {
       return invokeResult(await load().handler(payload as never));
     } catch (err) {
-      throw asTaskError(err);
+      throw lambdaError(err);
     }
   };
 }

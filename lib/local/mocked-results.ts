@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, TaskReport } from '../types';
 import { stateNamed } from './definition';
+import { lambdaCause } from './handlers';
 
 export function mockedResult(task: TaskReport | undefined, outputs: Record<string, unknown>): unknown {
   const local = task?.local;
@@ -38,6 +39,16 @@ export function mockedResult(task: TaskReport | undefined, outputs: Record<strin
     default:
       return outputs;
   }
+}
+
+/**
+ * The cause of a mocked error as the Task would get it: a function's error
+ * (a Lambda handler, a user module) in the Lambda runtime's JSON envelope,
+ * other errors (Step Functions' own, a callback's SendTaskFailure, a service's) as given.
+ */
+export function mockedCause(task: TaskReport | undefined, error: string, cause: string): string {
+  const fromFunction = (task?.local.kind === 'lambda' || task?.local.kind === 'custom') && !/^(States|Lambda)\./.test(error);
+  return fromFunction ? lambdaCause(error, cause) : cause;
 }
 
 /** As Step Functions Local's mock configuration documents a lambda:invoke result. */

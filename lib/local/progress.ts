@@ -4,6 +4,7 @@
 import { ErrorNames } from '../contract/task-payload';
 import type { AslDefinition, CompileReport } from '../types';
 import { fallbackTarget, nodeStatesOf } from './definition';
+import { readableCause } from './handlers';
 import type { RunEvent, RunWatcher } from './events';
 
 const MAX_CAUSE_CHARS = 240;
@@ -55,15 +56,15 @@ export class ProgressFormatter {
       case 'succeeded':
         return `✓ ${e.state} (${e.time - (this.enteredAt.get(e.state) ?? e.time)} ms)`;
       case 'retried':
-        return `↻ ${e.state} retry (attempt ${e.attempt}) after ${e.error}: ${oneLine(e.cause)}`;
+        return `↻ ${e.state} retry (attempt ${e.attempt}) after ${e.error}: ${oneLine(readableCause(e.cause))}`;
       case 'caught': {
         // A rejection is an answer, not a failure: the compiled Catch routes on the decision.
-        if (e.error === ErrorNames.ApprovalRejected) return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → ${e.next} (decision 'rejected')`;
+        if (e.error === ErrorNames.ApprovalRejected) return `⤷ ${e.state} caught ${e.error}: ${oneLine(readableCause(e.cause))} → ${e.next} (decision 'rejected')`;
         const target = fallbackTarget(this.ctx.definition, nodeStatesOf(this.ctx.report), e.next);
-        return `⤷ ${e.state} caught ${e.error}: ${oneLine(e.cause)} → fallback edge ${e.state} → ${target}`;
+        return `⤷ ${e.state} caught ${e.error}: ${oneLine(readableCause(e.cause))} → fallback edge ${e.state} → ${target}`;
       }
       case 'failed':
-        return `✗ ${e.state} failed ${e.error}: ${oneLine(e.cause)}`;
+        return `✗ ${e.state} failed ${e.error}: ${oneLine(readableCause(e.cause))}`;
     }
   }
 }

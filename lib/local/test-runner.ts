@@ -7,7 +7,7 @@ import type { AslDefinition, CompileReport } from '../types';
 import { allStates, nodeStatesOf, tasksByState } from './definition';
 import { statesEntered, type ExecutionOutcome } from './events';
 import { taskError, type LocalTaskHandler } from './handlers';
-import { missingOutputs, mockedResult } from './mocked-results';
+import { missingOutputs, mockedCause, mockedResult } from './mocked-results';
 import { runLocally } from './run-local';
 import type { MockEntry, NodeMock, TestCase } from './test-cases';
 
@@ -42,7 +42,8 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
       if (!mock) return stop(`'${state}' was called but the test has no mock for it (tests never call the network); add mocks.${state}.`);
       const entry = answerFor(mock, n);
       if (!entry) return stop(`'${state}' was called ${n + 1} times but its mock lists ${mock.calls.length} answers.`);
-      if (entry.error !== undefined) throw taskError(entry.error, entry.cause ?? '');
+      // A mocked function error arrives as AWS delivers it: the cause is the Lambda runtime's envelope.
+      if (entry.error !== undefined) throw taskError(entry.error, mockedCause(task, entry.error, entry.cause ?? ''));
       void input;
       const result = mockedResult(task, entry.outputs!);
       const missing = missingOutputs(definition, state, task, result);

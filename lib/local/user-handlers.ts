@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CustomTaskPayload } from '../contract/task-payload';
-import { asTaskError, invokeResult, taskError, type LocalTaskHandler } from './handlers';
+import { invokeResult, lambdaCause, lambdaError, taskError, type LocalTaskHandler } from './handlers';
 
 export type UserHandler = (event: CustomTaskPayload) => unknown;
 
@@ -69,13 +69,13 @@ export function userHandlerInvoker(fn: UserHandler): LocalTaskHandler {
     try {
       result = await fn(payload);
     } catch (err) {
-      throw asTaskError(err);
+      throw lambdaError(err);
     }
     // Lambda returns JSON: a BigInt, a cycle or a function cannot be a Task's result (on AWS the invoke fails too).
     try {
       JSON.stringify(result);
     } catch (err) {
-      throw taskError('OSOP.Output', `the handler returned a value that is not JSON (${(err as Error).message})`);
+      throw taskError('OSOP.Output', lambdaCause('OSOP.Output', `the handler returned a value that is not JSON (${(err as Error).message})`));
     }
     return invokeResult(result);
   };

@@ -323,10 +323,14 @@ class Lowerer implements RegionLowering {
 
     // An approval answered "rejected" continues when the node routes on its decision; otherwise it fails the execution.
     if (node.type === 'human' && main.Type === 'Task' && routed.length) {
-      const rejected = this.claim(rejectedState(node.id), { Type: 'Pass', Comment: `'${node.id}' was rejected.`, Parameters: { decision: 'rejected', 'comment.$': `${errorPath(node.id)}.Cause`, approver: '' }, ResultPath: outputsPath(node.id) }, region, node);
-      main.Catch = [{ ErrorEquals: [ErrorNames.ApprovalRejected], ResultPath: errorPath(node.id), Next: rejected }, ...(main.Catch ?? [])];
+      // A rejection sent without a cause (SendTaskFailure by hand) still routes: its comment is then ''.
       const routeName = routeState(node.id);
-      (region.states.get(rejected) as PassState).Next = routeName;
+      const rejected = rejectedState(node.id);
+      const cause = `${errorPath(node.id)}.Cause`;
+      this.claim(rejected, { Type: 'Choice', Choices: [{ Variable: cause, IsPresent: true, Next: `${rejected}-comment` }], Default: `${rejected}-no-comment` }, region, node);
+      this.claim(`${rejected}-comment`, { Type: 'Pass', Comment: `'${node.id}' was rejected.`, Parameters: { decision: 'rejected', 'comment.$': cause, approver: '' }, ResultPath: outputsPath(node.id), Next: routeName }, region, node);
+      this.claim(`${rejected}-no-comment`, { Type: 'Pass', Comment: `'${node.id}' was rejected without a comment.`, Parameters: { decision: 'rejected', comment: '', approver: '' }, ResultPath: outputsPath(node.id), Next: routeName }, region, node);
+      main.Catch = [{ ErrorEquals: [ErrorNames.ApprovalRejected], ResultPath: errorPath(node.id), Next: rejected }, ...(main.Catch ?? [])];
     }
 
     // Where the node goes when no conditional/loop edge is taken: a for-each loop, a fork, or the next node.
@@ -383,15 +387,53 @@ class Lowerer implements RegionLowering {
         choices.push({ ...lowered.rule, Next: target });
       }
       let otherwise = fallback;
-      if (!otherwise) {
-        otherwise = this.claim(reraiseState(node.id), { Type: 'Fail', Comment: `No error edge of '${node.id}' matched: fail with its error.`, ErrorPath: `${errorPath(node.id)}.Error`, CausePath: `${errorPath(node.id)}.Cause` } as State, region, node);
-      }
+      if (!otherwise) otherwise = this.failWithCause(node, reraiseState(node.id), { ErrorPath: `${errorPath(node.id)}.Error` }, region);
       const choice = this.claim(onErrorState(node.id), { Type: 'Choice', Comment: `Route the error of ${node.id}: first matching error edge in file order.`, Choices: choices.length ? choices : [{ Variable: errorPath(node.id), IsPresent: true, Next: otherwise }], Default: otherwise }, region, node);
-      catches.push({ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: choice });
+      const first = this.a.errorMessages.has(node.id) ? this.errorMessageStates(node, choice, region) : choice;
+      catches.push({ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: first });
     } else if (fallback) {
       catches.push({ ErrorEquals: ['States.ALL'], ResultPath: errorPath(node.id), Next: fallback });
     }
     if (catches.length) main.Catch = [...(main.Catch ?? []), ...catches];
+  }
+
+  /**
+   * `$.errors.<node>.message`, what error conditions read: the `errorMessage`
+   * of the Lambda runtime's JSON envelope when a function threw (Step
+   * Functions delivers a function's error so), else the cause as it is (a
+   * callback's SendTaskFailure, Step Functions' own errors), or '' when there
+   * is no cause (a timeout, a SendTaskFailure without one). Only on the path
+   * of a failure, only for nodes whose conditions read the message.
+   */
+  private errorMessageStates(node: WorkflowNode, next: string, region: Region): string {
+    const at = errorPath(node.id);
+    const task = this.tasks.find((t) => t.state === node.id);
+    const envelope = task?.function !== undefined;
+    const names = { check: `${node.id}:error-message`, none: `${node.id}:no-cause`, raw: `${node.id}:raw-cause`, parse: `${node.id}:envelope`, read: `${node.id}:envelope-message` };
+    const choices: ChoiceRule[] = [{ Not: { Variable: `${at}.Cause`, IsPresent: true }, Next: names.none }];
+    // Errors that are not the function's own carry a plain cause.
+    if (envelope) choices.push({ Or: ['States.*', 'Lambda.*', 'Sandbox.*', ErrorNames.ApprovalRejected, ErrorNames.ManualStepFailed].map((p) => ({ Variable: `${at}.Error`, StringMatches: p })), Next: names.raw });
+    this.claim(names.check, { Type: 'Choice', Choices: choices, Default: envelope ? names.parse : names.raw }, region, node);
+    this.claim(names.none, { Type: 'Pass', Result: '', ResultPath: `${at}.message`, Next: next }, region, node);
+    this.claim(names.raw, { Type: 'Pass', InputPath: `${at}.Cause`, ResultPath: `${at}.message`, Next: next }, region, node);
+    if (envelope) {
+      this.claim(names.parse, { Type: 'Pass', Parameters: { 'envelope.$': `States.StringToJson(${at}.Cause)` }, ResultPath: `${at}.parsed`, Next: names.read }, region, node);
+      this.claim(names.read, { Type: 'Pass', InputPath: `${at}.parsed.envelope.errorMessage`, ResultPath: `${at}.message`, Next: next }, region, node);
+    }
+    return names.check;
+  }
+
+  /**
+   * A Fail that carries the caught error's cause when there is one: a Catch
+   * result may lack `Cause` (a timeout, SendTaskFailure without one), and a
+   * CausePath to nothing would fail the execution with States.Runtime instead.
+   */
+  private failWithCause(node: WorkflowNode, name: string, fail: { Error?: string; ErrorPath?: string }, region: Region): string {
+    const cause = `${errorPath(node.id)}.Cause`;
+    this.claim(name, { Type: 'Choice', Choices: [{ Variable: cause, IsPresent: true, Next: `${name}-cause` }], Default: `${name}-no-cause` }, region, node);
+    this.claim(`${name}-cause`, { Type: 'Fail', ...fail, CausePath: cause } as State, region, node);
+    this.claim(`${name}-no-cause`, { Type: 'Fail', ...fail } as State, region, node);
+    return name;
   }
 
   /** Catch target of a failure edge: the target itself, or a counter guard when the edge loops back. */
@@ -401,9 +443,9 @@ class Lowerer implements RegionLowering {
     const mode = e.mode;
     return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, fallbackGuardState(node.id, mode, e.to), fallbackCountState(node.id, mode, e.to), fallbackExhaustedState(node.id, mode, e.to), region, {
       Error: ErrorNames.FallbackExhausted,
-      // The last error's cause, as the execution's cause. A plain path: the local engine and
+      // The last error's cause, as the execution's cause (when it has one). A plain path: the local engine and
       // Step Functions Local do not evaluate intrinsics in CausePath.
-      CausePath: `${errorPath(node.id)}.Cause`,
+      causeOf: node,
     });
   }
 
@@ -421,11 +463,12 @@ class Lowerer implements RegionLowering {
    * The states the compiler adds carry no Comment: their names say what they are, and every byte of a
    * definition counts against its size limit.
    */
-  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; CausePath?: string }): string {
+  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; causeOf?: WorkflowNode }): string {
     this.addCounter(key);
     this.claim(guard, { Type: 'Choice', Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, region, node);
     this.claim(count, { Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
-    this.claim(exhausted, { Type: 'Fail', Error: fail.Error, ...(fail.CausePath ? { CausePath: fail.CausePath } : { Cause: fail.Cause }) }, region, node);
+    if (fail.causeOf) this.failWithCause(fail.causeOf, exhausted, { Error: fail.Error }, region);
+    else this.claim(exhausted, { Type: 'Fail', Error: fail.Error, Cause: fail.Cause }, region, node);
     return guard;
   }
 

@@ -40,7 +40,9 @@ export interface TaskState extends StateBase {
 
 export interface PassState extends StateBase {
   Type: 'Pass';
+  InputPath?: string;
   Parameters?: Record<string, unknown>;
+  Result?: unknown;
   ResultPath?: string | null;
   OutputPath?: string;
   Next?: string;
