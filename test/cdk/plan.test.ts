@@ -89,14 +89,14 @@ describe('custom handlers', () => {
     const plan = planDeployment(custom(20));
     expect(plan.problems).toEqual([]);
     expect(plan.customHandlers).toEqual([
-      { path: 'lambdas/x.ts', nodes: ['a', 'b'], substitutions: ['Handler_a', 'Handler_b'], timeoutSeconds: 110 },
+      { path: 'lambdas/x.ts', nodes: ['a', 'b'], substitutions: ['Handler_a', 'Handler_b'], timeoutSeconds: 120 },
       { path: 'lambdas/y.ts', nodes: ['c'], substitutions: ['Handler_c'], timeoutSeconds: 60 },
     ]);
     expect(plan.grants.map((g) => g.resources)).toEqual([['${Handler_a}', '${Handler_a}:*'], ['${Handler_b}', '${Handler_b}:*'], ['${Handler_c}', '${Handler_c}:*']]);
   });
 
   test('a Task waiting longer than Lambda can run is refused', () => {
-    expect(planDeployment(custom(1200)).problems).toEqual(["'c' waits 1200 s for the custom handler lambdas/y.ts, but a Lambda function runs at most 900 s; lower the node's timeout."]);
+    expect(planDeployment(custom(1200)).problems).toEqual(["'c' waits 1210 s for the custom handler lambdas/y.ts, but a Lambda function runs at most 900 s; lower the node's timeout."]);
   });
 });
 

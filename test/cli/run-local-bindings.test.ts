@@ -79,7 +79,7 @@ describe('approvals: --approve answers them, as SendTaskSuccess / SendTaskFailur
   test('rejected: the compiled Catch routes on the decision to notify, with the comment', async () => {
     const r = await run(['--approve', 'approve=rejected:not during the freeze', '--approve', 'deploy=approved', '--output', 'json']);
     expect(r.code).toBe(0);
-    expect(entered(r.stderr)).toEqual(['osop:init', 'build', 'approve', 'approve:rejected', 'approve:route', 'notify']);
+    expect(entered(r.stderr)).toEqual(['osop:init', 'build', 'approve', 'approve:rejected', 'approve:rejected-comment', 'approve:route', 'notify']);
     expect(progress(r.stderr)).toContain("⤷ approve caught OSOP.Approval.Rejected: not during the freeze → approve:rejected (decision 'rejected')");
     expect(JSON.parse(r.stdout).approve).toEqual({ decision: 'rejected', comment: 'not during the freeze', approver: '' });
     expect(calls).toEqual([{ path: '/build', body: undefined }, { path: '/notify', body: { why: 'not during the freeze' } }]);

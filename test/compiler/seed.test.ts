@@ -47,7 +47,10 @@ describe('the seed workflow (Stripe payment)', () => {
     expect(guard.Choices[0]).toMatchObject({ Variable: '$.counters.fallback_confirm_payment.count', NumericLessThan: 3, Next: 'confirm_payment:fallback-count' });
     expect(guard.Default).toBe('confirm_payment:fallback-exhausted');
     expect(states['confirm_payment:fallback-count'].Next).toBe('create_intent');
-    expect(states['confirm_payment:fallback-exhausted']).toMatchObject({ Type: 'Fail', Error: 'OSOP.FallbackExhausted' });
+    // Exhausted: the last error's cause when it has one (a Catch result may lack Cause).
+    expect(states['confirm_payment:fallback-exhausted']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.errors.confirm_payment.Cause', IsPresent: true, Next: 'confirm_payment:fallback-exhausted-cause' }], Default: 'confirm_payment:fallback-exhausted-no-cause' });
+    expect(states['confirm_payment:fallback-exhausted-cause']).toMatchObject({ Type: 'Fail', Error: 'OSOP.FallbackExhausted', CausePath: '$.errors.confirm_payment.Cause' });
+    expect(states['confirm_payment:fallback-exhausted-no-cause']).toEqual({ Type: 'Fail', Error: 'OSOP.FallbackExhausted' });
     expect(states['osop:init'].Parameters.counters).toEqual({ fallback_confirm_payment: { count: 0 } });
   });
 
@@ -83,9 +86,9 @@ describe('the seed workflow (Stripe payment)', () => {
   });
 
   it('retries transient handler errors and Lambda service errors on every task', () => {
-    const lambda = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+    const lambda = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException'];
     for (const id of ['create_customer', 'confirm_payment', 'check_status']) {
-      expect(states[id].Retry).toEqual([{ ErrorEquals: ['OSOP.Http.Transient', 'States.Timeout', ...lambda], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }]);
+      expect(states[id].Retry).toEqual([{ ErrorEquals: ['OSOP.Http.Transient', 'OSOP.Http.Timeout', 'States.Timeout', ...lambda], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }]);
     }
     expect(states.send_receipt.Retry[0].ErrorEquals).toEqual(['OSOP.Llm.Transient', 'States.Timeout', ...lambda]);
   });

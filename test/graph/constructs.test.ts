@@ -157,7 +157,7 @@ describe('human approval and approval gates', () => {
   });
   it('rejected (SendTaskFailure): routes on the decision to notify', async () => {
     const run = await runDefinition(r.definition, { build: ok({ version: '1.2.3' }), approve: fails('OSOP.Approval.Rejected', 'not today'), deploy: ok(), notify: ok() });
-    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:rejected', 'approve:route', 'notify']);
+    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:rejected', 'approve:rejected-comment', 'approve:route', 'notify']);
     expect(run.calls.notify[0].request.body).toEqual({ why: 'not today' });
   });
   it('a rejected gate fails the execution', async () => {
