@@ -6,6 +6,7 @@ import './polyfills';
 import type { AslDefinition } from '../types';
 import { allStates, retryingStates, waitStates } from './definition';
 import type { ExecutionOutcome, ExecutionStatus, RunEvent } from './events';
+import { AwsLimits, PAYLOAD_LIMIT_BYTES, payloadBytes, type AwsLimitOptions } from './aws-limits';
 import type { LocalTaskHandler } from './handlers';
 
 type Engine = typeof import('aws-local-stepfunctions');
@@ -20,6 +21,8 @@ export interface LocalRunOptions {
   executionArn: string;
   executionName: string;
   onEvent?: (e: RunEvent) => void;
+  /** Lower quotas than AWS's, for tests that reach them quickly. */
+  limits?: AwsLimitOptions;
 }
 
 /** A local run in progress: `abort` stops it (the outcome is then ABORTED). */
@@ -45,11 +48,34 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
   const key = JSON.stringify(definition);
   const machine = new StateMachine(definition as never, validated.has(key) ? { validationOptions: { noValidate: true } } : undefined);
   validated.add(key);
+  const startBytes = payloadBytes(input);
+  if (startBytes > (opts.limits?.payloadBytes ?? PAYLOAD_LIMIT_BYTES)) {
+    // StartExecution refuses an input over 256 KiB: nothing runs.
+    const now = Date.now();
+    const cause = `The execution input is ${startBytes} bytes, over the 262144-byte (256 KiB) limit of Step Functions (StartExecution refuses it).`;
+    return { outcome: Promise.resolve({ status: 'FAILED', error: 'States.DataLimitExceeded', cause, startedAt: now, endedAt: now, events: [], executionArn: opts.executionArn }), abort: () => undefined };
+  }
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
   const startedAt = Date.now();
+  // Over a quota the run stops where AWS would stop it. The engine hands its events over asynchronously and may run
+  // a few Pass/Choice states past the point before it stops: those are left out of the record, and a Task first
+  // waits for every earlier event to be counted, so nothing with an effect runs past a quota.
+  const limits = new AwsLimits(() => run.abort(), opts.limits);
+  const never = new Promise<never>(() => undefined);
+  const handlers = Object.fromEntries(
+    Object.entries(opts.handlers).map(([name, handler]) => [
+      name,
+      async (taskInput: unknown) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (limits.violation || !limits.checkTaskInput(name, taskInput)) return never;
+        const result = await handler(taskInput);
+        return limits.checkTaskResult(name, result) ? result : never;
+      },
+    ]),
+  );
   const run = machine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: opts.handlers as never,
+      taskResourceLocalHandlers: handlers as never,
       ...(opts.fast && { retryIntervalOverrides: zero(retryingStates(definition)), waitTimeOverrides: zero(waitStates(definition)) }),
     },
     // The engine has no callback tokens; `$$.Task.Token` reads this one (local answers do not need it).
@@ -63,7 +89,10 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
   });
   const outcome = (async (): Promise<ExecutionOutcome> => {
     const consumed = (async () => {
-      for await (const e of run.eventLogs) translate.push(e as EngineEvent);
+      for await (const e of run.eventLogs) {
+        limits.observe(e as EngineEvent);
+        if (!limits.violation) translate.push(e as EngineEvent);
+      }
     })();
     let status: ExecutionStatus = 'SUCCEEDED';
     let output: unknown;
@@ -82,6 +111,12 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
       cause = inner ? causeText(inner.cause ?? inner.message) : e.message;
     }
     await consumed;
+    const v = limits.violation;
+    if (v) {
+      [status, output, error, cause] = ['FAILED', undefined, v.error, v.cause];
+      translate.push({ type: 'StateFailed', timestamp: Date.now(), state: { name: v.state, type: '' }, Error: v.error, Cause: v.cause });
+      translate.push({ type: 'ExecutionFailed', timestamp: Date.now() });
+    }
     return { status, output, error, cause, startedAt, endedAt: Date.now(), events, executionArn: opts.executionArn };
   })();
   return { outcome, abort: run.abort };

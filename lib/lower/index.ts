@@ -465,10 +465,19 @@ class Lowerer implements RegionLowering {
    */
   private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; causeOf?: WorkflowNode }): string {
     this.addCounter(key);
-    this.claim(guard, { Type: 'Choice', Choices: [{ Variable: counterValuePath(key), NumericLessThan: bound, Next: count }], Default: exhausted }, region, node);
+    const again: ChoiceRule = { Variable: counterValuePath(key), NumericLessThan: bound, Next: count };
     this.claim(count, { Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
-    if (fail.causeOf) this.failWithCause(fail.causeOf, exhausted, { Error: fail.Error }, region);
-    else this.claim(exhausted, { Type: 'Fail', Error: fail.Error, Cause: fail.Cause }, region, node);
+    if (fail.causeOf) {
+      // The cause guard rides on the bound's Choice (no extra transition): a Catch result may lack Cause, and a
+      // CausePath to nothing fails the execution with States.Runtime instead of the named error.
+      const cause = `${errorPath(fail.causeOf.id)}.Cause`;
+      this.claim(guard, { Type: 'Choice', Choices: [again, { Variable: cause, IsPresent: true, Next: exhausted }], Default: `${exhausted}-no-cause` }, region, node);
+      this.claim(exhausted, { Type: 'Fail', Error: fail.Error, CausePath: cause } as State, region, node);
+      this.claim(`${exhausted}-no-cause`, { Type: 'Fail', Error: fail.Error }, region, node);
+    } else {
+      this.claim(guard, { Type: 'Choice', Choices: [again], Default: exhausted }, region, node);
+      this.claim(exhausted, { Type: 'Fail', Error: fail.Error, Cause: fail.Cause }, region, node);
+    }
     return guard;
   }
 

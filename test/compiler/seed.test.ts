@@ -45,11 +45,11 @@ describe('the seed workflow (Stripe payment)', () => {
     const guard = states['confirm_payment:fallback'];
     expect(guard.Type).toBe('Choice');
     expect(guard.Choices[0]).toMatchObject({ Variable: '$.counters.fallback_confirm_payment.count', NumericLessThan: 3, Next: 'confirm_payment:fallback-count' });
-    expect(guard.Default).toBe('confirm_payment:fallback-exhausted');
+    // Exhausted: the last error's cause when it has one (a Catch result may lack Cause), checked on the same Choice.
+    expect(guard.Choices[1]).toEqual({ Variable: '$.errors.confirm_payment.Cause', IsPresent: true, Next: 'confirm_payment:fallback-exhausted' });
+    expect(guard.Default).toBe('confirm_payment:fallback-exhausted-no-cause');
     expect(states['confirm_payment:fallback-count'].Next).toBe('create_intent');
-    // Exhausted: the last error's cause when it has one (a Catch result may lack Cause).
-    expect(states['confirm_payment:fallback-exhausted']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.errors.confirm_payment.Cause', IsPresent: true, Next: 'confirm_payment:fallback-exhausted-cause' }], Default: 'confirm_payment:fallback-exhausted-no-cause' });
-    expect(states['confirm_payment:fallback-exhausted-cause']).toMatchObject({ Type: 'Fail', Error: 'OSOP.FallbackExhausted', CausePath: '$.errors.confirm_payment.Cause' });
+    expect(states['confirm_payment:fallback-exhausted']).toMatchObject({ Type: 'Fail', Error: 'OSOP.FallbackExhausted', CausePath: '$.errors.confirm_payment.Cause' });
     expect(states['confirm_payment:fallback-exhausted-no-cause']).toEqual({ Type: 'Fail', Error: 'OSOP.FallbackExhausted' });
     expect(states['osop:init'].Parameters.counters).toEqual({ fallback_confirm_payment: { count: 0 } });
   });

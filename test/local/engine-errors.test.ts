@@ -74,7 +74,10 @@ test('a transient failure (HTTP 500) is retried by the rule on OSOP.Http.Transie
 test('a rejection (HTTP 404) is not retried and the Catch sees the handler error name and message', async () => {
   const { output, events } = await run('https://api.stripe.com/v1/nowhere');
   expect(events.some((e) => e.kind === 'retried')).toBe(false);
-  expect((output as { error: unknown }).error).toEqual({ Error: 'OSOP.Http.Rejected', Cause: expect.stringMatching(/^POST https:\/\/api\.stripe\.com\/v1\/nowhere returned 404/) });
+  const error = (output as { error: { Error: string; Cause: string } }).error;
+  expect(error.Error).toBe('OSOP.Http.Rejected');
+  // Lambda delivers a function error's Cause as the runtime's JSON envelope (errorType, errorMessage, trace).
+  expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'OSOP.Http.Rejected', errorMessage: expect.stringMatching(/^POST https:\/\/api\.stripe\.com\/v1\/nowhere returned 404/) });
   expect(events.find((e) => e.kind === 'caught')).toMatchObject({ error: 'OSOP.Http.Rejected', next: 'caught' });
 });
 
