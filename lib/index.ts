@@ -5,6 +5,7 @@
 import { analyseWorkflow } from './analyse';
 import { Codes, DiagnosticSink, type SourceRange } from './diagnostics';
 import { compileReport, toAslDefinition } from './emit';
+import { definitionLimitProblems } from './emit/aws-limits';
 import { linkSubWorkflows } from './link';
 import { loadWorkflowFile, type LoadedDocument } from './load';
 import type { Workflow } from './model';
@@ -33,6 +34,19 @@ function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink, at
   }
   if (bytes <= MAX_DEFINITION_BYTES) return true;
   sink.error(Codes.DefinitionTooLarge, `The state machine definition would be ${Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write'}; Step Functions accepts at most ${MAX_DEFINITION_BYTES} bytes.`, at, 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).');
+  return false;
+}
+
+/** What CreateStateMachine would refuse in the definition (the state-name limit is checked as states are made). */
+function checkStateLimits(definition: AslDefinition, sink: DiagnosticSink, wf: Workflow): boolean {
+  const problems = definitionLimitProblems(definition).filter((p) => p.kind !== 'name');
+  if (!problems.length) return true;
+  const nodeRange = new Map(wf.nodes.map((n) => [n.id, n.range]));
+  for (const p of problems) {
+    const at = nodeRange.get(p.state.split(':')[0]) ?? wf.idRange;
+    if (p.kind === 'cause') sink.error(Codes.FailCauseTooLong, p.message, at, 'Shorten the text the node fails with, or pass the details as output instead.');
+    else sink.error(Codes.IntrinsicTooDeep, p.message, at, 'Split the expression: compute part of it in an earlier node, or use fewer nested functions.');
+  }
   return false;
 }
 
@@ -73,7 +87,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
     const lowered = lowerWorkflow(analysed, sink, { defaultFallbackBound: options.defaultFallbackBound ?? DEFAULT_MAX_FALLBACKS });
     if (!lowered || sink.hasErrors) return failed();
     const definition = toAslDefinition(lowered);
-    if (!checkDefinitionSize(definition, sink, wf.idRange)) return failed();
+    if (!checkDefinitionSize(definition, sink, wf.idRange) || !checkStateLimits(definition, sink, wf)) return failed();
     return { result: { ok: true, diagnostics: sink.diagnostics, definition, report: compileReport(analysed, lowered, subWorkflowFiles) }, loaded, workflow: wf };
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.

@@ -79,6 +79,8 @@ export const Codes = {
   TimeoutRaised: 'OSOP5009',
   DefinitionTooLarge: 'OSOP5010',
   SecretOverHttp: 'OSOP5011',
+  FailCauseTooLong: 'OSOP5012',
+  IntrinsicTooDeep: 'OSOP5013',
 
   Internal: 'OSOP9000',
 } as const;

@@ -6,6 +6,7 @@ import './polyfills';
 import type { AslDefinition } from '../types';
 import { allStates, retryingStates, waitStates } from './definition';
 import type { ExecutionOutcome, ExecutionStatus, RunEvent } from './events';
+import { definitionLimitProblems } from '../emit/aws-limits';
 import { AwsLimits, PAYLOAD_LIMIT_BYTES, payloadBytes, type AwsLimitOptions } from './aws-limits';
 import type { LocalTaskHandler } from './handlers';
 
@@ -46,6 +47,11 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
   const { StateMachine } = require('aws-local-stepfunctions') as Engine;
   // Validation takes about 300 ms a machine: a definition run again (a sub-workflow, a test case) is validated once.
   const key = JSON.stringify(definition);
+  if (!validated.has(key)) {
+    // What CreateStateMachine refuses and the engine's validator lets through (a hand-written definition; compiled ones never get here).
+    const refused = definitionLimitProblems(definition);
+    if (refused.length) throw new Error(`Step Functions would refuse this definition: ${refused.map((p) => p.message).join(' ')}`);
+  }
   const machine = new StateMachine(definition as never, validated.has(key) ? { validationOptions: { noValidate: true } } : undefined);
   validated.add(key);
   const startBytes = payloadBytes(input);

@@ -26,7 +26,7 @@ import { scopeChain } from '../analyse/structure';
 import type { WorkflowEdge, WorkflowNode } from '../model';
 import type { TaskReport, TriggerSpec } from '../types';
 import { bindingOf } from '../bindings/registry';
-import { lowerApproval } from '../bindings/approval';
+import { APPROVAL_OUTPUTS, lowerApproval } from '../bindings/approval';
 import { originOf, type RestConfig } from '../bindings/rest';
 import type { LowerContext, Lowering, OutputUse } from '../bindings/types';
 import {
@@ -51,6 +51,7 @@ import {
   outputsPath,
   regionEndState,
   rejectedState,
+  answerState,
   reraiseState,
   routeState,
 } from './layout';
@@ -351,6 +352,33 @@ class Lowerer implements RegionLowering {
     } else {
       this.setNext(main, null, region);
     }
+    if (node.type === 'human' && main.Type === 'Task' && main.ResultSelector) this.normaliseAnswer(node, main, region);
+  }
+
+  /**
+   * An answer sent by hand (`aws stepfunctions send-task-success --task-output '{"decision":"approved"}'`) may
+   * lack comment or approver, and a ResultSelector path to a missing field is States.Runtime, past every Catch
+   * (States Language spec, "Errors"): keep the answer and fill in what it lacks. Success means approved.
+   */
+  private normaliseAnswer(node: WorkflowNode, main: TaskState, region: Region): void {
+    delete main.ResultSelector;
+    const after = main.End ? this.regionEnd(region) : main.Next!;
+    delete main.End;
+    delete main.OutputPath;
+    const check = answerState(node.id);
+    main.Next = check;
+    const answer = outputsPath(node.id);
+    // One Pass per combination of missing fields, each writing the whole answer with Parameters (a Pass whose
+    // Result is '' would do it per field, but aws-local-stepfunctions ignores a falsy Result).
+    const choices: ChoiceRule[] = [];
+    for (let missing = 1; missing < 1 << APPROVAL_OUTPUTS.length; missing++) {
+      const lacks = (i: number) => (missing & (1 << i)) !== 0;
+      const name = `${check}-no-${APPROVAL_OUTPUTS.filter((_o, i) => lacks(i)).map((o) => o[0]).join('')}`;
+      choices.push({ And: APPROVAL_OUTPUTS.map((o, i) => (lacks(i) ? { Not: { Variable: `${answer}.${o}`, IsPresent: true } } : { Variable: `${answer}.${o}`, IsPresent: true })), Next: name } as ChoiceRule);
+      const fields = Object.fromEntries(APPROVAL_OUTPUTS.map((o, i) => (lacks(i) ? [o, o === 'decision' ? 'approved' : ''] : [`${o}.$`, `${answer}.${o}`])));
+      this.claim(name, { Type: 'Pass', Parameters: fields, ResultPath: answer, Next: after }, region, node);
+    }
+    this.claim(check, { Type: 'Choice', Choices: choices, Default: after }, region, node);
   }
 
   /**

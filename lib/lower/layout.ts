@@ -20,6 +20,7 @@ export const fallbackExhaustedState = (node: string, mode = 'fallback', to = '')
 export const onErrorState = (node: string) => `${node}:on-error`;
 export const reraiseState = (node: string) => `${node}:error`;
 export const rejectedState = (node: string) => `${node}:rejected`;
+export const answerState = (node: string) => `${node}:answer`;
 export const approvalGateState = (node: string) => `${node}:approval`;
 export const parallelState = (node: string) => `${node}:parallel`;
 export const forEachState = (node: string) => `${node}:for-each`;

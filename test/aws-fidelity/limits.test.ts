@@ -6,7 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compile } from '../../lib';
+import { definitionLimitProblems, intrinsicNesting, MAX_FAIL_CAUSE_CHARS } from '../../lib/emit/aws-limits';
 import { AwsLimits, HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES } from '../../lib/local/aws-limits';
+import { startLocalExecution } from '../../lib/local/engine';
 import { statesEntered } from '../../lib/local/events';
 import { runLocally } from '../../lib/local/run-local';
 
@@ -116,4 +118,29 @@ test('the history count follows what AWS writes per state kind', () => {
   expect(stopped).toBe(1);
   expect(limits.violation).toMatchObject({ state: 'm', error: 'States.Runtime' });
   expect(HISTORY_EVENT_LIMIT).toBe(25_000);
+});
+
+describe('what CreateStateMachine refuses', () => {
+  const machine = (states: Record<string, unknown>) => ({ StartAt: Object.keys(states)[0], States: states });
+  const nested = (depth: number) => `${'States.StringToJson('.repeat(depth)}$.x${')'.repeat(depth)}`;
+
+  test('intrinsic functions nested more than 10 deep, wherever the field is (Parallel branches too); quoted parentheses do not count', () => {
+    expect(intrinsicNesting(nested(10))).toBe(10);
+    expect(intrinsicNesting("States.Format('((((((((((( {}', $.x)")).toBe(1);
+    const ok = machine({ a: { Type: 'Pass', Parameters: { 'v.$': nested(10) }, End: true } });
+    expect(definitionLimitProblems(ok)).toEqual([]);
+    const deep = machine({ p: { Type: 'Parallel', Branches: [machine({ b: { Type: 'Pass', Parameters: { deep: { 'v.$': nested(11) } }, End: true } })], End: true } });
+    expect(definitionLimitProblems(deep)).toEqual([{ state: 'b', kind: 'intrinsic', message: "Field 'v.$' of state 'b' nests intrinsic functions 11 deep; Step Functions accepts at most 10." }]);
+  });
+
+  test('a Fail Cause over 32,768 characters and a state name over 80', () => {
+    const def = machine({ ['n'.repeat(81)]: { Type: 'Fail', Error: 'E', Cause: 'c'.repeat(MAX_FAIL_CAUSE_CHARS + 1) } });
+    expect(definitionLimitProblems(def).map((p) => p.kind).sort()).toEqual(['cause', 'name']);
+    expect(definitionLimitProblems(machine({ f: { Type: 'Fail', Error: 'E', Cause: 'c'.repeat(MAX_FAIL_CAUSE_CHARS) } }))).toEqual([]);
+  });
+
+  test('the local engine refuses such a definition before anything runs', () => {
+    const def = machine({ a: { Type: 'Pass', Parameters: { 'v.$': nested(11) }, End: true } });
+    expect(() => startLocalExecution(def as never, { x: '1' }, { handlers: {}, fast: true, executionArn: 'arn:aws:states:local:0:execution:m:e', executionName: 'e' })).toThrow(/Step Functions would refuse this definition: Field 'v\.\$' of state 'a' nests intrinsic functions 11 deep/);
+  });
 });

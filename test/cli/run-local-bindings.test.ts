@@ -63,7 +63,7 @@ describe('approvals: --approve answers them, as SendTaskSuccess / SendTaskFailur
   test('approved, then the gate approved: deploy runs; the decision is the node’s outputs', async () => {
     const r = await run(['--approve', 'approve=approved:ship it', '--approve', 'deploy=approved', '--output', 'json']);
     expect(r.code).toBe(0);
-    expect(entered(r.stderr)).toEqual(['osop:init', 'build', 'approve', 'approve:route', 'deploy:approval', 'deploy']);
+    expect(entered(r.stderr)).toEqual(['osop:init', 'build', 'approve', 'approve:answer', 'approve:route', 'deploy:approval', 'deploy']);
     expect(progress(r.stderr)).toEqual(
       expect.arrayContaining([
         '⏸ approve waits for approval by release-manager: Deploy 1.2.3 to production?',
@@ -200,6 +200,8 @@ describe('sub-workflows: the child runs on the same engine, with the same bindin
       '  package-release ▸ ⏸ sign_off waits for approval by release-manager: Publish the artifact?',
       '  package-release ▸ ▶ sign_off approved by alice (--approve): ok',
       '  package-release ▸ ✓ sign_off (n ms)',
+      '  package-release ▸ → sign_off:answer', '  package-release ▸ ✓ sign_off:answer (n ms)',
+      '  package-release ▸ → osop:done', '  package-release ▸ ✓ osop:done (n ms)',
       '✓ package (n ms)',
       '→ announce', '✓ announce (n ms)',
     ]);
