@@ -5,8 +5,8 @@
  * workflow needs it; secret grants and timeouts grow with the workflows that
  * use it, so a function can read exactly the secrets its workflows name.
  * A function that publishes approval requests (and manual steps) does so on
- * one event bus: the stack's `osop-approvals` bus, created with it, or the bus
- * it is given.
+ * one event bus: the stack's `<stack name>-osop-approvals` bus, created with
+ * it, or the bus it is given.
  */
 import * as path from 'node:path';
 import { ArnFormat, CfnElement, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
@@ -20,8 +20,9 @@ import { Construct, type IConstruct } from 'constructs';
 import type { HandlerKind } from '../types';
 import { OsopDeployError } from './errors';
 import { osopFunction } from './function';
-import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, type SharedFunctionSpec } from './plan';
-import { checkProps, optional } from './props';
+import { stackNameOf } from './names';
+import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, NAME_RULES, approvalEventBusNameFor, type SharedFunctionSpec } from './plan';
+import { checkProps, matches, optional } from './props';
 
 /** The repository root: handler entries and the lock file live there, whatever the app's working directory. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -33,8 +34,14 @@ export interface OsopHandlersProps {
   readonly logRetention?: logs.RetentionDays;
   /** Memory of each function in MiB. @default 256 */
   readonly memorySize?: number;
-  /** Where the approval handler publishes approval requests. @default a new event bus named 'osop-approvals' */
+  /** Where the approval handler publishes approval requests. @default a new event bus (approvalEventBusName) */
   readonly approvalEventBus?: events.IEventBus;
+  /**
+   * The name of the event bus the stack creates for approval requests, used as given: another stack in the account and
+   * region must not use it. 1-256 letters, digits, '.', '-' or '_', not 'default'.
+   * @default `<stack name>-osop-approvals`
+   */
+  readonly approvalEventBusName?: string;
 }
 
 const PROP_CHECKS = {
@@ -42,6 +49,7 @@ const PROP_CHECKS = {
   logRetention: optional('number'),
   memorySize: optional('number'),
   approvalEventBus: optional('object'),
+  approvalEventBusName: matches(NAME_RULES.approvalEventBusName.pattern, `a string of ${NAME_RULES.approvalEventBusName.text}`),
 };
 
 const SHARED_ID = 'OsopHandlers';
@@ -73,6 +81,9 @@ export class OsopHandlers extends Construct {
   constructor(scope: Construct, id: string, props: OsopHandlersProps = {}) {
     super(scope, id);
     checkProps('OsopHandlers', props, PROP_CHECKS);
+    if (props.approvalEventBus && props.approvalEventBusName !== undefined) {
+      throw new OsopDeployError("OsopHandlers: give 'approvalEventBus' (a bus to publish on) or 'approvalEventBusName' (the name of the bus the stack creates), not both.");
+    }
     this.props = props;
     this.secretPrefix = props.secretPrefix ?? DEPLOY_DEFAULTS.secretPrefix;
   }
@@ -186,7 +197,7 @@ export class OsopHandlers extends Construct {
 
   private newApprovalBus(): events.EventBus {
     return new events.EventBus(this, 'ApprovalEvents', {
-      eventBusName: DEPLOY_DEFAULTS.approvalEventBusName,
+      eventBusName: this.props.approvalEventBusName ?? approvalEventBusNameFor(stackNameOf(this)),
       description: `OSOP approval requests ('${APPROVAL_EVENTS.detailType}' from ${APPROVAL_EVENTS.source}), each with the task token that answers it`,
     });
   }

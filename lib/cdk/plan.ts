@@ -5,6 +5,7 @@
  * and IAM each Task needs. Pure on purpose: the compile path and the CLI load
  * this without aws-cdk-lib.
  */
+import { createHash } from 'node:crypto';
 import { DEFAULT_SECRET_PREFIX } from '../contract/task-payload';
 import type { CompileReport, FunctionSpec, Grant, HandlerKind, TaskReport } from '../types';
 import { rulesForTriggers, type RulePlan } from './triggers';
@@ -18,9 +19,22 @@ export const DEPLOY_DEFAULTS = {
   logLevel: 'ERROR',
   logRetentionDays: 30,
   secretPrefix: DEFAULT_SECRET_PREFIX,
-  /** The event bus the stack creates for approval requests, unless it is given one. */
-  approvalEventBusName: 'osop-approvals',
+  /** The stack `bin/app.ts` deploys unless `-c stackName=...` names another; the default physical names start with it. */
+  stackName: 'OsopWorkflows',
 };
+
+/**
+ * Physical names a user may set, and what AWS accepts. An event bus name may not contain '/' either:
+ * only partner buses have one, and CDK refuses it for the bus it creates.
+ */
+export const NAME_RULES = {
+  stateMachineName: { pattern: /^[A-Za-z0-9_-]{1,80}$/, text: "1-80 letters, digits, '-' or '_'" },
+  logGroupName: { pattern: /^[.\-_\/#A-Za-z0-9]{1,512}$/, text: "1-512 letters, digits, '.', '-', '_', '/' or '#'" },
+  approvalEventBusName: { pattern: /^(?!default$)[.\-_A-Za-z0-9]{1,256}$/, text: "1-256 letters, digits, '.', '-' or '_', and not 'default' (to publish on the default bus, give approvalEventBus)" },
+};
+
+/** Stands for the UUID of the stack's id in a default log group name; the construct fills it in. */
+export const STACK_UUID_KEY = 'StackUuid';
 
 /** A user's handler (`x-sfn: { handler }`): one function per module and workflow, sized like the handlers. */
 export const CUSTOM_HANDLER_DEFAULTS = { timeoutSeconds: 60, memoryMiB: 256 };
@@ -32,7 +46,6 @@ export const EXPRESS_MAX_SECONDS = 300;
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** Characters Secrets Manager allows in a secret name; anything else (notably `*` and `?`) would widen the IAM grant. */
 export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
-const STATE_MACHINE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 /** Substitutions a deployment fills from its own settings rather than from a resource it builds. */
 export const DEPLOYMENT_PARAMETERS = ['DatabaseClusterArn', 'DatabaseSecretArn', 'DatabaseName'] as const;
 /** The substitution of the secret prefix (command builds name their secrets with it). */
@@ -41,8 +54,13 @@ export const SECRET_PREFIX_KEY = 'SecretPrefix';
 export interface PlanOptions {
   type?: WorkflowType;
   secretPrefix?: string;
+  /** The stack the workflow is deployed in: the default names start with it. @default DEPLOY_DEFAULTS.stackName */
+  stackName?: string;
+  /** @default `<stack name>-<workflow id>` (stateMachineNameFor) */
   stateMachineName?: string;
-  /** The state machine name of each sub-workflow, by workflow id. @default the name the workflow id gives (as the stack deploys it) */
+  /** @default `/aws/vendedlogs/states/<state machine name>-${StackUuid}` */
+  logGroupName?: string;
+  /** The state machine name of each sub-workflow, by workflow id. @default the name the workflow id gives in the same stack (as the stack deploys it) */
   subWorkflowNames?: Record<string, string>;
 }
 
@@ -111,15 +129,16 @@ export interface DeploymentPlan {
 export function planDeployment(report: CompileReport, options: PlanOptions = {}): DeploymentPlan {
   const type = options.type ?? DEPLOY_DEFAULTS.type;
   const secretPrefix = options.secretPrefix ?? DEPLOY_DEFAULTS.secretPrefix;
-  const stateMachineName = options.stateMachineName ?? stateMachineNameFor(report.workflowId);
+  const stackName = options.stackName ?? DEPLOY_DEFAULTS.stackName;
+  const stateMachineName = options.stateMachineName ?? stateMachineNameFor(report.workflowId, stackName);
   const problems: string[] = [];
-  if (!STATE_MACHINE_NAME.test(stateMachineName)) problems.push(`state machine name '${stateMachineName}' must be 1-80 letters, digits, '-' or '_'.`);
+  if (!NAME_RULES.stateMachineName.pattern.test(stateMachineName)) problems.push(`state machine name '${stateMachineName}' must be ${NAME_RULES.stateMachineName.text}.`);
   if (secretPrefix !== '' && !SECRET_NAME.test(secretPrefix)) problems.push(`secret prefix '${secretPrefix}' may only contain letters, digits and /_+=.@-`);
 
   const tasks = report.tasks;
   const handlers = planHandlers(tasks, problems);
   const customHandlers = planCustomHandlers(tasks, problems);
-  const subWorkflows = report.subWorkflows.map((s) => ({ ...s, stateMachineName: options.subWorkflowNames?.[s.workflowId] ?? stateMachineNameFor(s.workflowId) }));
+  const subWorkflows = report.subWorkflows.map((s) => ({ ...s, stateMachineName: options.subWorkflowNames?.[s.workflowId] ?? stateMachineNameFor(s.workflowId, stackName) }));
   for (const s of report.serviceIntegrations) {
     if (!s.permissions.length) {
       problems.push(`node '${s.node}' calls ${s.resource} but declares no IAM permissions for it; add them to the node: x-sfn: { permissions: [{ actions: [...], resources: [...] }] }, exactly what the call needs.`);
@@ -142,7 +161,10 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
     workflowId: report.workflowId,
     stateMachineName,
     type,
-    logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+    // Log groups outlive the stack (retained), so the default name also carries the stack's UUID: a stack
+    // created again after `cdk destroy` gets a new one. The /aws/vendedlogs/ prefix keeps CloudWatch Logs'
+    // resource policy for log delivery from growing with each state machine.
+    logGroupName: options.logGroupName ?? `/aws/vendedlogs/states/${stateMachineName}-\${${STACK_UUID_KEY}}`,
     secretPrefix,
     handlers,
     customHandlers,
@@ -151,7 +173,7 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
     approvals: report.approvals,
     project,
     parameters,
-    grants: stateMachineGrants(tasks, childName),
+    grants: stateMachineGrants(tasks, childName, stackName),
     ...(report.approvals.length > 0 && {
       approverGrant: { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${stateMachineName}`] },
     }),
@@ -211,7 +233,7 @@ function planCustomHandlers(tasks: TaskReport[], problems: string[]): CustomHand
  * permissions a workflow declares for a service integration are not here:
  * they get a policy of their own. `${ChildName:<id>}` becomes the child's state machine name.
  */
-function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>): Grant[] {
+function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>, stackName: string): Grant[] {
   const seen = new Set<string>();
   const out: Grant[] = [];
   // The shared functions' grants first, by name (as the handlers are listed), then each Task's own in definition order.
@@ -219,7 +241,7 @@ function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>)
   for (const t of [...tasks].sort((a, b) => (byFunction(a) < byFunction(b) ? -1 : byFunction(a) > byFunction(b) ? 1 : 0))) {
     if (t.declaredPermissions) continue;
     for (const g of t.iam) {
-      const resources = g.resources.map((r) => r.replace(/\$\{ChildName:([^}]+)\}/g, (_, id: string) => childName.get(id) ?? stateMachineNameFor(id)));
+      const resources = g.resources.map((r) => r.replace(/\$\{ChildName:([^}]+)\}/g, (_, id: string) => childName.get(id) ?? stateMachineNameFor(id, stackName)));
       const key = JSON.stringify([g.actions, resources]);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -246,9 +268,24 @@ export function expressProblems(report: Pick<CompileReport, 'waitsForCallback' |
   return out;
 }
 
-/** Step Functions names allow letters, digits, '-' and '_' (80 at most); workflow ids are mostly that already. */
-export function stateMachineNameFor(workflowId: string): string {
-  return workflowId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+/**
+ * The default state machine name, `<stack name>-<workflow id>`: unique per stack, so a second stack (staging next to
+ * production) does not collide, yet known at synth time, so the plan's IAM and the parent's sub-workflow grants
+ * name it as text. Step Functions allows letters, digits, '-' and '_' (80 at most).
+ */
+export function stateMachineNameFor(workflowId: string, stackName: string = DEPLOY_DEFAULTS.stackName): string {
+  return stackQualified(stackName, workflowId, 80);
+}
+
+/** The default name of the event bus a stack creates for approval requests. */
+export function approvalEventBusNameFor(stackName: string = DEPLOY_DEFAULTS.stackName): string {
+  return stackQualified(stackName, 'osop-approvals', 256);
+}
+
+/** `<stack>-<name>` with other characters than letters, digits, '-' and '_' as '-'; one too long keeps a hash of the whole, so it stays unique. */
+function stackQualified(stackName: string, name: string, max: number): string {
+  const full = `${stackName}-${name}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return full.length <= max ? full : `${full.slice(0, max - 9)}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}`;
 }
 
 /** The ARN pattern IAM grants for one secret: Secrets Manager appends 6 random characters to every secret ARN. */
@@ -262,16 +299,17 @@ const functionSpec = (memoryMiB: number, timeoutSeconds: number) => `Node.js 22,
 
 export function describeDeployment(report: CompileReport, options: PlanOptions = {}): string[] {
   const plan = planDeployment(report, options);
+  const uuid = plan.logGroupName.includes(`\${${STACK_UUID_KEY}}`) ? ` (\${${STACK_UUID_KEY}}: the UUID of the stack's id, new each time the stack is created, as the log group outlives it)` : '';
   const lines = [
     `state machine ${plan.stateMachineName} (${plan.type}), X-Ray tracing on`,
-    `  log group ${plan.logGroupName}: level ${DEPLOY_DEFAULTS.logLevel}, execution data not logged, kept ${DEPLOY_DEFAULTS.logRetentionDays} days`,
+    `  log group ${plan.logGroupName}${uuid}: level ${DEPLOY_DEFAULTS.logLevel}, execution data not logged, kept ${DEPLOY_DEFAULTS.logRetentionDays} days`,
   ];
   for (const h of plan.handlers) {
     const d = h.spec;
     lines.push(`  ${d.label} function (${d.entry}; ${functionSpec(d.memoryMiB, h.timeoutSeconds)}; shared by the stack's workflows) as \${${h.substitution}}`);
     for (const s of h.secrets) lines.push(`    IAM: it may secretsmanager:GetSecretValue ${secretArnPattern(plan.secretPrefix, s)}`);
     if (d.needs === 'approvals') {
-      lines.push(`    IAM: it may events:PutEvents on the stack's approval event bus (${DEPLOY_DEFAULTS.approvalEventBusName} unless it is given another), with source ${APPROVAL_EVENTS.source} only`);
+      lines.push(`    IAM: it may events:PutEvents on the stack's approval event bus (${approvalEventBusNameFor(options.stackName)} unless it is given another), with source ${APPROVAL_EVENTS.source} only`);
     }
   }
   for (const c of plan.customHandlers) {

@@ -17,6 +17,12 @@ export const optional = (type: 'string' | 'number' | 'boolean' | 'object'): Prop
   test: (v) => v === undefined || (type === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v) : typeof v === type),
 });
 
+/** A string `pattern` accepts; `expected` says what that is. */
+export const matches = (pattern: RegExp, expected: string): PropCheck => ({
+  expected,
+  test: (v) => v === undefined || (typeof v === 'string' && pattern.test(v)),
+});
+
 export const oneOf = (values: readonly string[]): PropCheck => ({
   expected: `one of ${values.map((v) => `'${v}'`).join(', ')}`,
   test: (v) => v === undefined || values.includes(v as string),

@@ -18,8 +18,10 @@ import { OsopWorkflow, type OsopWorkflowProps } from './workflow';
 export interface OsopStackProps extends StackProps {
   /** The folder whose workflow files (.osop, .osop.yaml, .osop.yml, .osop.json) are deployed. */
   readonly workflowsDir: string;
-  /** Settings for every workflow of the stack. */
-  readonly workflowDefaults?: Omit<OsopWorkflowProps, 'file' | 'source' | 'stateMachineName' | 'handlers' | 'subWorkflows'>;
+  /** Settings for every workflow of the stack (not its names: each workflow's are its own). */
+  readonly workflowDefaults?: Omit<OsopWorkflowProps, 'file' | 'source' | 'stateMachineName' | 'logGroupName' | 'handlers' | 'subWorkflows'>;
+  /** The name of the event bus the stack creates for approval requests. @default `<stack name>-osop-approvals` */
+  readonly approvalEventBusName?: string;
 }
 
 export class OsopStack extends Stack {
@@ -27,8 +29,10 @@ export class OsopStack extends Stack {
   readonly workflows: OsopWorkflow[] = [];
 
   constructor(scope: Construct, id: string, props: OsopStackProps) {
-    const { workflowsDir, workflowDefaults, ...stackProps } = props;
+    const { workflowsDir, workflowDefaults, approvalEventBusName, ...stackProps } = props;
     super(scope, id, { description: 'OSOP workflows as Step Functions state machines (osop-sfn)', ...stackProps });
+    // The workflows find the shared handlers (OsopHandlers.of): made first, they have the bus name.
+    if (approvalEventBusName !== undefined) OsopHandlers.of(this, { secretPrefix: workflowDefaults?.secretPrefix, approvalEventBusName });
     const files = workflowFiles(workflowsDir);
     const reports = new Map(files.map((f) => [f, compile(f).report]));
     // Every workflow is tried so that one synth reports all the broken ones.

@@ -22,8 +22,9 @@ import { didYouMean } from '../util/suggest';
 import { OsopDeployError } from './errors';
 import { osopFunction } from './function';
 import { OsopHandlers } from './handlers';
-import { CUSTOM_HANDLER_DEFAULTS, SECRET_PREFIX_KEY, planDeployment, type CustomHandlerPlan, type DeploymentPlan, type Grant } from './plan';
-import { checkProps, instanceOf, oneOf, optional } from './props';
+import { stackNameOf, stackUuid } from './names';
+import { CUSTOM_HANDLER_DEFAULTS, NAME_RULES, SECRET_PREFIX_KEY, STACK_UUID_KEY, planDeployment, type CustomHandlerPlan, type DeploymentPlan, type Grant } from './plan';
+import { checkProps, instanceOf, matches, oneOf, optional } from './props';
 import type { RulePlan } from './triggers';
 
 /** A sub-workflow's state machine: the OsopWorkflow that deploys it, or any state machine. */
@@ -50,8 +51,16 @@ export interface OsopWorkflowProps {
   readonly handlers?: OsopHandlers;
   /** Also start the workflow on events matching this pattern (besides its own triggers). */
   readonly extraEventPattern?: events.EventPattern;
-  /** @default the workflow id, with characters Step Functions refuses replaced by '-' */
+  /**
+   * Used as given: another stack in the account and region must not use it. 1-80 letters, digits, '-' or '_'.
+   * @default `<stack name>-<workflow id>`, characters Step Functions refuses replaced by '-'
+   */
   readonly stateMachineName?: string;
+  /**
+   * The state machine's log group, used as given: the log group outlives the stack, so a stack created again with it fails.
+   * @default `/aws/vendedlogs/states/<state machine name>-<UUID of the stack's id>`
+   */
+  readonly logGroupName?: string;
   /** The state machines of the workflows its `workflow_ref` nodes start, by workflow id. Each one it starts must be given. */
   readonly subWorkflows?: Record<string, SubWorkflow>;
   /** Loose forms read one documented way, and manual steps, stop synth instead of warning. @default false */
@@ -71,7 +80,8 @@ const PROP_CHECKS = {
   secretPrefix: optional('string'),
   handlers: instanceOf(OsopHandlers),
   extraEventPattern: optional('object'),
-  stateMachineName: optional('string'),
+  stateMachineName: matches(NAME_RULES.stateMachineName.pattern, `a string of ${NAME_RULES.stateMachineName.text}`),
+  logGroupName: matches(NAME_RULES.logGroupName.pattern, `a string of ${NAME_RULES.logGroupName.text}`),
   subWorkflows: optional('object'),
   database: optional('object'),
   strict: optional('boolean'),
@@ -111,7 +121,9 @@ export class OsopWorkflow extends Construct {
     this.plan = planDeployment(this.report, {
       type: props.type === sfn.StateMachineType.EXPRESS ? 'EXPRESS' : 'STANDARD',
       secretPrefix: handlers.secretPrefix,
+      stackName: stackNameOf(this),
       stateMachineName: props.stateMachineName,
+      logGroupName: props.logGroupName,
       subWorkflowNames: children.names,
     });
     const modules = this.plan.customHandlers.map((c) => customModule(file, c));
@@ -148,7 +160,7 @@ export class OsopWorkflow extends Construct {
     });
 
     const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
-    this.logGroup = new logs.LogGroup(this, 'Logs', { logGroupName: this.plan.logGroupName, retention: logRetention });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { logGroupName: this.fill(this.plan.logGroupName, {}), retention: logRetention });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: this.plan.stateMachineName,
       stateMachineType: props.type ?? sfn.StateMachineType.STANDARD,
@@ -183,14 +195,17 @@ export class OsopWorkflow extends Construct {
 
   /** A plan statement with its `${Partition}`, `${Region}`, `${Account}` and `${Key}` placeholders filled in. */
   private statement(g: Grant, substitutions: Record<string, string>): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map((r) => this.fill(r, substitutions)) });
+  }
+
+  /** A plan text (a resource, a name) with its placeholders filled in. */
+  private fill(text: string, substitutions: Record<string, string>): string {
     const stack = Stack.of(this);
-    const values: Record<string, string> = { Partition: stack.partition, Region: stack.region, Account: stack.account, ...substitutions };
-    const fill = (text: string) =>
-      text.replace(/\$\{(\w+)\}/g, (_, key: string) => {
-        if (values[key] === undefined) throw new Error(`osop-sfn internal error: the plan's resource ${text} names \${${key}}, which the construct does not provide.`);
-        return values[key];
-      });
-    return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map(fill) });
+    const values: Record<string, string> = { Partition: stack.partition, Region: stack.region, Account: stack.account, [STACK_UUID_KEY]: stackUuid(), ...substitutions };
+    return text.replace(/\$\{(\w+)\}/g, (_, key: string) => {
+      if (values[key] === undefined) throw new Error(`osop-sfn internal error: the plan's ${text} names \${${key}}, which the construct does not provide.`);
+      return values[key];
+    });
   }
 
   private addRule(id: string, trigger: Pick<events.RuleProps, 'schedule' | 'eventPattern'>, description: string): void {

@@ -44,10 +44,10 @@ beforeAll(() => {
 
 const lambdaIdOf = (kind: HandlerKind) => handlerLogicalId(stack, kind);
 
-test('one state machine per workflow file, named from its workflow id', () => {
+test('one state machine per workflow file, named from the stack and its workflow id', () => {
   expect(WORKFLOW_FILES.length).toBeGreaterThan(0);
   const names = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((r: Json) => r.Properties.StateMachineName).sort();
-  expect(names).toEqual(WORKFLOW_FILES.map((f) => compile(f).report!.workflowId).sort());
+  expect(names).toEqual(WORKFLOW_FILES.map((f) => `OsopWorkflows-${compile(f).report!.workflowId}`).sort());
 });
 
 test("each definition is the compiler's output, with the handler ARNs as substitutions", () => {
@@ -112,7 +112,12 @@ test('state machines log errors without execution data, keep logs a month, and a
     const props = template.toJSON().Resources[logicalId(wf.stateMachine)].Properties;
     expect(props.LoggingConfiguration).toEqual({ Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId(wf.logGroup), 'Arn'] } } }], IncludeExecutionData: false, Level: 'ERROR' });
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
-    expect(template.toJSON().Resources[logicalId(wf.logGroup)].Properties).toEqual({ LogGroupName: `/aws/vendedlogs/states/${wf.plan.stateMachineName}`, RetentionInDays: 30 });
+    // The log group outlives the stack: its name ends with the UUID of the stack's id, new when the stack is created again.
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    expect(template.toJSON().Resources[logicalId(wf.logGroup)].Properties).toEqual({
+      LogGroupName: { 'Fn::Join': ['', [`/aws/vendedlogs/states/${wf.plan.stateMachineName}-`, stackUuid]] },
+      RetentionInDays: 30,
+    });
   }
 });
 
@@ -173,7 +178,7 @@ describe('a workflow that does not compile', () => {
       const { message } = deployError(() => new OsopStack(new App({ context: CDK_CONTEXT }), 'Several', { workflowsDir: dir }));
       expect(message).toMatch(/broken\.osop\.yaml:\d+:\d+ - error OSOP\d+: /);
       expect(message).toContain(`${path.join(dir, 'hooks.osop.yaml')} - error: trigger 1 (webhook): 'webhook' triggers cannot be deployed.`);
-      expect(message).toContain(`${path.join(dir, 'nightly-b.osop.yaml')} - error: its state machine name 'nightly-report' is already used by ${path.join(dir, 'nightly-a.osop.yaml')}`);
+      expect(message).toContain(`${path.join(dir, 'nightly-b.osop.yaml')} - error: its state machine name 'Several-nightly-report' is already used by ${path.join(dir, 'nightly-a.osop.yaml')}`);
     } finally {
       for (const f of ['nightly-a', 'nightly-b', 'hooks']) fs.rmSync(path.join(dir, `${f}.osop.yaml`));
     }

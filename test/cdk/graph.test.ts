@@ -92,9 +92,9 @@ test('every graph-model fixture deploys, each sub-workflow before the workflow t
 describe('approvals', () => {
   const busId = () => logicalId(stack.node.findChild('OsopHandlers').node.findChild('ApprovalEvents'));
 
-  test('the approval handler publishes on the osop-approvals bus, and may put only approval requests on it', () => {
+  test("the approval handler publishes on the stack's <stack name>-osop-approvals bus, and may put only approval requests on it", () => {
     expect(Object.keys(template.findResources('AWS::Events::EventBus'))).toEqual([busId()]);
-    expect(resources()[busId()].Properties).toMatchObject({ Name: 'osop-approvals' });
+    expect(resources()[busId()].Properties).toMatchObject({ Name: 'Graph-osop-approvals' });
     const fn = resources()[handlerLogicalId(stack, 'approval')].Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256 });
     expect(fn.Environment.Variables).toEqual({ OSOP_APPROVAL_EVENT_BUS: { Ref: busId() }, NODE_OPTIONS: '--enable-source-maps' });
@@ -225,12 +225,12 @@ describe('sub-workflows', () => {
     expect(ownStatements(bindings)).toEqual(
       expect.arrayContaining([
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: child } },
-        { Action: ['states:DescribeExecution', 'states:StopExecution'], Effect: 'Allow', Resource: arn('states', ':execution:etl-pipeline:*') },
+        { Action: ['states:DescribeExecution', 'states:StopExecution'], Effect: 'Allow', Resource: arn('states', ':execution:Graph-etl-pipeline:*') },
         { Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Effect: 'Allow', Resource: arn('events', ':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule') },
       ]),
     );
     // No other state machine may start the child.
-    expect(allStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('states:'))).flatMap(resourcesOf)).toEqual([{ Ref: child }, arn('states', ':execution:etl-pipeline:*')]);
+    expect(allStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('states:'))).flatMap(resourcesOf)).toEqual([{ Ref: child }, arn('states', ':execution:Graph-etl-pipeline:*')]);
   });
 
   test('a child that is not deployed with it stops synth, naming it', () => {
@@ -339,7 +339,7 @@ describe('cdk-nag AwsSolutions', () => {
       const ok =
         w.resource === '*' ? w.actions.every((a) => STAR_ACTIONS.has(a))
         : w.actions.join() === 'lambda:InvokeFunction' ? /^\{"Fn::GetAtt":\["\w+","Arn"\]\}:\*$/.test(w.resource)
-        : w.actions.join() === 'states:DescribeExecution,states:StopExecution' && w.resource === 'arn:${Partition}:states:${Region}:${Account}:execution:etl-pipeline:*';
+        : w.actions.join() === 'states:DescribeExecution,states:StopExecution' && w.resource === 'arn:${Partition}:states:${Region}:${Account}:execution:Graph-etl-pipeline:*';
       expect({ ...w, ok }).toEqual({ ...w, ok: true });
     }
   });
@@ -350,7 +350,7 @@ describe('describeDeployment agrees with the template', () => {
     test(file, () => {
       const r = compile(path.join(GRAPH, file));
       const wf = workflow(r.report!.workflowId);
-      const lines = describeDeployment(r.report!);
+      const lines = describeDeployment(r.report!, { stackName: stack.stackName });
       expect(lines.filter((l) => l.startsWith('  error:'))).toEqual([]);
       // The state machine's IAM, statement by statement, in the plan's notation.
       const substitutions = substitutionsOf(wf);

@@ -28,9 +28,10 @@ function reportOf(nodes: string, extra = ''): CompileReport {
 const rest = (id: string, timeout?: number) =>
   `  - id: ${id}\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/${id}", headers: { X: "\${secrets.API_TOKEN}" } }\n${timeout ? `    timeout_sec: ${timeout}\n` : ''}`;
 
-test('names the state machine from the workflow id, within what Step Functions accepts', () => {
+test('names the state machine from the stack and the workflow id, within what Step Functions accepts', () => {
   const r = reportOf(rest('a'));
-  expect(planDeployment(r).stateMachineName).toBe('hand-made');
+  expect(planDeployment(r).stateMachineName).toBe('OsopWorkflows-hand-made');
+  expect(planDeployment(r, { stackName: 'Staging' }).stateMachineName).toBe('Staging-hand-made');
   expect(planDeployment(r, { stateMachineName: 'no spaces please' }).problems).toEqual([expect.stringMatching(/state machine name 'no spaces please' must be/)]);
 });
 
@@ -73,7 +74,7 @@ describe('approvals', () => {
   test('approvers may answer (SendTaskSuccess, SendTaskFailure) on this state machine only; without approvals there is no approvers policy', () => {
     expect(planDeployment(approvals).approverGrant).toEqual({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-      resources: ['arn:${Partition}:states:${Region}:${Account}:stateMachine:hand-made'],
+      resources: ['arn:${Partition}:states:${Region}:${Account}:stateMachine:OsopWorkflows-hand-made'],
     });
     expect(planDeployment(reportOf(rest('a'))).approverGrant).toBeUndefined();
   });
@@ -107,7 +108,7 @@ describe('sub-workflows', () => {
     const plan = planDeployment(parent);
     expect(plan.grants).toEqual([
       { actions: ['states:StartExecution'], resources: ['${Workflow_etl_pipeline}'] },
-      { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: ['arn:${Partition}:states:${Region}:${Account}:execution:etl-pipeline:*'], wildcard: expect.stringContaining('executions of this one child') },
+      { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: ['arn:${Partition}:states:${Region}:${Account}:execution:OsopWorkflows-etl-pipeline:*'], wildcard: expect.stringContaining('executions of this one child') },
       { actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: ['arn:${Partition}:events:${Region}:${Account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'] },
     ]);
   });
@@ -187,8 +188,8 @@ describe('describeDeployment', () => {
   test('lists the state machine, its log group, handlers, grants and rules', () => {
     const r = reportOf(rest('a', 30), 'triggers:\n  - { type: schedule, rate: "1 hour" }\n');
     expect(describeDeployment(r, { secretPrefix: 'prod/' })).toEqual([
-      'state machine hand-made (STANDARD), X-Ray tracing on',
-      '  log group /aws/vendedlogs/states/hand-made: level ERROR, execution data not logged, kept 30 days',
+      'state machine OsopWorkflows-hand-made (STANDARD), X-Ray tracing on',
+      "  log group /aws/vendedlogs/states/OsopWorkflows-hand-made-${StackUuid} (${StackUuid}: the UUID of the stack's id, new each time the stack is created, as the log group outlives it): level ERROR, execution data not logged, kept 30 days",
       "  REST handler function (lambdas/rest/index.ts; Node.js 22, arm64, 256 MB, timeout 60 s; shared by the stack's workflows) as ${RestHandlerArn}",
       '    IAM: it may secretsmanager:GetSecretValue arn:${Partition}:secretsmanager:${Region}:${Account}:secret:prod/API_TOKEN-??????',
       '  IAM of the state machine, besides logging and tracing:',
@@ -206,17 +207,17 @@ describe('describeDeployment', () => {
     );
     expect(describeDeployment(r).slice(2)).toEqual([
       "  approval handler function (lambdas/approval/index.ts; Node.js 22, arm64, 256 MB, timeout 30 s; shared by the stack's workflows) as ${ApprovalHandlerArn}",
-      "    IAM: it may events:PutEvents on the stack's approval event bus (osop-approvals unless it is given another), with source osop.sfn only",
+      "    IAM: it may events:PutEvents on the stack's approval event bus (OsopWorkflows-osop-approvals unless it is given another), with source osop.sfn only",
       '  custom handler function lambdas/mine.ts (relative to the workflow file; Node.js 22, arm64, 256 MB, timeout 60 s) for mine as ${Handler_mine}',
       '  service integration put: arn:aws:states:::dynamodb:putItem, with the IAM permissions it declares',
-      '  sub-workflow etl: starts state machine etl (workflow etl, deployed first by the same stack or given to the construct) as ${Workflow_etl} and waits for it',
+      '  sub-workflow etl: starts state machine OsopWorkflows-etl (workflow etl, deployed first by the same stack or given to the construct) as ${Workflow_etl} and waits for it',
       "  approval sign: asks cfo, ceo with an 'OSOP Approval Requested' event, waits up to 7200 s for the answer",
-      '  approvers managed policy (for whoever answers with osop-sfn approve|reject): states:SendTaskSuccess, states:SendTaskFailure on arn:${Partition}:states:${Region}:${Account}:stateMachine:hand-made',
+      '  approvers managed policy (for whoever answers with osop-sfn approve|reject): states:SendTaskSuccess, states:SendTaskFailure on arn:${Partition}:states:${Region}:${Account}:stateMachine:OsopWorkflows-hand-made',
       '  IAM of the state machine, besides logging and tracing:',
       '    lambda:InvokeFunction on ${ApprovalHandlerArn}, ${ApprovalHandlerArn}:*',
       '    lambda:InvokeFunction on ${Handler_mine}, ${Handler_mine}:*',
       '    states:StartExecution on ${Workflow_etl}',
-      '    states:DescribeExecution, states:StopExecution on arn:${Partition}:states:${Region}:${Account}:execution:etl:*',
+      '    states:DescribeExecution, states:StopExecution on arn:${Partition}:states:${Region}:${Account}:execution:OsopWorkflows-etl:*',
       '    events:PutTargets, events:PutRule, events:DescribeRule on arn:${Partition}:events:${Region}:${Account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
       '    dynamodb:PutItem on arn:aws:dynamodb:eu-west-1:123456789012:table/t (declared by put)',
       '  no EventBridge rule: start executions from the console, the CLI or your code',

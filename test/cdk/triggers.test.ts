@@ -99,7 +99,7 @@ describe('describeDeployment agrees with the template', () => {
     test(name, () => {
       const wf = { nightly, orders, payment }[name];
       const r = compile(file);
-      const lines = describeDeployment(r.report!);
+      const lines = describeDeployment(r.report!, { stackName: stack.stackName });
       expect(lines[0]).toBe(`state machine ${wf.plan.stateMachineName} (STANDARD), X-Ray tracing on`);
       expect(resources()[logicalId(wf.stateMachine)].Properties.StateMachineName).toBe(wf.plan.stateMachineName);
       expect(lines.filter((l) => l.startsWith('  EventBridge rule for trigger')).length).toBe(rulesTargeting(wf).length - (wf === orders ? 1 : 0));
