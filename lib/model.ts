@@ -79,6 +79,8 @@ export interface WorkflowNode {
   workflowInputs?: Record<string, JsonTemplate>;
   /** Set for `human` nodes and nodes with an `approval_gate`. */
   approval?: ApprovalSpec;
+  /** A node that polls (subtype `polling`, or `interval_sec`/`max_polls`): the wait and the bound of the loop edges back into it. */
+  polling?: { intervalSeconds?: number; maxPolls?: number; range: SourceRange };
   sfn: NodeSfnOptions;
   range: SourceRange;
   idRange: SourceRange;
@@ -105,6 +107,8 @@ export interface WorkflowEdge {
   cases?: { value: string | number | boolean | null; to: string; range: SourceRange }[];
   defaultTo?: { to: string; range: SourceRange };
   sfn: { maxIterations?: number; maxConcurrency?: number };
+  /** A loop edge's pause before the next round (`delay` or `interval_sec` on the edge). */
+  waitSeconds?: number;
   /** Set by the analysis on the per-target edges it derives from a switch edge with cases. */
   switchEdge?: WorkflowEdge;
   range: SourceRange;

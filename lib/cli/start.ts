@@ -32,7 +32,7 @@ export async function runStart(opts: { dir: string }): Promise<number> {
       continue;
     }
     const rep = r.report;
-    process.stdout.write(`✓ ${file} → state machine '${rep.workflowId}' (${plural(rep.states.length, 'state')}, ${plural(warnings, 'warning')})\n`);
+    process.stdout.write(`✓ ${file} → workflow '${rep.workflowId}' (${plural(rep.states.length, 'state')}, ${plural(warnings, 'warning')})\n`);
     process.stdout.write(`    states:   ${rep.states.join(', ')}\n`);
     process.stdout.write(`    handlers: ${rep.handlers.join(', ') || 'none'}${rep.origins.length ? `  (calls ${rep.origins.join(', ')})` : ''}\n`);
     process.stdout.write(`    secrets:  ${[...new Set([...rep.secrets.map((s) => s.name), ...rep.agentSecrets])].join(', ') || 'none'}\n`);

@@ -46,6 +46,7 @@ import {
   fallbackGuardState,
   loopCountState,
   loopExhaustedState,
+  loopWaitState,
   loopGuardState,
   onErrorState,
   outputsPath,
@@ -479,11 +480,14 @@ class Lowerer implements RegionLowering {
 
   private loopTarget(e: WorkflowEdge, region: Region): string {
     const node = this.a.nodeById.get(e.from)!;
-    const bound = e.sfn.maxIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
+    // A polling node paces and bounds the loop that re-enters it (or that it closes): max_polls rounds in all.
+    const polling = this.a.nodeById.get(e.to)?.polling ?? node.polling;
+    const bound = e.sfn.maxIterations ?? (polling?.maxPolls !== undefined ? polling.maxPolls - 1 : DEFAULT_MAX_LOOP_ITERATIONS);
+    const wait = e.waitSeconds ?? polling?.intervalSeconds;
     return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, loopGuardState(e.from, e.to), loopCountState(e.from, e.to), loopExhaustedState(e.from, e.to), region, {
       Error: ErrorNames.LoopExhausted,
-      Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (x-sfn: { max_iterations } on the edge).`,
-    });
+      Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (${polling?.maxPolls !== undefined && e.sfn.maxIterations === undefined ? `max_polls: ${polling.maxPolls} on the polling node` : 'x-sfn: { max_iterations } on the edge'}).`,
+    }, wait === undefined ? undefined : { state: loopWaitState(e.from, e.to), seconds: wait });
   }
 
   /**
@@ -491,10 +495,12 @@ class Lowerer implements RegionLowering {
    * The states the compiler adds carry no Comment: their names say what they are, and every byte of a
    * definition counts against its size limit.
    */
-  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; causeOf?: WorkflowNode }): string {
+  private boundedBackEdge(node: WorkflowNode, e: WorkflowEdge, key: string, bound: number, guard: string, count: string, exhausted: string, region: Region, fail: { Error: string; Cause?: string; causeOf?: WorkflowNode }, pause?: { state: string; seconds: number }): string {
     this.addCounter(key);
     const again: ChoiceRule = { Variable: counterValuePath(key), NumericLessThan: bound, Next: count };
-    this.claim(count, { Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: this.entryState(e.to) }, region, node);
+    // The pause between rounds (a polling loop): a Wait state costs one transition and no compute.
+    if (pause) this.claim(pause.state, { Type: 'Wait', Seconds: pause.seconds, Next: this.entryState(e.to) }, region, node);
+    this.claim(count, { Type: 'Pass', Parameters: { 'count.$': `States.MathAdd(${counterValuePath(key)}, 1)` }, ResultPath: counterPath(key), Next: pause?.state ?? this.entryState(e.to) }, region, node);
     if (fail.causeOf) {
       // The cause guard rides on the bound's Choice (no extra transition): a Catch result may lack Cause, and a
       // CausePath to nothing fails the execution with States.Runtime instead of the named error.

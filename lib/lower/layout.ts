@@ -28,6 +28,7 @@ export const regionEndState = (region: string) => `${region}:end`;
 export const loopGuardState = (from: string, to: string) => `${from}:loop-${to}`;
 export const loopCountState = (from: string, to: string) => `${from}:loop-${to}-count`;
 export const loopExhaustedState = (from: string, to: string) => `${from}:loop-${to}-exhausted`;
+export const loopWaitState = (from: string, to: string) => `${from}:loop-${to}-wait`;
 
 
 /** ASL's limit on state names. */

@@ -60,6 +60,13 @@ export interface SucceedState extends StateBase {
   OutputPath?: string;
 }
 
+/** A pause of whole seconds (a polling loop's interval). */
+export interface WaitState extends StateBase {
+  Type: 'Wait';
+  Seconds: number;
+  Next: string;
+}
+
 export interface FailState extends StateBase {
   Type: 'Fail';
   Error: string;
@@ -99,7 +106,7 @@ export interface MapState extends StateBase {
   End?: true;
 }
 
-export type State = TaskState | PassState | ChoiceState | SucceedState | (FailState & FailStatePaths) | ParallelState | MapState;
+export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | (FailState & FailStatePaths) | ParallelState | MapState;
 
 /** The lowering's result: states in the order they should be written, and the start. */
 export interface StateGraph {

@@ -159,6 +159,7 @@ class Normaliser {
       workflowRefRange: r.workflow_ref !== undefined ? this.loc.valueOf(raw, 'workflow_ref') : undefined,
       workflowInputs: isObj(raw.workflow_inputs) ? (this.jsonTemplate(raw.workflow_inputs, raw, 'workflow_inputs') as Record<string, JsonTemplate>) : undefined,
       approval: this.approval(raw, runtime, r.type, r.id),
+      polling: this.polling(raw, runtime, r.subtype, r.id),
       sfn: this.nodeSfnOptions(raw, r.id),
       range: at,
       idRange: this.loc.valueOf(raw, 'id'),
@@ -336,6 +337,34 @@ class Normaliser {
     return { maxAttempts: retries, intervalSeconds: Math.max(1, Math.round(initial ?? 1)), backoffRate: rate, maxDelaySeconds: max !== undefined ? Math.max(1, Math.round(max)) : undefined, range: at };
   }
 
+  /** `interval_sec` and `max_polls`, on the node or in its runtime: how a polling node repeats. */
+  private polling(raw: Obj, runtime: Obj, subtype: string | undefined, id: string): WorkflowNode['polling'] {
+    const holderOf = (key: string) => (raw[key] !== undefined ? raw : runtime[key] !== undefined ? runtime : undefined);
+    const intervalAt = holderOf('interval_sec');
+    const pollsAt = holderOf('max_polls');
+    if (!intervalAt && !pollsAt) {
+      if (subtype === 'polling') this.sink.warn(Codes.ReadingApplied, `Polling node '${id}' sets no interval_sec: its rounds follow each other without a pause.`, this.loc.valueOf(raw, 'subtype'), 'Add interval_sec: <seconds> (and max_polls) to the node.');
+      return undefined;
+    }
+    let intervalSeconds: number | undefined;
+    if (intervalAt) {
+      const key = 'interval_sec';
+      const value = intervalAt[key];
+      intervalSeconds = typeof value === 'number' || typeof value === 'string' ? this.duration(value, this.loc.valueOf(intervalAt, key)) : undefined;
+      if (intervalSeconds !== undefined && !(intervalSeconds >= 1 && intervalSeconds <= 31_536_000)) {
+        this.sink.error(Codes.BadDuration, `The poll interval of node '${id}' is ${intervalSeconds} s; a Wait state waits whole seconds, from 1 s to a year.`, this.loc.valueOf(intervalAt, key));
+        intervalSeconds = undefined;
+      }
+    }
+    let maxPolls: number | undefined;
+    if (pollsAt) {
+      const value = pollsAt.max_polls;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10_001) maxPolls = value;
+      else this.sink.error(Codes.WrongType, `max_polls of node '${id}' must be a whole number from 1 to 10001.`, this.loc.valueOf(pollsAt, 'max_polls'));
+    }
+    return { intervalSeconds: intervalSeconds === undefined ? undefined : Math.ceil(intervalSeconds), maxPolls, range: this.loc.valueOf(intervalAt ?? pollsAt!, intervalAt ? 'interval_sec' : 'max_polls') };
+  }
+
   private duration(value: string | number, at: SourceRange): number | undefined {
     const secs = parseDuration(value);
     if (secs === undefined) {
@@ -430,6 +459,14 @@ class Normaliser {
       if (!p.success) this.reportZod(p.error, sfnRaw, [], `the x-sfn extension of edge ${r.from} → ${r.to}`, Codes.BadExtension);
       else sfn = { maxIterations: p.data.max_iterations, maxConcurrency: p.data.max_concurrency };
     }
+    let waitSeconds: number | undefined;
+    const waitKey = r.delay !== undefined ? 'delay' : r.interval_sec !== undefined ? 'interval_sec' : undefined;
+    if (waitKey) {
+      const secs = this.duration(raw[waitKey] as string | number, this.loc.valueOf(raw, waitKey));
+      if (secs !== undefined && mode !== 'loop') this.sink.warn(Codes.UnknownKey, `'${waitKey}' on the ${mode} edge ${r.from} → ${r.to} is ignored: only a loop edge pauses between rounds.`, this.loc.keyOf(raw, waitKey));
+      else if (secs !== undefined && !(secs >= 1 && secs <= 31_536_000)) this.sink.error(Codes.BadDuration, `The ${waitKey} of loop edge ${r.from} → ${r.to} is ${secs} s; a Wait state waits whole seconds, from 1 s to a year.`, this.loc.valueOf(raw, waitKey));
+      else if (secs !== undefined) waitSeconds = Math.ceil(secs);
+    }
     let cases: WorkflowEdge['cases'];
     if (r.cases) {
       cases = [];
@@ -461,6 +498,7 @@ class Normaliser {
       iteratorVar: r.iterator_var,
       joinMode: r.join_mode,
       sfn,
+      waitSeconds,
       range: at,
       fromRange: this.loc.valueOf(raw, 'from'),
       toRange: this.loc.valueOf(raw, 'to'),

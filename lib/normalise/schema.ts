@@ -26,6 +26,8 @@ export const RawEdge = z.looseObject({
   cases: z.array(z.unknown()).optional(),
   default_to: text.optional(),
   spawn_count: z.number().optional(),
+  delay: durationLike.optional(),
+  interval_sec: z.number().optional(),
   explain: z.unknown().optional(),
   description: text.optional(),
   metadata: z.unknown().optional(),
@@ -54,6 +56,8 @@ export const RawNode = z.looseObject({
   approval_gate: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
   workflow_ref: text.optional(),
   workflow_inputs: z.record(z.string(), z.unknown()).optional(),
+  interval_sec: durationLike.optional(),
+  max_polls: z.number().optional(),
 });
 
 export const RawWorkflow = z.looseObject({

@@ -12,7 +12,7 @@ beforeAll(() => ensureBuilt());
 test('start compiles, then runs customer → intent → confirm → status → receipt, with progress', async () => {
   const r = await cli(['start'], {}, { nodeOptions: `--require ${path.join(__dirname, 'loopback-only.js')}` });
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/✓ workflows\/stripe-payment\.osop\.yaml → state machine 'sop-stripe-payment'/);
+  expect(r.stdout).toMatch(/✓ workflows\/stripe-payment\.osop\.yaml → workflow 'sop-stripe-payment'/);
   expect(r.stdout).toContain('Running workflows/stripe-payment.osop.yaml end to end');
   const entered = r.stderr.split('\n').filter((l) => / → [a-z_]+$/.test(l)).map((l) => l.split(' → ')[1]);
   expect(entered).toEqual(['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'send_receipt']);
