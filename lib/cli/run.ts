@@ -10,7 +10,7 @@ import { ApprovalUsageError, parseApprovalAnswers, type ApprovalAnswer } from '.
 import { CompletionUsageError, completionProblem, parseCompletions, type Completion } from '../local/manual-steps';
 import type { ExecutionOutcome, RunWatcher } from '../local/events';
 import { transitionCount } from '../local/events';
-import { readableCause } from '../local/handlers';
+import { readableCause } from '../local/events';
 import type { LocalWorkflow } from '../local/local-workflow';
 import { ProgressFormatter, oneLine, progressWatcher } from '../local/progress';
 import { buildRecord, writeRecord } from '../local/record';

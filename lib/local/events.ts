@@ -53,3 +53,15 @@ export function transitionCount(events: RunEvent[]): number {
 export function statesEntered(events: RunEvent[]): string[] {
   return events.filter((e) => e.kind === 'entered').map((e) => e.state);
 }
+
+/** The message inside a Lambda error envelope, or the cause as it is: for people to read. */
+export function readableCause(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const v = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (v && typeof v === 'object' && typeof v.errorType === 'string' && typeof v.errorMessage === 'string') return v.errorMessage;
+  } catch {
+    // not an envelope
+  }
+  return cause;
+}

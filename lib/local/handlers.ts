@@ -46,16 +46,6 @@ export function lambdaCause(errorType: string, errorMessage: string, trace: stri
   return JSON.stringify({ errorType, errorMessage, trace });
 }
 
-/** The message inside a Lambda error envelope, or the cause as it is: for people to read. */
-export function readableCause(cause: string): string {
-  try {
-    const v = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-    if (v && typeof v === 'object' && typeof v.errorType === 'string' && typeof v.errorMessage === 'string') return v.errorMessage;
-  } catch {
-    // not an envelope
-  }
-  return cause;
-}
 
 /** A Lambda invoke result shaped as Step Functions' lambda:invoke integration returns it. */
 export function invokeResult(payload: unknown): Record<string, unknown> {

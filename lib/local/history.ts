@@ -8,20 +8,9 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from '../types';
 import { catchTargetFor } from './definition';
 import type { RunEvent } from './events';
+import { readableCause } from './events';
 
 export type Terminal = { status: 'SUCCEEDED'; output: unknown } | { status: 'FAILED' | 'TIMED_OUT' | 'ABORTED'; error: string; cause: string };
-
-/** Lambda reports a thrown error's cause as a JSON envelope; its message is the readable part. */
-export function readableCause(cause: string | undefined): string {
-  if (!cause) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // Not JSON: a cause written by the state machine itself.
-  }
-  return cause;
-}
 
 const parseJson = (text: string | undefined): unknown => {
   if (text === undefined) return undefined;

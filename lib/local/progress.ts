@@ -4,7 +4,7 @@
 import { ErrorNames } from '../contract/task-payload';
 import type { AslDefinition, CompileReport } from '../types';
 import { fallbackTarget, nodeStatesOf } from './definition';
-import { readableCause } from './handlers';
+import { readableCause } from './events';
 import type { RunEvent, RunWatcher } from './events';
 
 const MAX_CAUSE_CHARS = 240;

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { NODE_TYPES as SCHEMA_NODE_TYPES } from '../normalise/schema';
 import type { AslDefinition, CompileReport } from '../types';
 import { nodeStatesOf, stateNamed } from './definition';
-import { transitionCount, type ExecutionOutcome, type ExecutionStatus } from './events';
+import { readableCause, transitionCount, type ExecutionOutcome, type ExecutionStatus } from './events';
 import type { Redactor } from './secrets';
 
 export const OSOPLOG_VERSION = '1.0';
@@ -65,7 +65,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
       const r = open.get(e.state);
       if (r) {
         r.attempt = e.attempt;
-        r.retries = [...(r.retries ?? []), { error: e.error, cause: e.cause }];
+        r.retries = [...(r.retries ?? []), { error: e.error, cause: readableCause(e.cause) }];
       }
     } else if (e.kind === 'succeeded') {
       const outputs = nodeOutputs(ctx.definition, e.state, e.output);
@@ -75,7 +75,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
         ...agentMetadata(models.get(e.state), isObject ? (outputs as Record<string, unknown>) : undefined),
       });
     } else {
-      close(e.state, e.time, 'FAILED', { error: `${e.error}: ${e.cause}` });
+      close(e.state, e.time, 'FAILED', { error: `${e.error}: ${readableCause(e.cause)}` });
     }
   }
   // A state still open when the execution ended was cut short (timeout or abort).
@@ -100,7 +100,7 @@ export function buildRecord(outcome: ExecutionOutcome, ctx: RecordContext): Reco
     execution_arn: outcome.executionArn,
     transitions: transitionCount(outcome.events),
     node_records: records,
-    ...(outcome.status === 'SUCCEEDED' ? { output: outcome.output } : { error: { error: outcome.error, cause: outcome.cause } }),
+    ...(outcome.status === 'SUCCEEDED' ? { output: outcome.output } : { error: { error: outcome.error, cause: readableCause(outcome.cause) } }),
     result_summary: summary(outcome, records),
   };
   return ctx.redactor.value(record);

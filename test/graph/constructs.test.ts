@@ -152,7 +152,7 @@ describe('human approval and approval gates', () => {
   it('approved: the gate is passed too, and deploy runs', async () => {
     const decision = { decision: 'approved', comment: 'ship it', approver: 'alice' };
     const run = await runDefinition(r.definition, { build: ok({ version: '1.2.3' }), approve: ok(decision), 'deploy:approval': ok(decision), deploy: ok(), notify: ok() });
-    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:route', 'deploy:approval', 'deploy']);
+    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:answer', 'approve:route', 'deploy:approval', 'deploy']);
     expect(run.calls.approve[0].approvers).toEqual(['release-manager']);
   });
   it('rejected (SendTaskFailure): routes on the decision to notify', async () => {
