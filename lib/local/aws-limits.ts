@@ -10,6 +10,8 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
  */
 
+import { MAX_FAIL_CAUSE_CHARS } from '../emit/aws-limits';
+
 export const PAYLOAD_LIMIT_BYTES = 262_144;
 export const HISTORY_EVENT_LIMIT = 25_000;
 
@@ -27,7 +29,7 @@ export interface AwsLimitOptions {
 }
 
 type EngineState = { name: string; type: string; input?: unknown; output?: unknown };
-type EngineEvent = { type: string; state?: EngineState };
+type EngineEvent = { type: string; state?: EngineState; Cause?: unknown };
 
 export function payloadBytes(value: unknown): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
@@ -70,6 +72,13 @@ export class AwsLimits {
       case 'StateExited':
         this.count(1 + (type === 'Map' || type === 'Parallel' ? 1 : 0));
         this.checkPayload(e.state!.output, `the output of state '${e.state!.name}'`);
+        break;
+      case 'StateFailed':
+        // A Fail state's Cause is at most 32,768 characters (FailStateEnteredEventDetails); a wait_any join carries
+        // the winning branch's outputs in one, and past the cap it cannot be read back on AWS either.
+        if (type === 'Fail' && typeof e.Cause === 'string' && e.Cause.length > MAX_FAIL_CAUSE_CHARS) {
+          this.fail({ state: this.state, error: 'States.Runtime', cause: `The Cause of Fail state '${e.state!.name}' is ${e.Cause.length} characters, over the ${MAX_FAIL_CAUSE_CHARS} Step Functions keeps. (A wait_any join passes the winning branch's outputs this way: keep them small.)` });
+        }
         break;
       case 'StateRetried':
         this.count(type === 'Task' ? 3 : 1);

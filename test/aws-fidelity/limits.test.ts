@@ -22,7 +22,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => new Promise((resolve) => server.close(resolve)));
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
 
 function compiled(source: string) {
   const r = compile('limits.osop.yaml', { source });
@@ -142,5 +145,28 @@ describe('what CreateStateMachine refuses', () => {
   test('the local engine refuses such a definition before anything runs', () => {
     const def = machine({ a: { Type: 'Pass', Parameters: { 'v.$': nested(11) }, End: true } });
     expect(() => startLocalExecution(def as never, { x: '1' }, { handlers: {}, fast: true, executionArn: 'arn:aws:states:local:0:execution:m:e', executionName: 'e' })).toThrow(/Step Functions would refuse this definition: Field 'v\.\$' of state 'a' nests intrinsic functions 11 deep/);
+  });
+});
+
+describe('a wait_any join carries the winner through a Fail Cause (at most 32,768 characters)', () => {
+  const r = compile(require.resolve('../fixtures/graph/wait-any.osop.yaml'));
+  const invoke = (payload: unknown) => async () => ({ Payload: payload, StatusCode: 200 });
+  const down = async () => {
+    throw Object.assign(new Error('down'), { name: 'OSOP.Http.Transient' });
+  };
+  const run = (answer: string) =>
+    runLocally({ definition: r.definition!, report: r.report!, input: {}, fast: true, handlers: { ask: invoke({}), mirror_a: down, mirror_b: invoke({ answer }), use: invoke({}) } });
+
+  test('a winner that fits goes on to the join', async () => {
+    const o = await run('x'.repeat(30_000));
+    expect(o.status).toBe('SUCCEEDED');
+    expect(statesEntered(o.events)).toContain('use');
+  });
+
+  test('past the cap the execution fails with States.Runtime naming the Fail state, as it cannot be read back on AWS', async () => {
+    const o = await run('x'.repeat(40_000));
+    expect([o.status, o.error]).toEqual(['FAILED', 'States.Runtime']);
+    expect(o.cause).toMatch(/The Cause of Fail state 'ask:won-2' is \d+ characters, over the 32768/);
+    expect(statesEntered(o.events)).not.toContain('use');
   });
 });
