@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 import { substitute, withLocalTimeouts } from './definition';
 import { startLocalExecution } from './engine';
-import type { ExecutionOutcome, RunWatcher } from './events';
+import type { ExecutionOutcome, RunEvent, RunWatcher } from './events';
+import { explainRuntimeEvent, explainRuntimeOutcome } from './runtime-errors';
 import { lambdaInvoker, type LocalTaskHandler } from './handlers';
 
 export interface LocalRunRequest {
@@ -79,12 +80,20 @@ export function executeLocally(req: LocalExecutionRequest): Promise<ExecutionOut
   const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName(req.report.workflowId)}:${name}`;
   const definition = withLocalTimeouts(substitute(req.definition, localArns(req.report)));
   const watcher = req.watcher;
-  const execution = startLocalExecution(definition, req.input, { handlers: req.handlers, fast: req.fast, executionArn, executionName: name, onEvent: watcher && ((e) => watcher.event(e)) });
-  if (!req.signal) return execution.outcome;
+  // Events are recorded explained (a States.Runtime cause names the node and the ${...} that was missing).
+  const events: RunEvent[] = [];
+  const onEvent = (e: RunEvent) => {
+    const explained = explainRuntimeEvent(e, req.report);
+    events.push(explained);
+    watcher?.event(explained);
+  };
+  const execution = startLocalExecution(definition, req.input, { handlers: req.handlers, fast: req.fast, executionArn, executionName: name, onEvent });
+  const outcome = execution.outcome.then((o) => explainRuntimeOutcome({ ...o, events }));
+  if (!req.signal) return outcome;
   const signal = req.signal;
   if (signal.aborted) execution.abort();
   signal.addEventListener('abort', execution.abort, { once: true });
-  return execution.outcome.finally(() => signal.removeEventListener('abort', execution.abort));
+  return outcome.finally(() => signal.removeEventListener('abort', execution.abort));
 }
 
 /** The Tasks that run a handler module of lambdas/, bound to it (the other kinds are bound by `bindLocalHandlers`). */

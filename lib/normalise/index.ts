@@ -343,7 +343,7 @@ class Normaliser {
     const intervalAt = holderOf('interval_sec');
     const pollsAt = holderOf('max_polls');
     if (!intervalAt && !pollsAt) {
-      if (subtype === 'polling') this.sink.warn(Codes.ReadingApplied, `Polling node '${id}' sets no interval_sec: its rounds follow each other without a pause.`, this.loc.valueOf(raw, 'subtype'), 'Add interval_sec: <seconds> (and max_polls) to the node.');
+      if (subtype === 'polling') this.sink.reading(Codes.ReadingApplied, `Polling node '${id}' sets no interval_sec: its rounds follow each other without a pause.`, this.loc.valueOf(raw, 'subtype'), 'Add interval_sec: <seconds> (and max_polls) to the node.');
       return undefined;
     }
     let intervalSeconds: number | undefined;
