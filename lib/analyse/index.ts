@@ -654,13 +654,19 @@ class Analyser {
     for (const fork of this.forks.values()) {
       // Branches that never join are not chained: each is reachable from the fork as it is.
       if (fork.joinMode !== 'wait_all' || fork.branches.length < 2 || !fork.join) continue;
+      // Where the chain goes after branch i: the first node of the next branch that has nodes (a branch may go
+      // straight to the join), or the join.
+      const after = (i: number): string => {
+        for (let k = i + 1; k < fork.branches.length; k++) if (fork.branches[k].length) return fork.edges[k].to;
+        return fork.join!;
+      };
       fork.edges.forEach((e, i) => {
         if (i > 0) rewire.set(e, null);
+        else if (!fork.branches[0].length) rewire.set(e, after(0));
       });
       fork.branches.forEach((members, i) => {
-        if (i === fork.branches.length - 1 || !fork.join) return;
         const inBranch = new Set(members);
-        for (const m of members) for (const x of this.outEdges.get(m)!) if (x.to === fork.join && inBranch.has(x.from)) rewire.set(x, fork.edges[i + 1].to);
+        for (const m of members) for (const x of this.outEdges.get(m)!) if (x.to === fork.join && inBranch.has(x.from)) rewire.set(x, after(i));
       });
     }
     for (const loop of this.forEach.values()) {

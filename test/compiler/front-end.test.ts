@@ -129,3 +129,31 @@ describe('sub-workflows are checked against the child at compile time', () => {
     expect(parent('{ email: "x@example.com" }', '[invite_url]').ok).toBe(true);
   });
 });
+
+describe('a wait_all fork whose first branch goes straight to the join', () => {
+  const source = (url: string, swapped = false) => {
+    const direct = '  - { from: s, to: j, mode: parallel }\n';
+    const viaA = '  - { from: s, to: a, mode: parallel }\n';
+    return `osop_version: "1.0"
+id: f
+name: F
+nodes:
+  - { id: s, type: system, subtype: fork }
+  - { id: a, type: api, runtime: { url: "${url}", method: GET } }
+  - { id: j, type: system, subtype: router }
+edges:
+${swapped ? viaA + direct : direct + viaA}  - { from: a, to: j }
+`;
+  };
+  it('compiles as it does with the edges the other way round', () => {
+    for (const swapped of [false, true]) {
+      const r = compile('f.osop.yaml', { source: source('https://api.example.com/x', swapped) });
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(r.ok).toBe(true);
+    }
+  });
+  it("still checks the other branches' templates", () => {
+    const r = compile('f.osop.yaml', { source: source('https://api.example.com/${nope.y}') });
+    expect(r.diagnostics).toEqual([expect.objectContaining({ code: 'OSOP3007', line: 6 })]);
+  });
+});

@@ -216,14 +216,8 @@ export const CASES: DiagnosticCase[] = [
   { code: 'OSOP5001', at: [8, 29], source: wf(`${TWO}edges:\n  - { from: a, to: b, mode: event }\n`) },
   {
     code: 'OSOP5002',
-    at: [6, 34],
-    // An api node without url or endpoint is a manual step (OSOP5008), so a node with a URL and this error is a compiler
-    // bug: analyse/buildDominators drops a wait_all fork's other branches when its first branch goes straight to the
-    // join, their templates go unchecked, and the lowering finds no URL. When that is fixed, this code is unreachable.
-    source: wf(
-      'nodes:\n  - { id: s, type: system, subtype: fork }\n  - { id: a, type: api, runtime: { url: "https://api.example.com/x" } }\n  - { id: j, type: system, subtype: router }\nedges:\n  - { from: s, to: j, mode: parallel }\n  - { from: s, to: a, mode: parallel }\n  - { from: a, to: j }\n',
-    ),
-    note: "Known issue: the only input that reaches this code today is this valid workflow (a fork whose first branch goes straight to the join), refused by a compiler bug; with the two parallel edges swapped it compiles. An api node with no URL at all is a manual step (OSOP5008).",
+    unreachable:
+      "A guard in the REST binding's lowering for a URL it cannot compose. An api node without url or endpoint is a manual step (OSOP5008), and every template of a node's URL is checked by the analysis first, so no input reaches it (one did through a wait_all fork whose first branch went straight to the join, fixed with a regression test in test/compiler/front-end.test.ts).",
   },
   { code: 'OSOP5003', at: [6, 41], source: wf('inputs: { host: { type: string } }\nnodes:\n  - { id: a, type: api, runtime: { url: "https://${inputs.host}/x" } }\n') },
   { code: 'OSOP5004', at: [5, 48], source: wf('nodes:\n  - { id: a, type: agent, runtime: { provider: cohere, model: command-r, prompt: "Summarise." } }\n') },
