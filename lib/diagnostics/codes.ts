@@ -81,6 +81,7 @@ export const Codes = {
   SecretOverHttp: 'OSOP5011',
   FailCauseTooLong: 'OSOP5012',
   IntrinsicTooDeep: 'OSOP5013',
+  HistoryLimit: 'OSOP5014',
 
   Internal: 'OSOP9000',
 } as const;
@@ -481,6 +482,13 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     explanation:
       "A Fail state's Cause would be longer than the 32,768 characters CreateStateMachine accepts (for example, the Fail state for a missing required input names the input and the workflow). Shorten the names or texts the failure carries.",
   },
+  OSOP5014: {
+    title: 'Loop may outgrow the execution history',
+    severity: 'warning',
+    explanation:
+      "A loop edge may repeat so often that one execution would write more than the 25,000 events Step Functions keeps in its history; the execution would fail there with States.Runtime. The estimate counts the states of one round (a Task writes about 5 events, another state 2) times the edge's bound. Lower the bound (x-sfn max_iterations, or max_polls) or run the loop's body as a sub-workflow.",
+  },
+
   OSOP5013: {
     title: 'Intrinsic functions nested too deep',
     severity: 'error',

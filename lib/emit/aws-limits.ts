@@ -6,9 +6,7 @@
  * them as diagnostics; the local engine refuses a hand-written definition with them before it runs.
  */
 
-export const MAX_FAIL_CAUSE_CHARS = 32_768;
-export const MAX_INTRINSIC_NESTING = 10;
-export const MAX_STATE_NAME_CHARS = 80;
+import { MAX_FAIL_CAUSE_CHARS, MAX_INTRINSIC_NESTING, MAX_STATE_NAME_CHARS } from '../contract/aws-quotas';
 
 export interface DefinitionLimitProblem {
   state: string;

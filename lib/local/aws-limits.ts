@@ -10,10 +10,7 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
  */
 
-import { MAX_FAIL_CAUSE_CHARS } from '../emit/aws-limits';
-
-export const PAYLOAD_LIMIT_BYTES = 262_144;
-export const HISTORY_EVENT_LIMIT = 25_000;
+import { HISTORY_EVENT_LIMIT, MAX_FAIL_CAUSE_CHARS, PAYLOAD_LIMIT_BYTES } from '../contract/aws-quotas';
 
 export interface LimitViolation {
   /** The state the execution was in when it crossed the limit. */

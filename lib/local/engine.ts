@@ -7,7 +7,8 @@ import type { AslDefinition } from '../types';
 import { allStates, retryingStates, waitStates } from './definition';
 import type { ExecutionOutcome, ExecutionStatus, RunEvent } from './events';
 import { definitionLimitProblems } from '../emit/aws-limits';
-import { AwsLimits, PAYLOAD_LIMIT_BYTES, payloadBytes, type AwsLimitOptions } from './aws-limits';
+import { PAYLOAD_LIMIT_BYTES } from '../contract/aws-quotas';
+import { AwsLimits, payloadBytes, type AwsLimitOptions } from './aws-limits';
 import type { LocalTaskHandler } from './handlers';
 
 type Engine = typeof import('aws-local-stepfunctions');

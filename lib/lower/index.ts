@@ -18,6 +18,7 @@
  * Edges to a region's exit end the region.
  */
 import { ErrorNames, TIMEOUT_ERRORS } from '../contract/task-payload';
+import { HISTORY_EVENT_LIMIT } from '../contract/aws-quotas';
 import { dataKey, itemIndexKey } from '../data-layout';
 import { Codes, DiagnosticSink } from '../diagnostics';
 import { jsonPathOf, lowerCondition, lowerSwitchCase, type ChoiceRule as ExprChoiceRule, type Resolver } from '../expressions';
@@ -484,10 +485,33 @@ class Lowerer implements RegionLowering {
     const polling = this.a.nodeById.get(e.to)?.polling ?? node.polling;
     const bound = e.sfn.maxIterations ?? (polling?.maxPolls !== undefined ? polling.maxPolls - 1 : DEFAULT_MAX_LOOP_ITERATIONS);
     const wait = e.waitSeconds ?? polling?.intervalSeconds;
+    this.checkHistory(e, bound, wait !== undefined);
     return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, loopGuardState(e.from, e.to), loopCountState(e.from, e.to), loopExhaustedState(e.from, e.to), region, {
       Error: ErrorNames.LoopExhausted,
       Cause: `Loop edge ${e.from} → ${e.to} repeated ${bound} times, its bound (${polling?.maxPolls !== undefined && e.sfn.maxIterations === undefined ? `max_polls: ${polling.maxPolls} on the polling node` : 'x-sfn: { max_iterations } on the edge'}).`,
     }, wait === undefined ? undefined : { state: loopWaitState(e.from, e.to), seconds: wait });
+  }
+
+  /** Nodes of each back-edge's cycle, counted once for the workflow. */
+  private cycleMembers: Map<WorkflowEdge, WorkflowNode[]> | undefined;
+
+  /**
+   * A loop whose bound times the events of one round passes the 25,000 events of an execution's history
+   * (Step Functions quotas) would fail there with States.Runtime: say so at compile time. A Task writes about
+   * 5 events a round (entered, scheduled, started, succeeded, exited), any other state 2; the guard and the
+   * counter 4, a Wait 2.
+   */
+  private checkHistory(e: WorkflowEdge, bound: number, waits: boolean): void {
+    if (!this.cycleMembers) {
+      this.cycleMembers = new Map();
+      for (const [id, edges] of this.a.enclosingCycles) for (const c of edges) this.cycleMembers.set(c, [...(this.cycleMembers.get(c) ?? []), this.a.nodeById.get(id)!]);
+    }
+    const members = this.cycleMembers.get(e) ?? [];
+    const perRound = members.reduce((n, m) => n + (bindingOf(m)?.id === 'routing' ? 2 : 5), 0) + 4 + (waits ? 2 : 0);
+    const total = perRound * bound;
+    if (total <= HISTORY_EVENT_LIMIT) return;
+    const fits = Math.max(1, Math.floor(HISTORY_EVENT_LIMIT / perRound) - 1);
+    this.sink.warn(Codes.HistoryLimit, `The loop edge ${e.from} → ${e.to} may repeat ${bound} times at about ${perRound} history events a round (${total} in all): an execution keeps at most ${HISTORY_EVENT_LIMIT} events and would fail there.`, e.range, `Bound it to at most ${fits} rounds (x-sfn: { max_iterations: ${fits} }, or max_polls), or run the loop's body as a sub-workflow (workflow_ref).`);
   }
 
   /**

@@ -4,6 +4,8 @@
  * added states carry a ':' that OSOP ids do not use. The data layout is in
  * `lib/data-layout.ts`.
  */
+import { MAX_STATE_NAME_CHARS } from '../contract/aws-quotas';
+
 export { counterKey, counterPath, counterValuePath, errorPath, outputsPath } from '../data-layout';
 
 export const INIT_STATE = 'osop:init';
@@ -32,7 +34,7 @@ export const loopWaitState = (from: string, to: string) => `${from}:loop-${to}-w
 
 
 /** ASL's limit on state names. */
-export const MAX_STATE_NAME = 80;
+export const MAX_STATE_NAME = MAX_STATE_NAME_CHARS;
 
 /** Definition substitution keys for the handler functions (CDK's `definitionSubstitutions`). */
 export const HANDLER_SUBSTITUTIONS = { rest: 'RestHandlerArn', agent: 'AgentHandlerArn', approval: 'ApprovalHandlerArn' } as const;

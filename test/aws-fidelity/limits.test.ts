@@ -6,8 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compile } from '../../lib';
-import { definitionLimitProblems, intrinsicNesting, MAX_FAIL_CAUSE_CHARS } from '../../lib/emit/aws-limits';
-import { AwsLimits, HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES } from '../../lib/local/aws-limits';
+import { HISTORY_EVENT_LIMIT, MAX_FAIL_CAUSE_CHARS, PAYLOAD_LIMIT_BYTES } from '../../lib/contract/aws-quotas';
+import { definitionLimitProblems, intrinsicNesting } from '../../lib/emit/aws-limits';
+import { AwsLimits } from '../../lib/local/aws-limits';
 import { startLocalExecution } from '../../lib/local/engine';
 import { statesEntered } from '../../lib/local/events';
 import { runLocally } from '../../lib/local/run-local';

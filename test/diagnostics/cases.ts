@@ -239,6 +239,7 @@ export const CASES: DiagnosticCase[] = [
     source: wf(`inputs: { ${'k'.repeat(33_000)}: { type: string, required: true } }\nnodes:\n  - { id: a, type: system, subtype: router }\n`),
     shown: wf('inputs: { kkkk…: { type: string, required: true } }   # an input name of 33,000 characters\nnodes:\n  - { id: a, type: system, subtype: router }\n'),
   },
+  { code: 'OSOP5014', at: [9, 5], source: wf(`${TWO}edges:\n  - { from: a, to: b }\n  - { from: b, to: a, mode: loop, when: "true", x-sfn: { max_iterations: 5000 } }\n`) },
   {
     code: 'OSOP5013',
     unreachable:
