@@ -5,7 +5,6 @@
  * (SendTaskSuccess / SendTaskFailure) answers it, or the approval times out.
  */
 import { ErrorNames, LAMBDA_SERVICE_ERRORS } from '../contract/task-payload';
-import { jsonPathOf } from '../expressions';
 import type { ApprovalSpec, WorkflowNode } from '../model';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS, LAMBDA_INVOKE_WAIT, outputsPath } from '../lower/layout';
 import { assignLowered, type PayloadContext } from '../lower/payload';
@@ -51,24 +50,25 @@ export function lowerApproval(node: WorkflowNode, spec: ApprovalSpec, ctx: Lower
       Comment: `${keepDecision ? '' : 'Approval before '}${taskComment(node)}`,
       Resource: LAMBDA_INVOKE_WAIT,
       Parameters: { FunctionName: `\${${APPROVAL_FUNCTION.substitution}}`, Payload: payload },
-      // The answer is the node's outputs: the three every answer has, or the whole answer when the node reads more of it.
-      ...(!keepDecision
-        ? { ResultPath: null }
-        : node.outputs.some((o) => !(APPROVAL_OUTPUTS as readonly string[]).includes(o.name))
-          ? { ResultPath: outputsPath(node.id) }
-          : { ResultSelector: Object.fromEntries(APPROVAL_OUTPUTS.map((o) => [`${o}.$`, jsonPathOf([o])])), ResultPath: outputsPath(node.id) }),
+      // The answer is the node's outputs (the lowering fills in what an answer sent by hand lacks); a gate only lets its node run.
+      ResultPath: keepDecision ? outputsPath(node.id) : null,
       TimeoutSeconds: spec.timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
       Retry: CALLBACK_RETRY,
     },
-    task: {
-      resource: LAMBDA_INVOKE_WAIT,
-      substitutions: [APPROVAL_FUNCTION.substitution],
-      waitsForCallback: true,
-      waitsForJob: false,
-      secrets: [],
-      iam: [invokeGrant(APPROVAL_FUNCTION.substitution)],
-      function: APPROVAL_FUNCTION,
-      local: { kind: 'callback', answer: 'approval' },
-    },
+    task: callbackTask('approval'),
+  };
+}
+
+/** The report of a Task that waits for an answer (SendTaskSuccess/-Failure) after the approval handler published the request. */
+export function callbackTask(answer: 'approval' | 'manual'): NonNullable<Lowering['task']> {
+  return {
+    resource: LAMBDA_INVOKE_WAIT,
+    substitutions: [APPROVAL_FUNCTION.substitution],
+    waitsForCallback: true,
+    waitsForJob: false,
+    secrets: [],
+    iam: [invokeGrant(APPROVAL_FUNCTION.substitution)],
+    function: APPROVAL_FUNCTION,
+    local: { kind: 'callback', answer },
   };
 }

@@ -10,8 +10,8 @@
  */
 import { Codes } from '../diagnostics';
 import { DEFAULT_APPROVAL_TIMEOUT_SECONDS, LAMBDA_INVOKE_WAIT, outputsPath } from '../lower/layout';
-import { APPROVAL_FUNCTION, CALLBACK_RETRY } from './approval';
-import { invokeGrant, payloadHeader, taskComment } from './common';
+import { APPROVAL_FUNCTION, CALLBACK_RETRY, callbackTask } from './approval';
+import { payloadHeader, taskComment } from './common';
 import type { Binding } from './types';
 
 /** What would have run the node, for the warning. */
@@ -61,16 +61,7 @@ export const manualBinding: Binding<{ why: string }> = {
         TimeoutSeconds: timeout,
         Retry: CALLBACK_RETRY,
       },
-      task: {
-        resource: LAMBDA_INVOKE_WAIT,
-        substitutions: [APPROVAL_FUNCTION.substitution],
-        waitsForCallback: true,
-        waitsForJob: false,
-        secrets: [],
-        iam: [invokeGrant(APPROVAL_FUNCTION.substitution)],
-        function: APPROVAL_FUNCTION,
-        local: { kind: 'callback', answer: 'manual' },
-      },
+      task: callbackTask('manual'),
     };
   },
 };

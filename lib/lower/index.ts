@@ -354,7 +354,8 @@ class Lowerer implements RegionLowering {
     } else {
       this.setNext(main, null, region);
     }
-    if (node.type === 'human' && main.Type === 'Task' && main.ResultSelector) this.normaliseAnswer(node, main, region);
+    // The answer is the three outputs every answer has, unless the node reads more of it (then it is kept whole).
+    if (node.type === 'human' && main.Type === 'Task' && node.outputs.every((o) => (APPROVAL_OUTPUTS as readonly string[]).includes(o.name))) this.normaliseAnswer(node, main, region);
   }
 
   /**
@@ -363,7 +364,6 @@ class Lowerer implements RegionLowering {
    * (States Language spec, "Errors"): keep the answer and fill in what it lacks. Success means approved.
    */
   private normaliseAnswer(node: WorkflowNode, main: TaskState, region: Region): void {
-    delete main.ResultSelector;
     const after = main.End ? this.regionEnd(region) : main.Next!;
     delete main.End;
     delete main.OutputPath;
