@@ -13,11 +13,10 @@ import { Codes, type SourceRange } from '../diagnostics';
 import { dataKey } from '../data-layout';
 import { jsonPathOf } from '../expressions';
 import { TemplateText, type WorkflowNode } from '../model';
-import { DEFAULT_AGENT_TIMEOUT_SECONDS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
+import { DEFAULT_AGENT_TIMEOUT_SECONDS } from '../lower/layout';
 import { assignLowered, type PayloadContext } from '../lower/payload';
-import { retryRules } from '../lower/retry';
 import type { FunctionSpec } from '../types';
-import { invokeGrant, payloadHeader, taskComment } from './common';
+import { invokeHandler, payloadHeader } from './common';
 import type { Binding, LowerContext, OutputUse } from './types';
 
 /** Outputs every agent node has, whatever it declares (the agent handler's result). */
@@ -146,30 +145,14 @@ export const agentBinding: Binding<AgentConfig> = {
     for (const name of AGENT_OUTPUTS) selector[`${name}.$`] = jsonPathOf(['Payload', name]);
     for (const o of node.outputs) if (!(AGENT_OUTPUTS as readonly string[]).includes(o.name)) selector[`${dataKey(o.name)}.$`] = jsonPathOf(['Payload', o.name]);
     for (const name of ctx.usedOutputs.keys()) if (!(AGENT_OUTPUTS as readonly string[]).includes(name)) selector[`${dataKey(name)}.$`] = jsonPathOf(['Payload', name]);
-    return {
-      state: {
-        Type: 'Task',
-        Comment: taskComment(node),
-        Resource: LAMBDA_INVOKE,
-        Parameters: { FunctionName: `\${${fn.substitution}}`, Payload: payload },
-        ResultSelector: selector,
-        ResultPath: outputsPath(node.id),
-        TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        Retry: retryRules([ErrorNames.LlmTransient], node.retry),
-      },
-      task: {
-        resource: LAMBDA_INVOKE,
-        substitutions: [fn.substitution],
-        timeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        waitsForCallback: false,
-        waitsForJob: false,
-        secrets: [b.apiKeySecret],
-        iam: [invokeGrant(fn.substitution)],
-        function: fn,
-        local: { kind: 'lambda', handler: fn.kind === 'shared' ? fn.name : 'agent' },
-        model: { provider: b.provider, model: b.model },
-      },
-    };
+    const invocation = invokeHandler(node, fn, payload, {
+      selector,
+      timeoutSeconds,
+      retryOn: [ErrorNames.LlmTransient],
+      secrets: [b.apiKeySecret],
+      handler: fn.kind === 'shared' ? fn.name : 'agent',
+    });
+    return { state: invocation.state, task: { ...invocation.task, model: { provider: b.provider, model: b.model } } };
   },
 };
 

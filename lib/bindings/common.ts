@@ -3,9 +3,12 @@
  * around a payload, the grant to invoke a function, the Task comment.
  */
 import { LAMBDA_SERVICE_ERRORS } from '../contract/task-payload';
+import { LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
+import { retryRules } from '../lower/retry';
+import type { TaskState } from '../lower/states';
 import type { WorkflowNode } from '../model';
-import type { Grant } from '../types';
-import type { LowerContext } from './types';
+import type { FunctionSpec, Grant, HandlerKind } from '../types';
+import type { Lowering, LowerContext } from './types';
 
 /** `nodeId`, `executionId`, `attempt`: the header of every handler payload. */
 export function payloadHeader(node: WorkflowNode, ctx: LowerContext): Record<string, unknown> {
@@ -28,3 +31,39 @@ export function invokeGrant(substitution: string): Grant {
 
 /** The Lambda service's own transient errors; CDK's LambdaInvoke retries the same list, ClientExecutionTimeout included. */
 export const LAMBDA_RETRY_ERRORS: readonly string[] = [...LAMBDA_SERVICE_ERRORS];
+
+/**
+ * A Task that invokes a handler function with `payload` and waits for its answer: the selected fields of
+ * the result become the node's outputs (none: the state data stays as it was). The Task's timeout is the
+ * handler's own plus a margin, so the handler's deadline error fires first and names what timed out.
+ */
+export function invokeHandler(
+  node: WorkflowNode,
+  fn: FunctionSpec,
+  payload: Record<string, unknown>,
+  opts: { selector?: Record<string, string>; timeoutSeconds: number; retryOn: string[]; secrets: string[]; handler: HandlerKind },
+): { state: TaskState; task: NonNullable<Lowering['task']> } {
+  const timeoutSeconds = opts.timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS;
+  return {
+    state: {
+      Type: 'Task',
+      Comment: taskComment(node),
+      Resource: LAMBDA_INVOKE,
+      Parameters: { FunctionName: `\${${fn.substitution}}`, Payload: payload },
+      ...(opts.selector ? { ResultSelector: opts.selector, ResultPath: outputsPath(node.id) } : { ResultPath: null }),
+      TimeoutSeconds: timeoutSeconds,
+      Retry: retryRules(opts.retryOn, node.retry),
+    },
+    task: {
+      resource: LAMBDA_INVOKE,
+      substitutions: [fn.substitution],
+      timeoutSeconds,
+      waitsForCallback: false,
+      waitsForJob: false,
+      secrets: opts.secrets,
+      iam: [invokeGrant(fn.substitution)],
+      function: fn,
+      local: { kind: 'lambda', handler: opts.handler },
+    },
+  };
+}

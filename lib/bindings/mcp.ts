@@ -12,11 +12,9 @@ import { Codes } from '../diagnostics';
 import { dataKey } from '../data-layout';
 import { jsonPathOf } from '../expressions';
 import { TemplateText, type JsonTemplate } from '../model';
-import { LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
 import { assignLowered, lowerJson, walkTemplates, type PayloadContext } from '../lower/payload';
-import { retryRules } from '../lower/retry';
 import type { FunctionSpec } from '../types';
-import { invokeGrant, payloadHeader, taskComment } from './common';
+import { invokeHandler, payloadHeader } from './common';
 import type { Binding } from './types';
 
 export const MCP_FUNCTION: FunctionSpec = {
@@ -96,28 +94,12 @@ export const mcpBinding: Binding<McpConfig> = {
     if (Object.keys(pctx.secretFields).length) payload.secretFields = pctx.secretFields;
     const selector: Record<string, string> = { 'text.$': '$.Payload.text', 'structured.$': '$.Payload.structured' };
     for (const o of node.outputs) if (!(MCP_OUTPUTS as readonly string[]).includes(o.name)) selector[`${dataKey(o.name)}.$`] = jsonPathOf(['Payload', o.name]);
-    return {
-      state: {
-        Type: 'Task',
-        Comment: taskComment(node),
-        Resource: LAMBDA_INVOKE,
-        Parameters: { FunctionName: `\${${MCP_FUNCTION.substitution}}`, Payload: payload },
-        ResultSelector: selector,
-        ResultPath: outputsPath(node.id),
-        TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        Retry: retryRules([ErrorNames.McpTransient], node.retry),
-      },
-      task: {
-        resource: LAMBDA_INVOKE,
-        substitutions: [MCP_FUNCTION.substitution],
-        timeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        waitsForCallback: false,
-        waitsForJob: false,
-        secrets: [...new Set(Object.values(pctx.secretFields).flat())].sort(),
-        iam: [invokeGrant(MCP_FUNCTION.substitution)],
-        function: MCP_FUNCTION,
-        local: { kind: 'lambda', handler: 'mcp' },
-      },
-    };
+    return invokeHandler(node, MCP_FUNCTION, payload, {
+      selector,
+      timeoutSeconds,
+      retryOn: [ErrorNames.McpTransient],
+      secrets: [...new Set(Object.values(pctx.secretFields).flat())].sort(),
+      handler: 'mcp',
+    });
   },
 };

@@ -9,11 +9,10 @@ import { Codes, type SourceRange } from '../diagnostics';
 import { dataKey } from '../data-layout';
 import { jsonPathOf, resolverOf, type ParsedTemplate, type TemplatePart } from '../expressions';
 import { TemplateText, type JsonTemplate } from '../model';
-import { DEFAULT_REST_TIMEOUT_SECONDS, LAMBDA_INVOKE, TASK_TIMEOUT_MARGIN_SECONDS, outputsPath } from '../lower/layout';
+import { DEFAULT_REST_TIMEOUT_SECONDS } from '../lower/layout';
 import { assignLowered, lowerJson, walkTemplates, type PayloadContext } from '../lower/payload';
-import { retryRules } from '../lower/retry';
 import type { FunctionSpec } from '../types';
-import { invokeGrant, payloadHeader, taskComment } from './common';
+import { invokeHandler, payloadHeader } from './common';
 import type { Binding } from './types';
 
 export const REST_FUNCTION: FunctionSpec = {
@@ -174,31 +173,14 @@ export const restBinding: Binding<RestConfig> = {
       ...(idempotency ? { idempotency } : {}),
       outputs,
     };
-    return {
-      state: {
-        Type: 'Task',
-        Comment: taskComment(node),
-        Resource: LAMBDA_INVOKE,
-        Parameters: { FunctionName: `\${${REST_FUNCTION.substitution}}`, Payload: payload },
-        ...(outputs.length
-          ? { ResultSelector: Object.fromEntries(outputs.map((o) => [`${o.name}.$`, jsonPathOf(['Payload', o.name])])), ResultPath: outputsPath(node.id) }
-          : { ResultPath: null }),
-        TimeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        Retry: retryRules(RETRYABLE_HANDLER_ERRORS.filter((e) => e === ErrorNames.HttpTransient || e === ErrorNames.HttpTimeout), node.retry),
-      },
-      task: {
-        resource: LAMBDA_INVOKE,
-        substitutions: [REST_FUNCTION.substitution],
-        timeoutSeconds: timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS,
-        waitsForCallback: false,
-        waitsForJob: false,
-        secrets: [...new Set(Object.values(secretFields).flat())].sort(),
-        iam: [invokeGrant(REST_FUNCTION.substitution)],
-        function: REST_FUNCTION,
-        local: { kind: 'lambda', handler: 'rest' },
-        ...(secretUrl ? {} : { origin }),
-      },
-    };
+    const invocation = invokeHandler(node, REST_FUNCTION, payload, {
+      ...(outputs.length ? { selector: Object.fromEntries(outputs.map((o) => [`${o.name}.$`, jsonPathOf(['Payload', o.name])])) } : {}),
+      timeoutSeconds,
+      retryOn: RETRYABLE_HANDLER_ERRORS.filter((e) => e === ErrorNames.HttpTransient || e === ErrorNames.HttpTimeout),
+      secrets: [...new Set(Object.values(secretFields).flat())].sort(),
+      handler: 'rest',
+    });
+    return { state: invocation.state, task: { ...invocation.task, ...(secretUrl ? {} : { origin }) } };
   },
 };
 
