@@ -790,7 +790,7 @@ class Analyser {
   private parseEdgeCondition(t: TemplateText): ParsedCondition | undefined {
     const parsed = parseCondition(t.text);
     if (!parsed.ok) {
-      this.exprError(t, parsed.error, Codes.ConditionSyntax);
+      this.exprError(t, parsed.error, parsed.error.secret ? Codes.SecretInCondition : Codes.ConditionSyntax);
       return undefined;
     }
     for (const note of parsed.notes) {

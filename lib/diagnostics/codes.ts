@@ -385,7 +385,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     title: 'Condition syntax error',
     severity: 'error',
     explanation:
-      "A condition ('when', 'condition', 'for_each') cannot be parsed: a missing value, unbalanced brackets, an unknown operator, nesting too deep, or a secret (secrets cannot be used in conditions: their values would enter the execution history). The position points into the expression.",
+      "A condition ('when', 'condition', 'for_each') cannot be parsed: a missing value, unbalanced brackets, an unknown operator, or nesting too deep. The position points into the expression. (A secret in a condition is OSOP4005.)",
   },
   OSOP4002: {
     title: 'Condition a Choice rule cannot express',
@@ -408,7 +408,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     title: 'Secret where its value would leak',
     severity: 'error',
     explanation:
-      "A ${secrets.NAME} appears where its value would reach the execution's data (or a language model): secrets may appear only in the url, headers, query and body of api nodes, in commands, and in MCP server URLs and headers, where only the handler (or the build) resolves them. (A secret in a 'when' condition is reported as OSOP4001.)",
+      "A ${secrets.NAME} appears where its value would reach the execution's data (or a language model): secrets may appear only in the url, headers, query and body of api nodes, in commands, and in MCP server URLs and headers, where only the handler (or the build) resolves them, and in a custom handler's runtime (x-sfn handler), where its wrapper resolves them. Never in a condition ('when', secrets.NAME or ${secrets.NAME}): a Choice rule compares values inside the state data, which the execution history records.",
   },
   OSOP4006: {
     title: 'Unsupported namespace',

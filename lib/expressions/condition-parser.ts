@@ -166,9 +166,7 @@ class Converter {
     const full = last ? join(chain.start, last.span) : chain.rootSpan;
     const ref = classifyReference([chain.root, ...segs.map((x) => x.name)], full, chain.rootSpan);
     if ('message' in ref) throw new ParseFailure(ref);
-    if (ref.kind === 'secret') {
-      this.fail('Secrets cannot be used in conditions: their values would enter the execution history.', full, 'Compare an output of the step that used the secret instead.');
-    }
+    if (ref.kind === 'secret') throw new ParseFailure(secretInCondition(full));
     this.references.push(ref);
     return { kind: 'ref', ref, span: full, root: chain.root, segments: segs };
   }
@@ -400,6 +398,13 @@ function syntaxError(text: string, d: Rewritten, e: unknown): ExprError {
   return { message: `This is not valid CEL: ${describe(t.src)} is not expected here.`, span: t.span };
 }
 
+const SECRET_PLACEHOLDER = /\$\{\s*secrets\.[^}]*\}/;
+
+/** A secret in a condition: a Choice rule would compare its value inside the state data, written into the execution history. */
+function secretInCondition(at: Span): ExprError {
+  return { message: 'Secrets cannot be used in conditions: their values would enter the execution history.', span: at, hint: 'Compare an output of the step that used the secret instead.', secret: true };
+}
+
 export function parseCondition(text: string): ParseResult<ParsedCondition> {
   const trimmed = text.trim();
   if (/^otherwise$/i.test(trimmed)) {
@@ -411,6 +416,9 @@ export function parseCondition(text: string): ParseResult<ParsedCondition> {
       notes: [{ span: s, message: "'otherwise' is not CEL; it is read as the default branch, taken when no other condition holds.", celSpelling: 'true' }],
     };
   }
+  // `${secrets.X}` (a template, not CEL) or that text inside a string literal: a secret all the same, never compared as text.
+  const placeholder = SECRET_PLACEHOLDER.exec(text);
+  if (placeholder) return { ok: false, error: secretInCondition(span(placeholder.index, placeholder.index + placeholder[0].length)) };
   let d: Rewritten | ExprError;
   try {
     const tokens = tokenize(text);

@@ -28,6 +28,8 @@ export interface ExprError {
   message: string;
   span: Span;
   hint?: string;
+  /** The error is a secret where its value would reach the execution's data (OSOP4005), not a syntax error. */
+  secret?: true;
 }
 
 export type ParseResult<T> = { ok: true; value: T; notes: DialectNote[] } | { ok: false; error: ExprError };

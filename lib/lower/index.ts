@@ -122,7 +122,8 @@ class Lowerer implements RegionLowering {
     this.checkRequiredInputs(init);
     for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
-        this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, null, 'Shorten the node id.');
+        const node = this.nodeNamed(name);
+        this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, node?.idRange ?? null, node ? `Shorten the node id '${node.id}' (${node.id.length} characters).` : 'Shorten the node id.');
       }
     }
     if (this.sink.hasErrors) return undefined;
@@ -216,9 +217,15 @@ class Lowerer implements RegionLowering {
     return name;
   }
 
+  /** The node a state is named after: node ids hold no ':', so the name up to the first ':' (`<node>:route`). */
+  private nodeNamed(name: string): WorkflowNode | undefined {
+    return this.a.nodeById.get(name.split(':')[0]);
+  }
+
   claim(name: string, state: State, region: Region, node?: WorkflowNode): string {
     if (this.names.has(name)) {
-      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'${node ? ` (node '${node.id}')` : ''}.`, node?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+      const at = node ?? this.nodeNamed(name);
+      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'${at ? ` (node '${at.id}')` : ''}.`, at?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
       return name;
     }
     this.names.add(name);
@@ -228,7 +235,7 @@ class Lowerer implements RegionLowering {
 
   /** Reserve a state name that a construct places itself. */
   claimName(name: string): void {
-    if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, null, "Rename the node: ':' is reserved for the states the compiler adds.");
+    if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, this.nodeNamed(name)?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
     this.names.add(name);
   }
 

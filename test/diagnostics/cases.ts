@@ -222,7 +222,7 @@ export const CASES: DiagnosticCase[] = [
   { code: 'OSOP5003', at: [6, 41], source: wf('inputs: { host: { type: string } }\nnodes:\n  - { id: a, type: api, runtime: { url: "https://${inputs.host}/x" } }\n') },
   { code: 'OSOP5004', at: [5, 48], source: wf('nodes:\n  - { id: a, type: agent, runtime: { provider: cohere, model: command-r, prompt: "Summarise." } }\n') },
   {
-    code: 'OSOP5006', at: 'file',
+    code: 'OSOP5006', at: [5, 11],
     source: wf(`nodes:\n  - { id: ${'a'.repeat(80)}, type: api, outputs: [status], runtime: { url: "https://api.example.com/a" } }\n  - { id: b, type: system, subtype: router }\n  - { id: c, type: system, subtype: router }\nedges:\n  - { from: ${'a'.repeat(80)}, to: b, mode: conditional, when: "${'a'.repeat(80)}.status == 200" }\n  - { from: ${'a'.repeat(80)}, to: c, mode: conditional, when: "${'a'.repeat(80)}.status != 200" }\n`),
   },
   { code: 'OSOP5007', at: [5, 100], source: wf('nodes:\n  - { id: a, type: api, runtime: { url: "https://api.example.com/x", method: POST, body: { "id.$": "$.id" } } }\n') },
