@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runCheck, runCompile, runGraph } from './commands';
 import { runStart } from './start';
+import { runCost, type CostCliOptions } from './cost';
 import { runRun, type RunOptions } from './run';
 import { runTest, type TestOptions } from './test-command';
 import { runMocks } from './mocks';
@@ -121,6 +122,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--region <region>', 'AWS region of the execution (default: AWS_REGION)')
     .option('--endpoint <url>', 'a Step Functions API other than AWS (e.g. Step Functions Local)')
     .action(async (opts: AnswerOptions & { output?: string[] }) => setExit(await runAnswer('complete', { ...opts, output: undefined, outputs: opts.output ?? [] })));
+
+  program
+    .command('cost')
+    .description('what the workflow costs on Step Functions: transitions, Lambda calls and a monthly estimate per path, Standard against Express')
+    .argument('<file>', 'workflow file')
+    .option('--executions <n>', 'executions a month for the monthly estimate', '1000000')
+    .option('--region <region>', 'AWS region of the prices', 'us-east-1')
+    .option('--prices <file>', 'a price table to use instead of the built-in one (the shape of lib/cost/prices.json)')
+    .option('--durations <node=ms>', 'how long one call of NODE takes, in ms (repeatable, or comma-separated); default: the node timeout, a ceiling', collect)
+    .option('--verify', 'run every path on the local engine (mocked answers, no network) and check the counts')
+    .addOption(new Option('--output <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
+    .option('--strict', 'refuse loose forms and manual steps instead of warning')
+    .action(async (file: string, opts: CostCliOptions) => setExit(await runCost(file, opts)));
 
   program
     .command('start')
