@@ -83,8 +83,10 @@ const group = (n: number) => n.toLocaleString('en-US');
 /** The one line `npm start` prints per workflow. */
 export function costLine(r: CostReport): string {
   const happy = r.paths.find((p) => p.kind === 'happy')!;
-  const exp = r.express.eligible ? 'Express eligible' : r.express.fitsWithTimeout ? 'Express fits once timeout_sec ≤ 300' : 'Standard only';
-  return `${happy.transitions} transitions and ${happy.lambdaInvocations} Lambda calls on the happy path; Step Functions per million executions: ${usd(happy.stepFunctions.standard * 1e6)} Standard, ${r.durations === 'given' ? '' : '≤ '}${usd(happy.stepFunctions.express * 1e6)} Express (${exp})`;
+  const exp = r.express.eligible ? 'eligible' : r.express.fitsWithTimeout ? 'fits once timeout_sec ≤ 300' : 'not eligible';
+  const request = happy.expressRequest;
+  const duration = r.durations === 'given' ? usd((happy.stepFunctions.express - request) * 1e6) : `≤ ${usd((happy.stepFunctions.express - request) * 1e6)} at the node timeouts`;
+  return `${happy.transitions} transitions, ${happy.lambdaInvocations} Lambda calls on the happy path; Step Functions per million executions: Standard ${usd(happy.stepFunctions.standard * 1e6)}, Express ${usd(request * 1e6)} + duration (${duration}; ${exp})`;
 }
 
 export function formatCost(r: CostReport, verified?: Map<string, { ran: number; ranStatus: string; agrees: boolean; problem?: string }>): string {

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeDeployment } from '../cdk/plan';
+import { BUILT_IN_PRICES, costPaths, estimateCost } from '../cost';
+import { costLine } from './cost';
 import { compile } from '../index';
 import { hasWorkflowExtension } from '../load';
 import { ExitCode, countBySeverity, plural, printDiagnostics } from './output';
@@ -38,11 +40,20 @@ export async function runStart(opts: { dir: string }): Promise<number> {
     process.stdout.write(`    secrets:  ${[...new Set([...rep.secrets.map((s) => s.name), ...rep.agentSecrets])].join(', ') || 'none'}\n`);
     if (rep.models.length) process.stdout.write(`    models:   ${rep.models.map((m) => `${m.node}: ${m.provider}/${m.model}`).join(', ')}\n`);
     process.stdout.write(`    deploys:\n${describeDeployment(rep).map((l) => `      ${l}\n`).join('')}`);
+    process.stdout.write(`    cost:     ${costSummary(r.definition, rep)}  (osop-sfn cost ${file})\n`);
     process.stdout.write('\n');
   }
   process.stdout.write(`${entries.length - failed} of ${entries.length} compiled.\n`);
   const ran = entries.includes(SEED) ? await runSeed(path.join(opts.dir, SEED)) : ExitCode.Ok;
   return failed || ran !== ExitCode.Ok ? ExitCode.Failed : ExitCode.Ok;
+}
+
+function costSummary(definition: Parameters<typeof costPaths>[0], report: Parameters<typeof estimateCost>[1]): string {
+  try {
+    return costLine(estimateCost(definition, report, costPaths(definition), { prices: BUILT_IN_PRICES, region: 'us-east-1' }));
+  } catch (e) {
+    return `not estimated (${(e as Error).message})`;
+  }
 }
 
 /** The payment workflow that the project starts from: run end to end against the local stand-ins. */

@@ -42,6 +42,8 @@ export interface PathCost {
   express: number;
   /** USD per execution, Step Functions' own share (transitions; requests and duration). */
   stepFunctions: { standard: number; express: number };
+  /** USD per execution: Express's request price alone (the rest of `stepFunctions.express` is duration). */
+  expressRequest: number;
 }
 
 export interface ExpressVerdict {
@@ -175,6 +177,7 @@ function pathCost(p: CostPath, tasks: Map<string, TaskReport>, prices: RegionPri
     standard: sfnStandard + lambda + other,
     express: sfnExpress + lambda + other,
     stepFunctions: { standard: sfnStandard, express: sfnExpress },
+    expressRequest: prices.expressPerRequest,
   };
 }
 
