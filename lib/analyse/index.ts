@@ -858,7 +858,7 @@ class Analyser {
     for (const ref of parsed.value.references) {
       if (ref.kind === 'secret') {
         if (!secretsAllowed) {
-          this.sink.error(Codes.SecretInCondition, `A secret cannot be used here: its value would reach ${node.binding?.id === 'agent' ? 'the language model and ' : ''}the execution's data.`, this.spanRange(t, ref.span), 'Secrets may appear in the url, headers, query and body of api nodes, in commands, and in MCP server URLs and headers, where only the handler (or the build) resolves them.');
+          this.sink.error(Codes.SecretInCondition, `A secret cannot be used here: its value would reach ${node.binding?.id === 'agent' ? 'the language model and ' : ''}the execution's data.`, this.spanRange(t, ref.span), 'Secrets may appear in the url, headers, query and body of api nodes, in commands, in MCP server URLs and headers, and in the runtime of a custom handler (x-sfn handler), where only the handler (or the build) resolves them.');
           continue;
         }
         const users = this.secrets.get(ref.name);

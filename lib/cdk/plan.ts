@@ -84,6 +84,8 @@ export interface CustomHandlerPlan {
   nodes: string[];
   substitutions: string[];
   timeoutSeconds: number;
+  /** Secret names (without the prefix) its wrapper resolves in the nodes' runtime, sorted: the function may read exactly these. */
+  secrets: string[];
 }
 
 export interface SubWorkflowPlan {
@@ -218,12 +220,14 @@ function planCustomHandlers(tasks: TaskReport[], problems: string[]): CustomHand
   const byPath = new Map<string, { plan: CustomHandlerPlan; waits: { state: string; timeoutSeconds?: number }[] }>();
   for (const t of tasks) {
     if (t.function?.kind !== 'custom') continue;
-    const entry = byPath.get(t.function.path) ?? { plan: { path: t.function.path, nodes: [], substitutions: [], timeoutSeconds: 0 }, waits: [] };
+    const entry = byPath.get(t.function.path) ?? { plan: { path: t.function.path, nodes: [], substitutions: [], timeoutSeconds: 0, secrets: [] }, waits: [] };
     byPath.set(t.function.path, entry);
     entry.plan.nodes.push(t.node);
     entry.plan.substitutions.push(t.function.substitution);
+    entry.plan.secrets = [...new Set([...entry.plan.secrets, ...t.secrets])].sort();
     entry.waits.push(functionWait(t));
   }
+  for (const { plan } of byPath.values()) for (const n of plan.secrets) if (!SECRET_NAME.test(n)) problems.push(`secret name '${n}' may only contain letters, digits and /_+=.@-`);
   return [...byPath.values()].map(({ plan, waits }) => ({ ...plan, timeoutSeconds: sizeTimeout({ label: `custom handler ${plan.path}`, timeoutSeconds: CUSTOM_HANDLER_DEFAULTS.timeoutSeconds }, waits, problems) }));
 }
 
@@ -314,6 +318,7 @@ export function describeDeployment(report: CompileReport, options: PlanOptions =
   }
   for (const c of plan.customHandlers) {
     lines.push(`  custom handler function ${c.path} (relative to the workflow file; ${functionSpec(CUSTOM_HANDLER_DEFAULTS.memoryMiB, c.timeoutSeconds)}) for ${c.nodes.join(', ')} as ${c.substitutions.map((k) => `\${${k}}`).join(', ')}`);
+    for (const s of c.secrets) lines.push(`    IAM: it may secretsmanager:GetSecretValue ${secretArnPattern(plan.secretPrefix, s)}`);
   }
   if (plan.project) {
     lines.push(`  CodeBuild project (shared by the stack's workflows; each build's commands, image and timeout come from its Task) as \${${plan.project.substitution}}`);

@@ -5,6 +5,7 @@
  * starts go in as definition substitutions, and its role is granted exactly
  * the statements of its deployment plan (`planDeployment`).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { customHandlerEntry } from '../../lambdas/custom';
 import { compile } from '../index';
 import { formatDiagnostic } from '../diagnostics/format';
 import type { AslDefinition, CompileReport } from '../types';
@@ -147,14 +149,22 @@ export class OsopWorkflow extends Construct {
     for (const key of this.plan.parameters) substitutions[key] = databaseSetting(props, key, file);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.plan.customHandlers.forEach((c, i) => {
+      const module = modules[i] as { entry: string; projectRoot: string };
       const fn = osopFunction(this, c.substitutions[0], {
-        ...(modules[i] as { entry: string; projectRoot: string }),
+        // The user's module inside the wrapper that resolves the secrets of the nodes' runtime (lambdas/custom).
+        entry: wrappedCustomEntry(module),
+        projectRoot: module.projectRoot,
         description: `OSOP custom handler ${c.path} of ${this.plan.workflowId}: runs node${c.nodes.length > 1 ? 's' : ''} ${c.nodes.join(', ')}`,
         memorySize: CUSTOM_HANDLER_DEFAULTS.memoryMiB,
         timeout: Duration.seconds(c.timeoutSeconds),
         logRetention,
-        environment: {},
+        environment: c.secrets.length ? { OSOP_SECRETS_SOURCE: 'aws', OSOP_SECRET_PREFIX: handlers.secretPrefix } : {},
       });
+      // Exactly the secrets its nodes' runtime names, whatever suffix Secrets Manager gave their ARNs.
+      if (c.secrets.length) {
+        const resources = c.secrets.map((name) => Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${handlers.secretPrefix}${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+        fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadWorkflowSecrets', actions: ['secretsmanager:GetSecretValue'], resources }));
+      }
       for (const k of c.substitutions) substitutions[k] = fn.functionArn;
       for (const node of c.nodes) this.customFunctions.set(node, fn);
     });
@@ -296,6 +306,22 @@ function childrenOf(report: CompileReport, given: Record<string, SubWorkflow>): 
     names[s.workflowId] = child instanceof OsopWorkflow ? child.plan.stateMachineName : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
   }
   return { arns, names, problems };
+}
+
+/**
+ * The module the deployment bundles for a custom handler: the user's module imported by the wrapper
+ * (`lambdas/custom`), written under the project root's `node_modules/.cache/osop-sfn` (the bundler takes
+ * only entries inside the project root), at a path derived from the module's, so a synth is reproducible.
+ */
+function wrappedCustomEntry(module: { entry: string; projectRoot: string }): string {
+  const source = customHandlerEntry(module.entry);
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const file = path.join(module.projectRoot, 'node_modules', '.cache', 'osop-sfn', 'custom-handlers', digest, 'index.ts');
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== source) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, source);
+  }
+  return file;
 }
 
 /** Where a custom handler module is and what it is bundled against, or why it cannot be built. */

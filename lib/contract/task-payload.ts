@@ -249,7 +249,12 @@ export interface ApprovalDecision {
 export interface CustomTaskPayload extends TaskPayloadBase {
   kind: 'custom';
   nodeType: string;
-  /** The node's runtime block as written (not interpolated). */
+  /**
+   * The node's runtime block, its `${...}` templates (inputs, earlier outputs, loop items) filled in by the
+   * state machine; a `${secrets.NAME}` stays a placeholder at the pointers `secretFields` lists (only under
+   * `/runtime`), resolved by the wrapper the user's handler runs in (`lambdas/custom`), which hands the
+   * user's module the runtime with the secret in it and without `secretFields`.
+   */
   runtime: Record<string, unknown>;
   input: Record<string, unknown>;
   context: Record<string, unknown>;

@@ -2,11 +2,15 @@
  * User handlers (`x-sfn: { handler: path }`) in local runs: the module at
  * `path` (relative to the workflow file's folder), TypeScript or JavaScript,
  * bundled with esbuild as a Lambda deployment would bundle it, loaded, and
- * called with the Task's payload as Lambda would call it.
+ * called with the Task's payload as Lambda would call it, inside the same
+ * wrapper as in the deployed function (`lambdas/custom`): it resolves the
+ * `${secrets.NAME}` of the node's runtime (locally the environment variable
+ * NAME) before the module sees it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { wrapCustomHandler, type UserHandlerFunction } from '../../lambdas/custom';
 import type { CustomTaskPayload } from '../contract/task-payload';
 import { invokeResult, lambdaCause, lambdaError, taskError, type LocalTaskHandler } from './handlers';
 
@@ -52,7 +56,7 @@ export async function loadUserHandlers(modules: UserHandlerModule[]): Promise<Ma
         throw new UserHandlerError(`${what} fails while loading: ${(e as Error).name}: ${(e as Error).message}`);
       }
       if (typeof loaded.handler !== 'function') throw new UserHandlerError(`${what} exports no function 'handler' (Lambda calls exports.handler).`);
-      out.set(m.file, loaded.handler as UserHandler);
+      out.set(m.file, wrapCustomHandler(loaded.handler as UserHandlerFunction));
     }
   } finally {
     // Loaded modules stay in memory; the bundles are not needed any more.

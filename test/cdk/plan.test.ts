@@ -90,8 +90,8 @@ describe('custom handlers', () => {
     const plan = planDeployment(custom(20));
     expect(plan.problems).toEqual([]);
     expect(plan.customHandlers).toEqual([
-      { path: 'lambdas/x.ts', nodes: ['a', 'b'], substitutions: ['Handler_a', 'Handler_b'], timeoutSeconds: 120 },
-      { path: 'lambdas/y.ts', nodes: ['c'], substitutions: ['Handler_c'], timeoutSeconds: 60 },
+      { path: 'lambdas/x.ts', nodes: ['a', 'b'], substitutions: ['Handler_a', 'Handler_b'], timeoutSeconds: 120, secrets: [] },
+      { path: 'lambdas/y.ts', nodes: ['c'], substitutions: ['Handler_c'], timeoutSeconds: 60, secrets: [] },
     ]);
     expect(plan.grants.map((g) => g.resources)).toEqual([['${Handler_a}', '${Handler_a}:*'], ['${Handler_b}', '${Handler_b}:*'], ['${Handler_c}', '${Handler_c}:*']]);
   });
