@@ -8,15 +8,16 @@
  * one event bus: the stack's `<stack name>-osop-approvals` bus, created with
  * it, or the bus it is given.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArnFormat, CfnElement, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { packageRoot } from '../package-root';
 import type { HandlerKind } from '../types';
 import { OsopDeployError } from './errors';
 import { osopFunction } from './function';
@@ -24,8 +25,14 @@ import { stackNameOf } from './names';
 import { APPROVAL_EVENTS, DEPLOY_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, NAME_RULES, approvalEventBusNameFor, type SharedFunctionSpec } from './plan';
 import { checkProps, matches, optional } from './props';
 
-/** The repository root: handler entries and the lock file live there, whatever the app's working directory. */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The folder of the pre-bundled handler (`lambdas/rest/index.ts` → dist/handlers/rest), or why it cannot be deployed. */
+export function handlerBundleDir(spec: SharedFunctionSpec): string {
+  const dir = path.join(packageRoot(), 'dist', 'handlers', path.basename(path.dirname(spec.entry)));
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new OsopDeployError(`The ${spec.label} bundle is missing: ${path.join(dir, 'index.js')} does not exist. In the osop-sfn repository run \`npm run build\`; an installed osop-sfn package ships it (reinstall it).`);
+  }
+  return dir;
+}
 
 export interface OsopHandlersProps {
   /** Secrets Manager name prefix the handlers read secrets under (`osop/` → `osop/STRIPE_SECRET_KEY`). @default 'osop/' */
@@ -70,7 +77,7 @@ export class OsopHandlers extends Construct {
 
   readonly secretPrefix: string;
   private readonly props: OsopHandlersProps;
-  private readonly functions = new Map<HandlerKind, NodejsFunction>();
+  private readonly functions = new Map<HandlerKind, lambda.Function>();
   private readonly specs = new Map<HandlerKind, SharedFunctionSpec>();
   private commandProject?: codebuild.Project;
   private projectSecrets?: { statement: iam.PolicyStatement; names: Set<string> };
@@ -170,13 +177,12 @@ export class OsopHandlers extends Construct {
     return Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
-  private create(d: SharedFunctionSpec): NodejsFunction {
+  private create(d: SharedFunctionSpec): lambda.Function {
     const kind = d.name;
     this.specs.set(kind, d);
     const bus = d.needs === 'approvals' ? (this.bus ??= this.props.approvalEventBus ?? this.newApprovalBus()) : undefined;
     const fn = osopFunction(this, functionId(kind), {
-      entry: path.join(PROJECT_ROOT, d.entry),
-      projectRoot: PROJECT_ROOT,
+      bundleDir: handlerBundleDir(d),
       description: `OSOP ${d.label}: runs the ${kind} Task states of the stack's workflows`,
       memorySize: this.props.memorySize ?? d.memoryMiB,
       // Sized at synth time from the workflows that use this function (see requireTimeout).

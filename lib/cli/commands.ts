@@ -6,6 +6,7 @@ import { loadWorkflowFile } from '../load';
 import { normaliseWorkflow } from '../normalise';
 import { renderGraph } from '../render/graph';
 import type { CompileResult } from '../types';
+import { githubAnnotations, sarifLog } from './ci-formats';
 import { ExitCode, countBySeverity, plural, printDiagnostics } from './output';
 
 type DiagFormat = 'pretty' | 'json';
@@ -15,17 +16,17 @@ function exitFor(results: CompileResult[]): number {
   return results.every((r) => r.ok) ? ExitCode.Ok : ExitCode.Failed;
 }
 
-export function runCheck(files: string[], opts: { diagnostics: DiagFormat; strict?: boolean }): number {
+/** `pretty` and `json` print each diagnostic on stderr; `github` (annotations) and `sarif` write them for CI on stdout. */
+export type CheckFormat = DiagFormat | 'github' | 'sarif';
+
+export function runCheck(files: string[], opts: { format: CheckFormat; strict?: boolean; version: string }): number {
   const results = files.map((f) => compile(f, { strict: Boolean(opts.strict) }));
-  let errors = 0;
-  let warnings = 0;
-  for (const r of results) {
-    printDiagnostics(r.diagnostics, opts.diagnostics);
-    const c = countBySeverity(r.diagnostics);
-    errors += c.errors;
-    warnings += c.warnings;
-  }
-  if (opts.diagnostics === 'pretty') {
+  const all = results.flatMap((r) => r.diagnostics);
+  if (opts.format === 'github') process.stdout.write(githubAnnotations(all));
+  else if (opts.format === 'sarif') process.stdout.write(`${JSON.stringify(sarifLog(all, { version: opts.version }), null, 2)}\n`);
+  else for (const r of results) printDiagnostics(r.diagnostics, opts.format);
+  if (opts.format !== 'json') {
+    const { errors, warnings } = countBySeverity(all);
     const ok = results.filter((r) => r.ok).length;
     process.stderr.write(`${plural(files.length, 'file')} checked: ${ok} ok, ${files.length - ok} with errors (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).\n`);
   }

@@ -4,7 +4,8 @@
  * 2 usage errors, 3 an internal error (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { runCheck, runCompile, runGraph } from './commands';
+import { runCheck, runCompile, runGraph, type CheckFormat } from './commands';
+import { runInit } from './init';
 import { runStart } from './start';
 import { runCost, type CostCliOptions } from './cost';
 import { runRun, type RunOptions } from './run';
@@ -32,9 +33,22 @@ export async function main(argv: string[]): Promise<number> {
     .command('check')
     .description('check workflow files and report every problem')
     .argument('<files...>', 'workflow files (.osop, .osop.yaml, .osop.yml, .osop.json)')
-    .addOption(diagnosticsOption())
+    .addOption(new Option('--format <format>', 'pretty or json (stderr); github: GitHub Actions annotations, sarif: SARIF 2.1.0 (stdout)').choices(['pretty', 'json', 'github', 'sarif']))
+    .addOption(new Option('--diagnostics <format>', 'the same as --format pretty|json').choices(['pretty', 'json']))
     .option('--strict', 'refuse loose forms (read one documented way) and manual steps instead of warning')
-    .action((files: string[], opts: { diagnostics: 'pretty' | 'json'; strict?: boolean }) => setExit(runCheck(files, opts)));
+    .action((files: string[], opts: { format?: CheckFormat; diagnostics?: 'pretty' | 'json'; strict?: boolean }) => {
+      if (opts.format && opts.diagnostics && opts.format !== opts.diagnostics) {
+        process.stderr.write(`osop-sfn: --format ${opts.format} and --diagnostics ${opts.diagnostics} disagree; give one.\n`);
+        return setExit(ExitCode.Usage);
+      }
+      setExit(runCheck(files, { format: opts.format ?? opts.diagnostics ?? 'pretty', strict: opts.strict, version: VERSION }));
+    });
+
+  program
+    .command('init')
+    .description('scaffold a project: an example workflow, a CDK app that deploys it, a CI workflow and how to run them; never overwrites a file')
+    .argument('[dir]', 'the folder to write into', '.')
+    .action((dir: string) => setExit(runInit(dir)));
 
   program
     .command('compile')

@@ -31,6 +31,8 @@ export interface Free {
   readonly label: string;
   /** May be absent (an input field, an answer without a ResultSelector). */
   readonly optional: boolean;
+  /** Can only be text (a CodeBuild exported variable). */
+  readonly text?: boolean;
 }
 const isFree = (v: unknown): v is Free => typeof v === 'object' && v !== null && '__free' in v;
 const ABSENT = Symbol('absent');
@@ -80,6 +82,10 @@ export interface Walk {
 }
 
 export class WalkError extends Error {}
+
+/** A Choice compared a path that has no value: Step Functions fails the execution with States.Runtime. */
+class ChoiceRuntime extends Error {}
+const RUNTIME = '\u0000States.Runtime';
 
 /** The execution's ceiling on entered states; a path that loops past it is refused (it would hit the 25,000-event history anyway). */
 const MAX_ENTERED = 20_000;
@@ -151,8 +157,8 @@ class Walker {
     };
   }
 
-  private free(label: string, optional: boolean): Free {
-    return { __free: this.nextFree++, label, optional };
+  private free(label: string, optional: boolean, text = false): Free {
+    return { __free: this.nextFree++, label, optional, ...(text && { text }) };
   }
 
   /** Resolve bound free values (at the top level of `v`). */
@@ -210,6 +216,7 @@ class Walker {
       }
       case 'Choice': {
         const next = this.choose(name, st, data, context);
+        if (next === RUNTIME) return { kind: 'error', error: 'States.Runtime', cause: `no value for a path the Choice '${name}' reads` };
         return { kind: 'next', next, output: data };
       }
       case 'Task':
@@ -325,34 +332,42 @@ class Walker {
         }
         return { kind: 'error' as const, error: f.error, cause };
       }
-      const outputs = this.outputsOf(name, st);
-      this.calls.push({ state: name, outputs, at: this.entered.length - 1 });
-      return done(this.output(st, data, this.select(st, this.taskResult(st, outputs), context), context));
+      const { selected, mock } = this.outputsOf(name, st);
+      this.calls.push({ state: name, outputs: mock, at: this.entered.length - 1 });
+      return done(this.output(st, data, selected, context));
     }
   }
 
-  /** The fields the state reads of its result, as free values. */
-  private outputsOf(name: string, st: State): Record<string, Json> {
-    const out: Record<string, Json> = {};
+  /**
+   * The answer of a Task: one free value per output the state's ResultSelector keeps (its keys are the
+   * output names, which is also how \`osop-sfn test\` mocks name them); without a ResultSelector the whole
+   * answer is kept, and any field of it may be read (a lazy object).
+   */
+  private outputsOf(name: string, st: State): { selected: Record<string, Json>; mock: Record<string, Json> } {
+    const selected: Record<string, Json> = {};
     const selector = st.ResultSelector as Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(selector ?? {})) {
-      if (!k.endsWith('.$') || typeof v !== 'string') continue;
-      const m = /^\$\.(?:Payload\.|Output\.)?([A-Za-z0-9_]+)/.exec(v);
-      if (m) out[m[1]] = this.free(`${name}.${m[1]}`, false);
-    }
     if (!selector) {
-      // No ResultSelector: the whole answer is kept, so any field may be read; make the object lazy.
-      this.lazy.add(out);
+      this.lazy.add(selected);
+      return { selected, mock: selected };
     }
-    return out;
-  }
-
-  /** The Task's raw result for these outputs, in the shape the state's ResultSelector reads. */
-  private taskResult(st: State, outputs: Record<string, Json>): Json {
-    const selector = JSON.stringify(st.ResultSelector ?? {});
-    if (selector.includes('$.Payload')) return { Payload: outputs, StatusCode: 200 };
-    if (selector.includes('$.Output')) return { Output: outputs, Status: 'SUCCEEDED' };
-    return outputs;
+    // A service integration's answer is mocked as the service gives it: the fields the selector reads, where it reads them.
+    const raw = !/:::(lambda:invoke|states:startExecution|codebuild:|aws-sdk:rdsdata:|events:putEvents)/.test(String(st.Resource));
+    const mock: Record<string, Json> = raw ? {} : selected;
+    for (const [k, v] of Object.entries(selector)) {
+      if (!k.endsWith('.$')) {
+        selected[k] = v;
+        continue;
+      }
+      const f = this.free(`${name}.${k.slice(0, -2)}`, false, typeof v === 'string' && v.includes('ExportedEnvironmentVariables'));
+      selected[k.slice(0, -2)] = f;
+      if (raw && typeof v === 'string' && /^\$(\.[A-Za-z0-9_]+)+$/.test(v)) {
+        const keys = v.slice(2).split('.');
+        let at = mock;
+        for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, Json>;
+        at[keys[keys.length - 1]] = f;
+      }
+    }
+    return { selected, mock };
   }
 
   // ---------------------------------------------------------------- choices
@@ -367,7 +382,13 @@ class Walker {
     };
     for (const r of rules) this.variables(r, data, context).forEach(probe);
     if (frees.size === 0) {
-      const next = this.firstMatch(rules, data, context) ?? (st.Default as string | undefined);
+      let next: string | undefined;
+      try {
+        next = this.firstMatch(rules, data, context) ?? (st.Default as string | undefined);
+      } catch (e) {
+        if (e instanceof ChoiceRuntime) return RUNTIME;
+        throw e;
+      }
       if (next === undefined) throw new WalkError(`no branch of the Choice '${name}' matches and it has no Default (States.NoChoiceMatched)`);
       return next;
     }
@@ -376,29 +397,36 @@ class Walker {
     const candidates = vars.map((f) => candidatesFor(f, rules, (v) => this.deref(this.path(data, v, context))));
     const wantLoop = (this.loopCount.get(name) ?? 0) < (this.spec.loops?.[name] ?? 0);
     const loops = new Set(targets.filter((t) => this.loopsBack(t)));
-    const order = [...targets.filter((t) => loops.has(t) === wantLoop), ...targets.filter((t) => loops.has(t) !== wantLoop)];
-    const reachable = new Map<string, Json[]>();
+    // The first assignment (in the order the comparisons name values) whose branch loops back as the path wants.
+    const found: { next: string; assign: Json[] }[] = [];
     const assign: Json[] = new Array(vars.length);
     let tried = 0;
-    const search = (i: number): void => {
-      if (tried > 4096) return;
+    const search = (i: number): boolean => {
+      if (tried > 4096) return false;
       if (i === vars.length) {
         tried++;
         vars.forEach((f, j) => this.bindings.set(f.__free, assign[j]));
-        const next = this.firstMatch(rules, data, context) ?? (st.Default as string | undefined);
+        let next: string | undefined;
+        try {
+          next = this.firstMatch(rules, data, context) ?? (st.Default as string | undefined);
+        } catch (e) {
+          if (!(e instanceof ChoiceRuntime)) throw e;
+        }
         vars.forEach((f) => this.bindings.delete(f.__free));
-        if (next !== undefined && !reachable.has(next)) reachable.set(next, [...assign]);
-        return;
+        if (next !== undefined) found.push({ next, assign: [...assign] });
+        return next !== undefined && loops.has(next) === wantLoop;
       }
       for (const c of candidates[i]) {
         assign[i] = c;
-        search(i + 1);
+        if (search(i + 1)) return true;
       }
+      return false;
     };
     search(0);
-    const next = order.find((t) => reachable.has(t));
-    if (next === undefined) throw new WalkError(`the cost walk found no values that take a branch of the Choice '${name}'`);
-    reachable.get(next)!.forEach((v, j) => this.bindings.set(vars[j].__free, v));
+    const pick = found.find((f) => loops.has(f.next) === wantLoop) ?? found[0];
+    if (!pick) throw new WalkError(`the cost walk found no values that take a branch of the Choice '${name}'`);
+    const next = pick.next;
+    pick.assign.forEach((v, j) => this.bindings.set(vars[j].__free, v));
     if (loops.has(next)) this.loopCount.set(name, (this.loopCount.get(name) ?? 0) + 1);
     this.decisions.push({ state: name, next });
     return next;
@@ -427,8 +455,8 @@ class Walker {
   private variables(rule: State, data: Json, context: Record<string, Json>): Json[] {
     const out: Json[] = [];
     const walk = (r: State) => {
-      if (typeof r.Variable === 'string') out.push(this.path(data, r.Variable, context));
-      for (const [k, v] of Object.entries(r)) if (k.endsWith('Path') && k !== 'Variable' && typeof v === 'string') out.push(this.path(data, v, context));
+      if (typeof r.Variable === 'string') out.push(this.path(data, r.Variable, context, true));
+      for (const [k, v] of Object.entries(r)) if (k.endsWith('Path') && k !== 'Variable' && typeof v === 'string') out.push(this.path(data, v, context, true));
       for (const sub of (r.And ?? r.Or ?? []) as State[]) walk(sub);
       if (r.Not) walk(r.Not as State);
     };
@@ -451,6 +479,7 @@ class Walker {
       if (op === 'Variable' || op === 'Next') continue;
       const operand = op.endsWith('Path') ? this.deref(this.path(data, operand0 as string, context)) : operand0;
       const base = op.endsWith('Path') ? op.slice(0, -4) : op;
+      if (!present && base !== 'IsPresent') throw new ChoiceRuntime(`the Choice reads ${String(r.Variable)}, which has no value on this path`);
       return compare(base, value, operand, present);
     }
     throw new WalkError(`a Choice rule without a comparison: ${JSON.stringify(r)}`);
@@ -677,5 +706,5 @@ function candidatesFor(f: Free, rules: State[], read: (path: string) => Json): J
   rules.forEach(visit);
   add('cost-value');
   if (f.optional) add(ABSENT);
-  return out;
+  return f.text ? out.filter((v) => typeof v === 'string') : out;
 }

@@ -7,7 +7,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { OsopDeployError } from '../../lib/cdk/errors';
 import type { HandlerKind } from '../../lib/types';
+import { ensureBuilt } from '../cli/helpers';
 import { ROOT } from '../helpers/paths';
+
+// The shared handlers are deployed from their bundles in dist/handlers (scripts/build.js).
+ensureBuilt();
 
 export const CDK_FIXTURES = path.join(ROOT, 'test', 'cdk', 'fixtures');
 

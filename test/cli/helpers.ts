@@ -7,6 +7,8 @@ import { ROOT } from '../helpers/paths';
 export const BIN = path.join(ROOT, 'bin', 'osop-sfn.js');
 const DIST = path.join(ROOT, 'dist', 'cli.js');
 const LOCK = path.join(ROOT, 'dist', '.build-lock');
+/** scripts/build.js writes the handler bundles with dist/cli.js (the CDK construct deploys them). */
+const HANDLER_BUNDLE = path.join(ROOT, 'dist', 'handlers', 'rest', 'index.js');
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -18,9 +20,9 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** `npm run build` when dist/cli.js is missing or older than a source file; one test file at a time. */
+/** `node scripts/build.js` when dist/cli.js or the handler bundles are missing, or dist/cli.js is older than a source file; one test file at a time. */
 export function ensureBuilt(): void {
-  const stale = () => !fs.existsSync(DIST) || fs.statSync(DIST).mtimeMs < Math.max(...['lib', 'lambdas', 'sandbox'].map((d) => newestSource(path.join(ROOT, d))));
+  const stale = () => !fs.existsSync(DIST) || !fs.existsSync(HANDLER_BUNDLE) || fs.statSync(DIST).mtimeMs < Math.max(...['lib', 'lambdas', 'sandbox'].map((d) => newestSource(path.join(ROOT, d))));
   if (!stale()) return;
   fs.mkdirSync(path.dirname(LOCK), { recursive: true });
   const deadline = Date.now() + 120_000;
