@@ -68,7 +68,7 @@ test('a missing secret is OSOP.Config naming it; a pointer outside /runtime is r
 
 test('the deployed entry imports the user module and exports its handler wrapped', () => {
   const src = customHandlerEntry('/p/handlers/h.ts', '/osop/lambdas/custom/index.ts');
-  expect(src).toContain('import * as user from "/p/handlers/h";');
-  expect(src).toContain('import { wrapCustomHandler } from "/osop/lambdas/custom/index";');
+  expect(src).toContain('import * as user from "/p/handlers/h.ts";');
+  expect(src).toContain('import { wrapCustomHandler } from "/osop/lambdas/custom/index.ts";');
   expect(src).toContain('export const handler = wrapCustomHandler(');
 });
