@@ -5,6 +5,7 @@ import { SIZES } from './compile';
 import { SHAPES } from './generate';
 import type { LocalFigures } from './local';
 import { PATH_LABELS, PATHS, type MachineFigures } from './machines';
+import { PEER_LABELS, PEERS, type PeerResults } from './peers';
 import type { BundleFigures, CliFigures, SynthFigures } from './processes';
 
 export interface BenchResults {
@@ -12,6 +13,7 @@ export interface BenchResults {
   compile?: { seed: SeedCompileFigures; scaling: ScalingFigures };
   cli?: CliFigures & { buildMs: number };
   machines?: MachineFigures;
+  peers?: PeerResults;
   local?: LocalFigures;
   bundles?: BundleFigures;
   cdk?: SynthFigures;
@@ -60,6 +62,15 @@ export function evaluateTargets(r: BenchResults): Target[] {
     }
     const d = r.machines.definitionBytes;
     add('machines.definitionBytes', 'definition bytes (minified): ours vs hand-written', `${d.osop} vs ${d.baseline}`, 'ours ≤ hand-written', d.osop <= d.baseline);
+  }
+  if (r.peers) {
+    const { ours, idiomatic } = r.peers.peers;
+    const happy = ours.paths!.happy.counted!;
+    add('peers.happyTransitions', "the seed's happy path: state transitions", happy, '≤ 6', happy <= 6);
+    add('peers.costPerMillion', 'est. cost per million seed executions on Standard (Step Functions + Lambda): ours vs idiomatic CDK', `$${ours.perMillion!.total} vs $${idiomatic.perMillion!.total}`, "ours ≤ idiomatic", ours.perMillion!.total <= idiomatic.perMillion!.total);
+    add('peers.stepFunctionsPerMillion', 'est. Step Functions cost per million seed executions on Standard: ours vs idiomatic CDK', `$${ours.perMillion!.stepFunctions} vs $${idiomatic.perMillion!.stepFunctions}`, 'ours ≤ idiomatic', ours.perMillion!.stepFunctions <= idiomatic.perMillion!.stepFunctions);
+    const v = r.peers.costVerification;
+    add('cost.countedEqualsRuns', '`osop-sfn cost` transitions = local runs, every path of the seed and the graph fixtures', `${v.paths - v.disagreements.length} of ${v.paths} paths (${v.files} files)`, 'all', v.disagreements.length === 0);
   }
   if (r.local) {
     for (const p of PATHS) {
@@ -120,6 +131,32 @@ export function formatTable(r: BenchResults): string {
     ]));
     const diff = x.bytesByField.filter((f) => f.difference !== 0).slice(0, 12);
     out.push(`\nDefinition bytes by field (ours − hand-written): ${diff.map((f) => `${f.field} ${f.difference > 0 ? '+' : ''}${f.difference}`).join(', ')}.\n`);
+  }
+  if (r.peers) {
+    const P = r.peers;
+    const cell = (k: (typeof PEERS)[number], f: (x: NonNullable<PeerResults['peers'][typeof k]>) => string) => (P.peers[k].built ? f(P.peers[k]) : '—');
+    const pathCell = (k: (typeof PEERS)[number], p: (typeof PATHS)[number]) =>
+      cell(k, (x) => {
+        const f = x.paths![p];
+        if (f.counted === null) return f.ends;
+        return `${f.counted}${f.ran === f.counted ? '' : ` (ran ${f.ran})`}${f.ends === 'SUCCEEDED' ? '' : `, ${f.ends}`}`;
+      });
+    out.push(`3b. The seed against its alternatives (transitions counted by \`osop-sfn cost\` and run with the same stubs; cost per million executions on Standard, us-east-1 prices of ${P.pricesTaken}, no free tier, calls of ${Object.entries(P.durationsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')} on each machine's own function memory)\n`);
+    out.push(table([
+      ['', ...PEERS.map((k) => PEER_LABELS[k])],
+      ['states', ...PEERS.map((k) => (P.peers[k].built ? String(P.peers[k].states) : 'not built yet'))],
+      ['definition bytes (minified)', ...PEERS.map((k) => cell(k, (x) => String(x.definitionBytes)))],
+      ['Lambda functions', ...PEERS.map((k) => cell(k, (x) => x.functions ?? ''))],
+      ...PATHS.map((p) => [`transitions, ${PATH_LABELS[p]}`, ...PEERS.map((k) => pathCell(k, p))]),
+      ...PATHS.map((p) => [`Lambda invocations, ${PATH_LABELS[p]}`, ...PEERS.map((k) => cell(k, (x) => (x.paths![p].lambdaInvocations === null ? '—' : String(x.paths![p].lambdaInvocations))))]),
+      ['$ per million, Step Functions', ...PEERS.map((k) => cell(k, (x) => `$${x.perMillion!.stepFunctions.toFixed(2)}`))],
+      ['$ per million, Lambda', ...PEERS.map((k) => cell(k, (x) => `$${x.perMillion!.lambda.toFixed(2)}`))],
+      ['$ per million, total', ...PEERS.map((k) => cell(k, (x) => `$${x.perMillion!.total.toFixed(2)}`))],
+    ]));
+    const v = P.costVerification;
+    const notes = PEERS.filter((k) => !P.peers[k].built).map((k) => `${PEER_LABELS[k]}: ${P.peers[k].note}`);
+    if (notes.length) out.push(`\n${notes.join('; ')}.`);
+    out.push(`\n\`osop-sfn cost\` against local runs: ${v.paths - v.disagreements.length} of ${v.paths} paths of ${v.files} files (the seed and test/fixtures/graph) counted as they ran${v.disagreements.length ? `; differ: ${v.disagreements.join('; ')}` : ''}.\n`);
   }
   if (r.local) {
     const L = r.local;

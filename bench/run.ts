@@ -18,6 +18,7 @@ import { benchScaling, benchSeedCompile } from './compile';
 import { benchHostile } from './hostile';
 import { benchLocal } from './local';
 import { benchMachines } from './machines';
+import { benchPeers } from './peers';
 import { ROOT, RESULTS_FILE } from './paths';
 import { benchBundles, benchCli, benchSynth, buildCli } from './processes';
 import { evaluateTargets, formatTable, type BenchResults } from './report';
@@ -81,6 +82,7 @@ async function main(): Promise<number> {
   const scaling = await section('compile: generated workflows', () => benchScaling(args.quick, log));
   if (seed && scaling) results.compile = { seed, scaling };
   results.machines = await section('state machines vs hand-written (stubs)', benchMachines);
+  results.peers = await section('the seed against its alternatives, and osop-sfn cost against local runs', benchPeers);
   if (buildMs !== undefined) {
     results.local = await section('local runs (sandbox)', () => benchLocal(args.quick, log));
     const cli = await section('cold command line', () => benchCli(args.quick));

@@ -166,7 +166,7 @@ function pathCost(p: CostPath, tasks: Map<string, TaskReport>, prices: RegionPri
     id: p.id,
     kind: p.kind,
     label: p.label,
-    ends: p.walk.status === 'SUCCEEDED' ? 'SUCCEEDED' : (p.walk.error ?? 'FAILED'),
+    ends: p.kind === 'unbounded' ? 'never (no bound)' : p.walk.status === 'SUCCEEDED' ? 'SUCCEEDED' : (p.walk.error ?? 'FAILED'),
     transitions: p.walk.transitions,
     retries: p.walk.retries,
     lambdaInvocations,

@@ -20,7 +20,7 @@
 import type { AslDefinition } from '../types';
 import { matchesError, walkPath, WalkError, type PathSpec, type Walk } from './walk';
 
-export type PathKind = 'happy' | 'retry' | 'error' | 'exhausted' | 'loop' | 'loop-exhausted' | 'item';
+export type PathKind = 'happy' | 'retry' | 'error' | 'exhausted' | 'loop' | 'loop-exhausted' | 'item' | 'unbounded';
 
 export interface CostPath {
   id: string;
@@ -28,6 +28,7 @@ export interface CostPath {
   /** What happens on it, for people. */
   label: string;
   spec: PathSpec;
+  /** For `unbounded` (a failure or loop that nothing bounds: it runs until the 25,000-event history fails it), the walk of one round. */
   walk: Walk;
 }
 
@@ -44,6 +45,15 @@ export function costPaths(definition: AslDefinition): CostPath[] {
     const p = { id, kind, label, spec, walk: walkPath(definition, spec) };
     out.push(p);
     return p;
+  };
+  /** A path to its bound; without one, an `unbounded` entry with the walk of one round. */
+  const addBounded = (id: string, kind: PathKind, label: string, spec: PathSpec, oneRound: CostPath) => {
+    try {
+      add(id, kind, label, spec);
+    } catch (e) {
+      if (!(e instanceof WalkError)) throw e;
+      out.push({ id: id.replace(/^[a-z-]+:/, 'unbounded:'), kind: 'unbounded', label: `${label.replace(/, until its bound$/, '')}: nothing bounds it (it runs until the 25,000-event history fails it); figures of one round`, spec: oneRound.spec, walk: oneRound.walk });
+    }
   };
   const happy = add('happy', 'happy', 'every call succeeds, each condition takes its first branch', {});
   const entered = new Set(happy.walk.entered);
@@ -66,7 +76,7 @@ export function costPaths(definition: AslDefinition): CostPath[] {
         seen.add(error);
         const once = add(`error:${name}:${error}`, 'error', `${name} fails (${error}), once`, { failures: { [name]: { error, times: 1 } } });
         const again = once.walk.calls.filter((x) => x.state === name).length > callsOf(happy.walk, name) + attemptsOf(st, error) - 1;
-        if (again) add(`exhausted:${name}:${error}`, 'exhausted', `${name} fails (${error}) every time, until its bound`, { failures: { [name]: { error, times: Infinity } } });
+        if (again) addBounded(`exhausted:${name}:${error}`, 'exhausted', `${name} fails (${error}) every time, until its bound`, { failures: { [name]: { error, times: Infinity } } }, once);
         void c;
       }
     }
@@ -83,7 +93,7 @@ export function costPaths(definition: AslDefinition): CostPath[] {
     }
     if (!once.loopsTaken[name]) continue;
     out.push({ id: `loop:${name}`, kind: 'loop', label: `${name} loops back once`, spec: { loops: { [name]: 1 } }, walk: once });
-    add(`loop-exhausted:${name}`, 'loop-exhausted', `${name} loops back every time, until its bound`, { loops: { [name]: Infinity } });
+    addBounded(`loop-exhausted:${name}`, 'loop-exhausted', `${name} loops back every time, until its bound`, { loops: { [name]: Infinity } }, out[out.length - 1]);
   }
 
   if ([...entered].some((s) => states.get(s)?.Type === 'Map')) add('items:2', 'item', 'every for-each list has 2 items (the happy path has 1)', { items: 2 });
