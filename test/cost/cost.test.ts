@@ -139,3 +139,14 @@ describe('estimate', () => {
     expect(() => readPrices(path.join(dir, 'missing.json'))).toThrow(/cannot read/);
   });
 });
+
+test('lib/cost reads the definition and the report: no aws-cdk-lib, nothing of lib/cdk but plan.ts, and the local engine only in verify.ts', () => {
+  const dir = path.join(__dirname, '..', '..', 'lib', 'cost');
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    for (const i of imports) {
+      expect({ f, i, ok: !/aws-cdk-lib|constructs/.test(i) && (!i.startsWith('../cdk') || i === '../cdk/plan') && (!i.startsWith('../local') || f === 'verify.ts') }).toEqual({ f, i, ok: true });
+    }
+  }
+});
