@@ -5,11 +5,13 @@
  * how their join waits. Every diagram of the corpus and the fixtures is
  * checked for validity: dot by Graphviz itself when `dot` is installed
  * (`apt-get install graphviz`; skipped otherwise), Mermaid by a strict check
- * of the flowchart subset the renderer writes (no npm package parses Mermaid
- * flowcharts offline: @mermaid-js/parser does not cover them).
+ * of the flowchart subset the renderer writes (@mermaid-js/parser does not
+ * cover flowcharts; mermaid itself needs a DOM and about 200 MB, so it checks
+ * the diagrams only where it is installed, see mermaidModules).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DiagnosticSink } from '../../lib/diagnostics';
 import { hasWorkflowExtension, loadWorkflowFile } from '../../lib/load';
@@ -204,6 +206,39 @@ function checkMermaid(text: string): string[] {
 
 const hasDot = spawnSync('dot', ['-V']).status === 0;
 
+/**
+ * Mermaid itself (mermaid 11 needs a DOM: jsdom), when installed: in the project, or in the folder
+ * OSOP_MERMAID_MODULES names (`npm install --prefix /tmp/mm mermaid jsdom`, then OSOP_MERMAID_MODULES=/tmp/mm/node_modules).
+ * Not a dependency: about 200 MB for a check the strict one above stands in for.
+ */
+function mermaidModules(): { mermaid: string; jsdom: string } | undefined {
+  const from = process.env.OSOP_MERMAID_MODULES ? [process.env.OSOP_MERMAID_MODULES] : [ROOT];
+  try {
+    return { mermaid: require.resolve('mermaid', { paths: from }), jsdom: require.resolve('jsdom', { paths: from }) };
+  } catch {
+    return undefined;
+  }
+}
+const MERMAID = mermaidModules();
+const MERMAID_CHECK = `
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [mermaidPath, jsdomPath, ...files] = process.argv.slice(1);
+const { JSDOM } = await import(pathToFileURL(jsdomPath).href);
+const dom = new JSDOM('<!doctype html><body></body>');
+globalThis.window = dom.window;
+globalThis.document = dom.window.document;
+const { default: mermaid } = await import(pathToFileURL(mermaidPath).href);
+for (const f of files) {
+  try {
+    const r = await mermaid.parse(fs.readFileSync(f, 'utf8'));
+    if (r.diagramType !== 'flowchart-v2') console.log(f + ': a ' + r.diagramType);
+  } catch (e) {
+    console.log(f + ': ' + String(e.message ?? e).split('\\n')[0]);
+  }
+}
+`;
+
 describe('every diagram of the corpus and the fixtures is valid', () => {
   const files = [...workflowFiles(CORPUS), ...workflowFiles(FIXTURES)];
   const drawable = files.flatMap((f) => {
@@ -214,6 +249,14 @@ describe('every diagram of the corpus and the fixtures is valid', () => {
       return [];
     }
   });
+
+  // Labels with every character the languages treat specially.
+  const awkward =
+    'osop_version: "1.1"\nid: "awk\\\\ward \\"id\\""\nname: a\nnodes:\n' +
+    `  - { id: a, name: 'say "hi" <b>#1;</b> & [x] {y} | (z) \\ end', type: api, outputs: [n], runtime: { url: "https://api.example.com/a" } }\n` +
+    '  - { id: end, type: system, subtype: router }\n  - { id: c, type: system, subtype: router }\n' +
+    `edges:\n  - { from: a, to: end, mode: conditional, when: "a.n >= 2 && a.n != 'x|\\"y\\"'" }\n  - { from: a, to: c, label: "<i>'quoted'</i> #35; -->" }\n`;
+  drawable.push({ file: 'awkward labels', wf: () => model('/tmp/awkward.osop.yaml', awkward) });
 
   test('most files draw (those that load and normalise)', () => {
     expect(drawable.length).toBeGreaterThan(60);
@@ -231,6 +274,24 @@ describe('every diagram of the corpus and the fixtures is valid', () => {
     });
     expect(bad).toEqual([]);
   });
+
+  (MERMAID ? test : test.skip)('Mermaid: mermaid itself parses every diagram as a flowchart', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-mermaid-'));
+    try {
+      const files = drawable.map(({ file, wf }, i) => {
+        const out = path.join(dir, `${i}.mmd`);
+        fs.writeFileSync(out, `%% ${file}\n${renderGraph(wf(), 'mermaid')}`);
+        return out;
+      });
+      // A broken diagram must be refused: the check really parses.
+      fs.writeFileSync(path.join(dir, 'broken.mmd'), 'flowchart TD\n  subgraph loop0 ["x"]\n  n0["a"] -->|"b| n1\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', MERMAID_CHECK, MERMAID!.mermaid, MERMAID!.jsdom, ...files, path.join(dir, 'broken.mmd')], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^.*broken\.mmd: /)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   (hasDot ? test : test.skip)('dot: the for-each body is a cluster of the graph Graphviz lays out', () => {
     const canon = execFileSync('dot', ['-Tcanon'], { input: draw(FOREACH, 'dot'), encoding: 'utf8' });
