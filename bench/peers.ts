@@ -85,6 +85,9 @@ function costPathFor(paths: CostPath[], p: PathName): CostPath | undefined {
 
 async function peer(definition: Def, memoryMiBOf: (state: string) => number, functions: string): Promise<PeerFigures> {
   const prices = pricesFor(BUILT_IN_PRICES, 'us-east-1');
+  // Measured first: the engine adds fields to the definition object it runs.
+  const definitionBytes = jsonBytes(definition);
+  const states = countStates(definition.States);
   const paths = costPaths(definition as unknown as AslDefinition);
   const figures = {} as Record<PathName, PathFigure>;
   for (const p of PATHS) {
@@ -94,7 +97,7 @@ async function peer(definition: Def, memoryMiBOf: (state: string) => number, fun
       figures[p] = { counted: null, ran: null, lambdaInvocations: null, ends: 'never: no bound' };
       continue;
     }
-    const run = await runWithStubs(definition, stubsFor(p));
+    const run = await runWithStubs(structuredClone(definition), stubsFor(p));
     const lambdaInvocations = cp.walk.calls.length;
     figures[p] = { counted: cp.walk.transitions, ran: run.transitions, lambdaInvocations, ends: run.error ?? run.status };
   }
@@ -106,8 +109,8 @@ async function peer(definition: Def, memoryMiBOf: (state: string) => number, fun
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     built: true,
-    states: countStates(definition.States),
-    definitionBytes: jsonBytes(definition),
+    states,
+    definitionBytes,
     functions,
     paths: figures,
     perMillion: { stepFunctions: r2(stepFunctions), lambda: r2(lambda), total: r2(stepFunctions + lambda) },
