@@ -106,7 +106,15 @@ export interface WorkflowEdge {
   /** Switch edges: the routing table and the default target. */
   cases?: { value: string | number | boolean | null; to: string; range: SourceRange }[];
   defaultTo?: { to: string; range: SourceRange };
-  sfn: { maxIterations?: number; maxConcurrency?: number };
+  sfn: {
+    maxIterations?: number;
+    maxConcurrency?: number;
+    /** for-each only: how the Map runs, the longest list expected, and the failures it tolerates (`on_item_error: continue` is 100 %). */
+    map?: 'inline' | 'distributed';
+    maxItems?: number;
+    toleratedFailurePercentage?: number;
+    toleratedFailureCount?: number;
+  };
   /** A loop edge's pause before the next round (`delay` or `interval_sec` on the edge). */
   waitSeconds?: number;
   /** Set by the analysis on the per-target edges it derives from a switch edge with cases. */

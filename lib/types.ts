@@ -162,6 +162,8 @@ export interface CompileReport {
   subWorkflows: { node: string; workflowId: string; substitution: string; file?: string }[];
   /** Nodes that wait for a human approval. */
   approvals: { node: string; approvers: string[]; timeoutSeconds: number }[];
+  /** Map states that run each item as a child execution of this state machine (Distributed Map): it must be allowed to start, watch and stop them. */
+  distributedMaps: string[];
 }
 
 export interface CompileOptions {

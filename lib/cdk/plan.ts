@@ -175,7 +175,7 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
     approvals: report.approvals,
     project,
     parameters,
-    grants: stateMachineGrants(tasks, childName, stackName),
+    grants: [...stateMachineGrants(tasks, childName, stackName), ...distributedMapGrants(report.distributedMaps, stateMachineName)],
     ...(report.approvals.length > 0 && {
       approverGrant: { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${stateMachineName}`] },
     }),
@@ -253,6 +253,23 @@ function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>,
     }
   }
   return out;
+}
+
+/**
+ * A Distributed Map starts its items as child executions of the state machine itself: StartExecution on it,
+ * DescribeExecution and StopExecution on its executions (Developer Guide, "IAM policies for using Distributed Map
+ * states"). Named by text, not by the state machine's ARN attribute, which its own role's policy cannot reference.
+ */
+function distributedMapGrants(maps: string[], stateMachineName: string): Grant[] {
+  if (!maps.length) return [];
+  return [
+    { actions: ['states:StartExecution'], resources: [`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${stateMachineName}`] },
+    {
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [`arn:\${Partition}:states:\${Region}:\${Account}:execution:${stateMachineName}/*`],
+      wildcard: `The Distributed Map's child executions, whose names Step Functions makes up (<map run label>:<id>) under this state machine's own name; the wildcard reaches only those.`,
+    },
+  ];
 }
 
 /** Why an EXPRESS state machine could not run this workflow. */

@@ -34,6 +34,8 @@ export const ErrorNames = {
   /** Raised by the state machine when a bounded fallback or loop edge has been taken too often. */
   FallbackExhausted: 'OSOP.FallbackExhausted',
   LoopExhausted: 'OSOP.LoopExhausted',
+  /** A for-each whose failed items are more than it tolerates (x-sfn: { tolerated_failure_percentage | tolerated_failure_count }). */
+  ForEachTooManyFailures: 'OSOP.ForEach.TooManyFailures',
   /** Sent with SendTaskFailure when an approver rejects (`osop-sfn reject`). */
   ApprovalRejected: 'OSOP.Approval.Rejected',
   /** Internal to wait_any joins: the first branch to finish ends the Parallel state with it. */

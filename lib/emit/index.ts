@@ -45,6 +45,7 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, sub
     serviceIntegrations: tasks.filter((t) => t.declaredPermissions).map((t) => ({ node: t.node, resource: t.resource, permissions: t.iam.map((g) => ({ actions: g.actions, resources: g.resources })) })),
     subWorkflows: tasks.flatMap((t) => (t.local.kind === 'subworkflow' ? [{ node: t.node, workflowId: t.local.workflowId, substitution: t.substitutions[0], file: t.local.file }] : [])),
     approvals: tasks.filter((t) => t.local.kind === 'callback' && t.local.answer === 'approval').map((t) => ({ node: t.node, approvers: approversOf(a, t.node), timeoutSeconds: timeoutOf(lowered, t.state) })),
+    distributedMaps: lowered.distributedMaps,
   };
 }
 

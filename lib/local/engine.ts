@@ -8,7 +8,7 @@ import { allStates, retryingStates, waitStates } from './definition';
 import type { ExecutionOutcome, ExecutionStatus, RunEvent } from './events';
 import { definitionLimitProblems } from '../emit/aws-limits';
 import { PAYLOAD_LIMIT_BYTES } from '../contract/aws-quotas';
-import { AwsLimits, payloadBytes, type AwsLimitOptions } from './aws-limits';
+import { AwsLimits, mapLayoutOf, payloadBytes, type AwsLimitOptions } from './aws-limits';
 import type { LocalTaskHandler } from './handlers';
 
 type Engine = typeof import('aws-local-stepfunctions');
@@ -67,7 +67,7 @@ export function startLocalExecution(definition: AslDefinition, input: unknown, o
   // Over a quota the run stops where AWS would stop it. The engine hands its events over asynchronously and may run
   // a few Pass/Choice states past the point before it stops: those are left out of the record, and a Task first
   // waits for every earlier event to be counted, so nothing with an effect runs past a quota.
-  const limits = new AwsLimits(() => run.abort(), opts.limits);
+  const limits = new AwsLimits(() => run.abort(), opts.limits, mapLayoutOf(definition as never));
   const never = new Promise<never>(() => undefined);
   const handlers = Object.fromEntries(
     Object.entries(opts.handlers).map(([name, handler]) => [

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 import { substitute, withLocalTimeouts } from './definition';
+import type { AwsLimitOptions } from './aws-limits';
 import { startLocalExecution } from './engine';
 import type { ExecutionOutcome, RunEvent, RunWatcher } from './events';
 import { explainRuntimeEvent, explainRuntimeOutcome } from './runtime-errors';
@@ -30,6 +31,8 @@ export interface LocalRunRequest {
   signal?: AbortSignal;
   /** Where the handlers' log lines go (stdout belongs to the result); dropped when absent. */
   handlerLog?: (line: string) => void;
+  /** Lower quotas than AWS's, for tests that reach them quickly. */
+  limits?: AwsLimitOptions;
 }
 
 /** One execution on the local engine, in the environment the caller has set up (a sub-workflow runs in its parent's). */
@@ -41,6 +44,7 @@ export interface LocalExecutionRequest {
   handlers: Record<string, LocalTaskHandler>;
   watcher?: RunWatcher;
   signal?: AbortSignal;
+  limits?: AwsLimitOptions;
 }
 
 /** A Step Functions state machine name: letters, digits, '-' and '_', at most 80. */
@@ -87,7 +91,7 @@ export function executeLocally(req: LocalExecutionRequest): Promise<ExecutionOut
     events.push(explained);
     watcher?.event(explained);
   };
-  const execution = startLocalExecution(definition, req.input, { handlers: req.handlers, fast: req.fast, executionArn, executionName: name, onEvent });
+  const execution = startLocalExecution(definition, req.input, { handlers: req.handlers, fast: req.fast, executionArn, executionName: name, onEvent, limits: req.limits });
   const outcome = execution.outcome.then((o) => explainRuntimeOutcome({ ...o, events }));
   if (!req.signal) return outcome;
   const signal = req.signal;

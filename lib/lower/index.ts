@@ -74,6 +74,8 @@ export interface LoweredWorkflow {
   tasks: TaskReport[];
   /** Triggers that nodes stand for (an entry `event` node). */
   triggers: TriggerSpec[];
+  /** Map states that run their items as child executions. */
+  distributedMaps: string[];
 }
 
 
@@ -92,6 +94,7 @@ export function lowerWorkflow(a: AnalysedWorkflow, sink: DiagnosticSink, options
 class Lowerer implements RegionLowering {
   private readonly names = new Set<string>();
   private readonly counters: string[] = [];
+  private readonly distributedMaps: string[] = [];
   private readonly tasks: TaskReport[] = [];
   private readonly triggers: TriggerSpec[] = [];
   private readonly siblingContentTypes = new Map<string, string>();
@@ -131,6 +134,7 @@ class Lowerer implements RegionLowering {
       graph: { startAt: INIT_STATE, states: this.top.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
       tasks: this.tasks,
       triggers: this.triggers,
+      distributedMaps: this.distributedMaps,
     };
   }
 
@@ -204,6 +208,7 @@ class Lowerer implements RegionLowering {
     if (id === null || id === region.exit) {
       state.End = true;
       if (!region.nested) state.OutputPath = '$.outputs';
+      else if (region.endOutputPath) state.OutputPath = region.endOutputPath;
     } else {
       state.Next = this.entryState(id);
     }
@@ -212,7 +217,7 @@ class Lowerer implements RegionLowering {
   regionEnd(region: Region): string {
     const name = region.nested ? regionEndState(region.stem) : DONE_STATE;
     if (!region.states.has(name)) {
-      this.claim(name, { Type: 'Succeed', ...(region.nested ? {} : { OutputPath: '$.outputs' }) }, region);
+      this.claim(name, { Type: 'Succeed', ...(region.nested ? (region.endOutputPath ? { OutputPath: region.endOutputPath } : {}) : { OutputPath: '$.outputs' }) }, region);
     }
     return name;
   }
@@ -237,6 +242,10 @@ class Lowerer implements RegionLowering {
   claimName(name: string): void {
     if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, this.nodeNamed(name)?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
     this.names.add(name);
+  }
+
+  noteDistributedMap(state: string): void {
+    this.distributedMaps.push(state);
   }
 
   addCounter(key: string): void {
@@ -477,6 +486,7 @@ class Lowerer implements RegionLowering {
   private failureTarget(node: WorkflowNode, e: WorkflowEdge, region: Region): string {
     if (!this.a.backEdges.has(e)) return this.jumpTarget(e.to, region);
     const bound = node.sfn.maxFallbacks ?? this.options.defaultFallbackBound;
+    this.checkHistory(e, bound, false);
     const mode = e.mode;
     return this.boundedBackEdge(node, e, this.counterKeyOf(e), bound, fallbackGuardState(node.id, mode, e.to), fallbackCountState(node.id, mode, e.to), fallbackExhaustedState(node.id, mode, e.to), region, {
       Error: ErrorNames.FallbackExhausted,
@@ -518,7 +528,8 @@ class Lowerer implements RegionLowering {
     const total = perRound * bound;
     if (total <= HISTORY_EVENT_LIMIT) return;
     const fits = Math.max(1, Math.floor(HISTORY_EVENT_LIMIT / perRound) - 1);
-    this.sink.warn(Codes.HistoryLimit, `The loop edge ${e.from} → ${e.to} may repeat ${bound} times at about ${perRound} history events a round (${total} in all): an execution keeps at most ${HISTORY_EVENT_LIMIT} events and would fail there.`, e.range, `Bound it to at most ${fits} rounds (x-sfn: { max_iterations: ${fits} }, or max_polls), or run the loop's body as a sub-workflow (workflow_ref).`);
+    const bounding = e.mode === 'loop' || e.mode === 'conditional' ? `x-sfn: { max_iterations: ${fits} } on the edge, or max_polls` : `x-sfn: { max_fallbacks: ${fits} } on node '${e.from}'`;
+    this.sink.warn(Codes.HistoryLimit, `The ${e.mode} edge ${e.from} → ${e.to} may repeat ${bound} times at about ${perRound} history events a round (${total} in all): an execution keeps at most ${HISTORY_EVENT_LIMIT} events and would fail there.`, e.range, `Bound it to at most ${fits} rounds (${bounding}), or run the repeated part as a sub-workflow (workflow_ref).`);
   }
 
   /**

@@ -18,6 +18,8 @@ export interface Region {
   loopVars: string[];
   /** True inside branches and loop bodies: their end state must keep the whole state data. */
   nested: boolean;
+  /** What the region's end states hand back instead (a for-each item: a small result, not the whole state data). */
+  endOutputPath?: string;
 }
 
 export interface RegionLowering {
@@ -29,6 +31,12 @@ export interface RegionLowering {
   entryState(id: string): string;
   /** Set `Next` to node `id`, or end the region when `id` is its exit (or there is nothing). */
   setNext(state: { Next?: string; End?: true; OutputPath?: string }, id: string | null, region: Region): void;
+  /** A state name to jump to for node `id` from inside `region` (its end state when `id` is the exit). */
+  jumpTarget(id: string, region: Region): string;
+  /** The Succeed state that ends `region`, added on first use. */
+  regionEnd(region: Region): string;
+  /** A Map state that runs its items as child executions (the state machine then starts executions of itself). */
+  noteDistributedMap(state: string): void;
   /** Add a state to `region` under a name no other state has. */
   claim(name: string, state: State, region: Region, node?: WorkflowNode): string;
   /** Reserve a state name that a construct places itself. */

@@ -98,8 +98,9 @@ export interface MapState extends StateBase {
   Type: 'Map';
   ItemsPath: string;
   ItemSelector: Record<string, unknown>;
-  ItemProcessor: SubMachine & { ProcessorConfig: { Mode: 'INLINE' } };
+  ItemProcessor: SubMachine & { ProcessorConfig: { Mode: 'INLINE' } | { Mode: 'DISTRIBUTED'; ExecutionType: 'STANDARD' | 'EXPRESS' } };
   MaxConcurrency: number;
+  ResultSelector?: Record<string, unknown>;
   ResultPath: string | null;
   OutputPath?: string;
   Next?: string;

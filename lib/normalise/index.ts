@@ -29,7 +29,7 @@ import {
 import { didYouMean } from '../util/suggest';
 import { bindingFor, bindingSfnOptions } from '../bindings/registry';
 import type { ReadContext } from '../bindings/types';
-import { EDGE_MODES, EXTRA_EDGE_MODES, EXTRA_NODE_TYPES, KNOWN_EDGE_KEYS, KNOWN_NODE_KEYS, KNOWN_WORKFLOW_KEYS, NODE_TYPES, RawEdge, RawNode, RawWorkflow } from './schema';
+import { EDGE_MODES, EXTRA_EDGE_MODES, EXTRA_NODE_TYPES, EdgeSfn, KNOWN_EDGE_KEYS, KNOWN_NODE_KEYS, KNOWN_WORKFLOW_KEYS, NODE_TYPES, RawEdge, RawNode, RawWorkflow } from './schema';
 import { parseDuration } from './duration';
 
 export { parseDuration } from './duration';
@@ -455,9 +455,26 @@ class Normaliser {
     const sfnRaw = raw['x-sfn'];
     let sfn: WorkflowEdge['sfn'] = {};
     if (sfnRaw !== undefined) {
-      const p = z.strictObject({ max_iterations: z.number().int().min(1).max(10000).optional(), max_concurrency: z.number().int().min(0).max(10000).optional() }).safeParse(sfnRaw);
+      const p = EdgeSfn.safeParse(sfnRaw);
       if (!p.success) this.reportZod(p.error, sfnRaw, [], `the x-sfn extension of edge ${r.from} → ${r.to}`, Codes.BadExtension);
-      else sfn = { maxIterations: p.data.max_iterations, maxConcurrency: p.data.max_concurrency };
+      else {
+        const d = p.data;
+        sfn = {
+          maxIterations: d.max_iterations,
+          maxConcurrency: d.max_concurrency,
+          map: d.map,
+          maxItems: d.max_items,
+          toleratedFailurePercentage: d.on_item_error === 'continue' ? 100 : d.tolerated_failure_percentage,
+          toleratedFailureCount: d.tolerated_failure_count,
+        };
+        const forEachOnly = (['map', 'max_items', 'tolerated_failure_percentage', 'tolerated_failure_count', 'on_item_error'] as const).filter((k) => d[k] !== undefined);
+        if (forEachOnly.length && (mode !== 'loop' || r.for_each === undefined)) {
+          this.sink.warn(Codes.UnknownKey, `x-sfn: { ${forEachOnly.join(', ')} } on edge ${r.from} → ${r.to} is ignored: it applies to a for-each loop edge (mode: loop with for_each).`, this.loc.keyOf(sfnRaw, forEachOnly[0]));
+        }
+        if (d.on_item_error === 'continue' && d.tolerated_failure_percentage !== undefined) {
+          this.sink.error(Codes.BadExtension, `Edge ${r.from} → ${r.to} has both on_item_error: continue (every item may fail) and tolerated_failure_percentage.`, this.loc.keyOf(sfnRaw, 'tolerated_failure_percentage'), 'Keep one of them.');
+        }
+      }
     }
     let waitSeconds: number | undefined;
     const waitKey = r.delay !== undefined ? 'delay' : r.interval_sec !== undefined ? 'interval_sec' : undefined;

@@ -12,6 +12,21 @@ const idLike = z.union([z.string().min(1), z.number()]).transform(String);
 const text = z.string();
 const durationLike = z.union([z.string(), z.number()]);
 
+/**
+ * `x-sfn` on an edge. The for-each keys: how the Map runs (`map`: inline in the execution, or distributed as child
+ * executions with their own histories), the longest list expected (`max_items`, which picks distributed when inline
+ * would not fit the execution's history), and how many items may fail before the loop does.
+ */
+export const EdgeSfn = z.strictObject({
+  max_iterations: z.number().int().min(1).max(10000).optional(),
+  max_concurrency: z.number().int().min(0).max(10000).optional(),
+  map: z.enum(['inline', 'distributed']).optional(),
+  max_items: z.number().int().min(1).max(100_000_000).optional(),
+  tolerated_failure_percentage: z.number().int().min(0).max(100).optional(),
+  tolerated_failure_count: z.number().int().min(0).max(100_000_000).optional(),
+  on_item_error: z.enum(['fail', 'continue']).optional(),
+});
+
 export const RawEdge = z.looseObject({
   from: idLike,
   to: idLike,
