@@ -87,6 +87,9 @@ export class WalkError extends Error {}
 class ChoiceRuntime extends Error {}
 const RUNTIME = '\u0000States.Runtime';
 
+/** Keys of the execution data layout (lib/data-layout.ts) that the state machine writes: never made up in the execution input. */
+const LAYOUT_KEYS = /^(outputs|errors|counters|loop|osop_.*)$/;
+
 /** The execution's ceiling on entered states; a path that loops past it is refused (it would hit the 25,000-event history anyway). */
 const MAX_ENTERED = 20_000;
 
@@ -495,7 +498,7 @@ class Walker {
       cur = this.deref(cur);
       if (cur && typeof cur === 'object') {
         const obj = cur as Record<string, Json>;
-        if (!(k in obj) && !Array.isArray(obj) && this.lazy.has(obj)) obj[k] = this.free(`${p.startsWith('$$') ? 'context' : 'input'}.${k}`, true);
+        if (!(k in obj) && !Array.isArray(obj) && this.lazy.has(obj) && !(obj === this.input && LAYOUT_KEYS.test(k))) obj[k] = this.free(`${p.startsWith('$$') ? 'context' : 'input'}.${k}`, true);
         if (k in obj) {
           cur = obj[k];
           continue;

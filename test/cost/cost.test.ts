@@ -150,3 +150,44 @@ test('lib/cost reads the definition and the report: no aws-cdk-lib, nothing of l
     }
   }
 });
+
+test('a machine without a set-up state (input at the root, counters started where they are first needed) counts as it runs', async () => {
+  const definition = {
+    StartAt: 'pay',
+    States: {
+      pay: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:pay', Payload: { 'amount.$': '$.amount' } },
+        ResultSelector: { 'ok.$': '$.Payload.ok' },
+        ResultPath: '$.outputs.pay',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.errors.pay', Next: 'pay:fallback' }],
+        Next: 'pay:route',
+      },
+      'pay:fallback': {
+        Type: 'Choice',
+        Choices: [
+          // Not IsPresent, rather than IsPresent: false, which aws-local-stepfunctions 3.0.0 gets wrong for a missing path.
+          { Not: { Variable: '$.counters.pay', IsPresent: true }, Next: 'pay:first-round' },
+          { And: [{ Variable: '$.counters.pay', IsPresent: true }, { Variable: '$.counters.pay.count', NumericLessThan: 2 }], Next: 'pay:count' },
+        ],
+        Default: 'pay:exhausted',
+      },
+      'pay:first-round': { Type: 'Pass', Result: { count: 1 }, ResultPath: '$.counters.pay', Next: 'pay' },
+      'pay:count': { Type: 'Pass', Parameters: { 'count.$': 'States.MathAdd($.counters.pay.count, 1)' }, ResultPath: '$.counters.pay', Next: 'pay' },
+      'pay:exhausted': { Type: 'Fail', Error: 'OSOP.FallbackExhausted' },
+      'pay:route': { Type: 'Choice', Choices: [{ Variable: '$.outputs.pay.ok', BooleanEquals: true, Next: 'done' }], Default: 'declined' },
+      done: { Type: 'Succeed' },
+      declined: { Type: 'Fail', Error: 'Declined' },
+    },
+  } as unknown as import('../../lib/types').AslDefinition;
+  const { report: seedReport } = compiled(SEED);
+  const restTask = seedReport.tasks.find((t) => t.binding === 'rest')!;
+  const report = { ...seedReport, workflowId: 'no-init', states: Object.keys(definition.States), nodes: [{ id: 'pay', type: 'api', binding: 'rest' }], tasks: [{ ...restTask, state: 'pay', node: 'pay', substitutions: [] }] };
+  const paths = costPaths(definition);
+  expect(paths.map((p) => p.kind)).toEqual(expect.arrayContaining(['happy', 'error', 'exhausted']));
+  expect(paths.find((p) => p.kind === 'happy')!.walk.status).toBe('SUCCEEDED');
+  expect(paths.find((p) => p.kind === 'exhausted')!.walk.calls.filter((c) => c.state === 'pay')).toHaveLength(3);
+  const v = await verifyPaths(definition, report, paths);
+  expect(v.filter((x) => !x.agrees)).toEqual([]);
+});
