@@ -14,6 +14,8 @@ test('start compiles, then runs customer → intent → confirm → status → r
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/✓ workflows\/stripe-payment\.osop\.yaml → workflow 'sop-stripe-payment'/);
   expect(r.stdout).toContain('Running workflows/stripe-payment.osop.yaml end to end');
+  // Its cost line: the happy path's transitions and calls, Step Functions per million on Standard and Express (osop-sfn cost).
+  expect(r.stdout).toMatch(/ {4}cost: {5}\d+ transitions, 5 Lambda calls on the happy path; Step Functions per million executions: Standard \$\d+, Express \$1\.00 \+ duration/);
   const entered = r.stderr.split('\n').filter((l) => / → [a-z_]+$/.test(l)).map((l) => l.split(' → ')[1]);
   expect(entered).toEqual(['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'send_receipt']);
   expect(r.stdout).toMatch(/"customer_id": "cus_\w+"/);
