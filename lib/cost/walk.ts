@@ -130,6 +130,9 @@ class Walker {
   private readonly entryCount = new Map<string, number>();
   private readonly loopCount = new Map<string, number>();
   private readonly entered: string[] = [];
+  /** Every state entered so far (branches cut short included): what a branch may loop back to. */
+  private readonly enteredSet = new Set<string>();
+  private states?: Map<string, State>;
   private readonly decisions: Walk['decisions'] = [];
   private retries = 0;
   private waitSeconds = 0;
@@ -179,6 +182,7 @@ class Walker {
       const st = m.States[name];
       if (!st) throw new WalkError(`the definition has no state '${name}'`);
       this.entered.push(name);
+      this.enteredSet.add(name);
       if (this.entered.length > MAX_ENTERED) throw new WalkError(`the path enters more than ${MAX_ENTERED} states: a loop on it has no bound`);
       const r = this.state(name, st, data, context);
       if (r.kind === 'error') {
@@ -437,8 +441,8 @@ class Walker {
 
   /** A branch loops back when it reaches, through states that do no work (Pass, Choice, Wait), a state this path already entered. */
   private loopsBack(target: string): boolean {
-    const entered = new Set(this.entered);
-    const states = allStatesOf(this.machine);
+    const entered = this.enteredSet;
+    const states = (this.states ??= allStatesOf(this.machine));
     const seen = new Set<string>();
     const todo = [target];
     while (todo.length) {
