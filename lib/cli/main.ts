@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runCheck, runCompile, runGraph, type CheckFormat } from './commands';
 import { runInit } from './init';
+import { runSchema } from './schema';
 import { runStart } from './start';
 import { runCost, type CostCliOptions } from './cost';
 import { runRun, type RunOptions } from './run';
@@ -43,6 +44,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       setExit(runCheck(files, { format: opts.format ?? opts.diagnostics ?? 'pretty', strict: opts.strict, version: VERSION }));
     });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of workflow files (with x-sfn), for editors: the YAML language server validates and completes with it')
+    .option('-o, --out <file>', 'write it to this file instead of stdout')
+    .action((opts: { out?: string }) => setExit(runSchema(opts)));
 
   program
     .command('init')

@@ -75,6 +75,7 @@ test('npm pack: the built library, types, handler bundles, schema and templates;
     'dist/handlers/rest/index.js',
     'dist/handlers/agent/index.js',
     'dist/handlers/approval/index.js',
+    'schema/osop-sfn.schema.json',
     'templates/init/osop-app.ts',
     'workflows/stripe-payment.osop.yaml',
   ]) {
@@ -107,6 +108,10 @@ test('osop-sfn init scaffolds the app; check, test and run --sandbox work on its
   expect(outputs.create_customer.customer_id).toMatch(/^cus_/);
   expect(outputs.check_status.status).toBe('succeeded');
   expect(outputs.send_receipt.text).toContain('receipt');
+  // The schema the workflow's editor hint names is where npm put it.
+  const hint = fs.readFileSync(path.join(app, 'workflows', 'payment.osop.yaml'), 'utf8').split('\n')[0];
+  expect(JSON.parse(fs.readFileSync(path.resolve(app, 'workflows', hint.split('$schema=')[1]), 'utf8')).title).toBe('OSOP workflow (osop-sfn)');
+  expect(ok('osop-sfn schema', 'npx', ['osop-sfn', 'schema'])).toBe(fs.readFileSync(path.join(app, 'node_modules', 'osop-sfn', 'schema', 'osop-sfn.schema.json'), 'utf8'));
 });
 
 const OWN_WORKFLOW = `osop_version: "1.0"
