@@ -1,6 +1,8 @@
 /** `osop-sfn cost FILE`: transitions, Lambda invocations and a monthly estimate per path, Standard against Express. */
 import { compile } from '../index';
-import { BUILT_IN_PRICES, CostInputError, PriceError, costPaths, estimateCost, readPrices, WalkError, type CostReport, type PriceTable } from '../cost';
+import * as fs from 'node:fs';
+import { BUILT_IN_PRICES, CostInputError, PriceError, costPaths, estimateCost, readPrices, WalkError, type CostReport, type PriceTable, type Scenario, type SkippedScenario } from '../cost';
+import { loadTests } from '../local/load-tests';
 import type { Verification } from '../cost/verify';
 import { ExitCode, printDiagnostics } from './output';
 
@@ -46,8 +48,9 @@ export async function runCost(file: string, opts: CostCliOptions): Promise<numbe
   }
   let report: CostReport;
   let paths;
+  const skipped: SkippedScenario[] = [];
   try {
-    paths = costPaths(r.definition);
+    paths = costPaths(r.definition, testScenarios(file), skipped);
     report = estimateCost(r.definition, r.report, paths, { prices, region, durations, executions });
   } catch (e) {
     if (e instanceof PriceError || e instanceof CostInputError) return usage(e.message);
@@ -65,16 +68,31 @@ export async function runCost(file: string, opts: CostCliOptions): Promise<numbe
   }
   const disagreements = [...(verified?.values() ?? [])].filter((v) => !v.agrees);
   if (opts.output === 'json') {
-    const json = { ...report, paths: report.paths.map((p) => ({ ...p, ...(verified ? { verified: verified.get(p.id) } : {}) })) };
+    const json = { ...report, paths: report.paths.map((p) => ({ ...p, ...(verified ? { verified: verified.get(p.id) } : {}) })), ...(skipped.length ? { testsNotCosted: skipped } : {}) };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(formatCost(report, verified));
   }
+  for (const sk of skipped) process.stderr.write(`osop-sfn cost: the test '${sk.id}' is not costed: ${sk.reason}.\n`);
   if (disagreements.length) {
     process.stderr.write(`osop-sfn cost: ${disagreements.length} path(s) counted differently than the local run: ${disagreements.map((d) => d.id).join(', ')}. This is a bug in osop-sfn cost; please report it.\n`);
     return ExitCode.Failed;
   }
   return ExitCode.Ok;
+}
+
+/** The cases of the workflow's \`tests:\` section, as paths: their mocks answer the Tasks, their input starts the run. */
+export function testScenarios(file: string): Scenario[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  if (!/^tests\s*:/m.test(text)) return [];
+  const t = loadTests(file);
+  if (!t.ok) return [];
+  return t.cases.map((c) => ({ id: c.id, label: `test ${c.id}`, spec: { answers: Object.fromEntries(c.mocks), input: c.input } }));
 }
 
 const usd = (x: number) => (x >= 100 ? `$${x.toFixed(0)}` : x >= 1 ? `$${x.toFixed(2)}` : `$${x.toFixed(3)}`);

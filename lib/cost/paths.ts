@@ -15,12 +15,27 @@
  *  - for each Choice the happy path passes that can loop back: one more round,
  *    and rounds until its bound;
  *  - for-each: the happy path with two items per list (the difference to the
- *    happy path is the cost of one item).
+ *    happy path is the cost of one item);
+ *  - the scenarios given: the cases of the workflow's `tests:` section, each
+ *    with its mocks' answers and its input.
  */
 import type { AslDefinition } from '../types';
 import { matchesError, walkPath, WalkError, type PathSpec, type Walk } from './walk';
 
-export type PathKind = 'happy' | 'retry' | 'error' | 'exhausted' | 'loop' | 'loop-exhausted' | 'item' | 'unbounded';
+export type PathKind = 'happy' | 'retry' | 'error' | 'exhausted' | 'loop' | 'loop-exhausted' | 'item' | 'unbounded' | 'test';
+
+/** A path given from outside: a case of the workflow's \`tests:\` section (its mocks as `answers`, its input). */
+export interface Scenario {
+  id: string;
+  label: string;
+  spec: PathSpec;
+}
+
+/** A scenario the walk could not follow (a Task its mocks do not answer): left out, with why. */
+export interface SkippedScenario {
+  id: string;
+  reason: string;
+}
 
 export interface CostPath {
   id: string;
@@ -38,7 +53,7 @@ type Machine = { StartAt: string; States: Record<string, State> };
 /** Error names tried for a catch-all, in this order: the handlers' non-transient errors, then Step Functions' generic one. */
 const GENERIC_ERRORS = ['OSOP.Http.Rejected', 'OSOP.Llm.Rejected', 'OSOP.Mcp.ToolError', 'OSOP.Approval.Rejected', 'OSOP.Manual.Failed', 'States.TaskFailed'];
 
-export function costPaths(definition: AslDefinition): CostPath[] {
+export function costPaths(definition: AslDefinition, scenarios: Scenario[] = [], skipped: SkippedScenario[] = []): CostPath[] {
   const states = statesOf(definition as unknown as Machine);
   const out: CostPath[] = [];
   const add = (id: string, kind: PathKind, label: string, spec: PathSpec): CostPath => {
@@ -97,6 +112,15 @@ export function costPaths(definition: AslDefinition): CostPath[] {
   }
 
   if ([...entered].some((s) => states.get(s)?.Type === 'Map')) add('items:2', 'item', 'every for-each list has 2 items (the happy path has 1)', { items: 2 });
+
+  for (const sc of scenarios) {
+    try {
+      add(`test:${sc.id}`, 'test', sc.label, sc.spec);
+    } catch (e) {
+      if (!(e instanceof WalkError)) throw e;
+      skipped.push({ id: sc.id, reason: e.message });
+    }
+  }
   return out;
 }
 

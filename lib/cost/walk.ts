@@ -50,6 +50,20 @@ export interface PathSpec {
   loops?: Record<string, number>;
   /** Items of every for-each (Map) list the path makes up. @default 1 */
   items?: number;
+  /**
+   * A test case's answers (`tests:` mocks): Task state → its answers call by call, then `thereafter`. A Task
+   * without answers cannot be called. With `answers`, the path is the test's: nothing is made up.
+   */
+  answers?: Record<string, { calls: Answer[]; thereafter?: Answer }>;
+  /** The execution input (a test's `input`); without it, the walk makes up the fields the machine reads. */
+  input?: unknown;
+}
+
+/** One answer of a Task, as an \`osop-sfn test\` mock gives it. */
+export interface Answer {
+  outputs?: Record<string, unknown>;
+  error?: string;
+  cause?: string;
 }
 
 /** One call of a Task: what it answered. `outputs` may hold free values until `materialise`. */
@@ -136,13 +150,17 @@ class Walker {
   private readonly decisions: Walk['decisions'] = [];
   private retries = 0;
   private waitSeconds = 0;
-  private readonly input: Record<string, Json> = {};
+  private readonly input: Record<string, Json>;
 
   constructor(
     private readonly machine: Machine,
     private readonly spec: PathSpec,
   ) {
-    this.lazy.add(this.input);
+    if (spec.input !== undefined) this.input = structuredClone(spec.input) as Record<string, Json>;
+    else {
+      this.input = {};
+      this.lazy.add(this.input);
+    }
   }
 
   run(): Walk {
@@ -321,11 +339,17 @@ class Walker {
     for (;;) {
       const n = this.callCount.get(name) ?? 0;
       this.callCount.set(name, n + 1);
+      let answer: Answer | undefined;
+      if (this.spec.answers) {
+        const a = this.spec.answers[name];
+        answer = a?.calls[n] ?? a?.thereafter;
+        if (!answer) throw new WalkError(a ? `'${name}' is called ${n + 1} times but the test answers ${a.calls.length}` : `'${name}' is called but the test has no answer for it`);
+      }
       const t = this.spec.transient?.[name];
       const failing = this.spec.failures?.[name];
-      const f = failing && entry < failing.times ? failing : t && n < t.times ? t : undefined;
+      const f = answer ? (answer.error !== undefined ? { error: answer.error, cause: answer.cause ?? '' } : undefined) : failing && entry < failing.times ? failing : t && n < t.times ? t : undefined;
       if (f) {
-        const cause = ('cause' in f && typeof f.cause === 'string' && f.cause) || `${f.error} (a path of osop-sfn cost)`;
+        const cause = 'cause' in f && typeof f.cause === 'string' ? f.cause || (answer ? '' : `${f.error} (a path of osop-sfn cost)`) : `${f.error} (a path of osop-sfn cost)`;
         this.calls.push({ state: name, error: f.error, cause, at: this.entered.length - 1 });
         const rule = ((st.Retry ?? []) as State[]).find((r) => matchesError(r.ErrorEquals as string[], f.error));
         if (rule) {
@@ -338,6 +362,11 @@ class Walker {
           }
         }
         return { kind: 'error' as const, error: f.error, cause };
+      }
+      if (answer) {
+        const outputs = answer.outputs ?? {};
+        this.calls.push({ state: name, outputs, at: this.entered.length - 1 });
+        return done(this.output(st, data, answered(name, st, outputs), context));
       }
       const { selected, mock } = this.outputsOf(name, st);
       this.calls.push({ state: name, outputs: mock, at: this.entered.length - 1 });
@@ -568,6 +597,33 @@ class Walker {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** What a Task's result selector keeps of a test's answer, as \`osop-sfn test\` answers (lib/local/mocked-results.ts): fields the mock may leave out get its defaults. */
+const ANSWER_DEFAULTS: Record<string, Json> = { model: 'mock', stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 }, build_id: 'mock', status: 'SUCCEEDED', updated: 0, event_id: 'mock' };
+
+function answered(name: string, st: State, outputs: Record<string, Json>): Json {
+  const selector = st.ResultSelector as Record<string, unknown> | undefined;
+  const payload = ((st.Parameters as Record<string, unknown> | undefined)?.Payload ?? {}) as Record<string, unknown>;
+  if (!selector) return payload.kind === 'approval' ? { comment: '', approver: 'mock', ...outputs } : { ...outputs };
+  const text = String(st.Resource).includes(':codebuild:');
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(selector)) {
+    if (!k.endsWith('.$')) {
+      out[k] = v;
+      continue;
+    }
+    const field = k.slice(0, -2);
+    // `$.Payload` / `$.Output` whole: the answer as given (a sub-workflow's one output, the child's result).
+    if (typeof v === 'string' && /^\$(\.(Payload|Output))?$/.test(v)) {
+      out[field] = { ...outputs };
+      continue;
+    }
+    if (field in outputs) out[field] = text && field !== 'build_id' && field !== 'status' ? String(outputs[field]) : outputs[field];
+    else if (field in ANSWER_DEFAULTS) out[field] = ANSWER_DEFAULTS[field];
+    else throw new WalkError(`the test's answer of '${name}' lacks the output '${field}' that the state reads`);
+  }
+  return out;
+}
 
 function allStatesOf(m: Machine, out = new Map<string, State>()): Map<string, State> {
   for (const [n, s] of Object.entries(m.States)) {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { compile } from '../../lib';
 import { costPaths } from '../../lib/cost';
 import { verifyPaths } from '../../lib/cost/verify';
+import { testScenarios } from '../../lib/cli/cost';
 import { CORPUS } from '../helpers/paths';
 
 function corpusFiles(dir: string, out: string[] = []): string[] {
@@ -29,7 +30,9 @@ test('cost paths of every compiling corpus file agree with local runs', async ()
     if (!r.ok || !r.definition || !r.report) continue;
     checked++;
     try {
-      const v = await verifyPaths(r.definition, r.report, costPaths(r.definition));
+      const skipped: { id: string; reason: string }[] = [];
+      const v = await verifyPaths(r.definition, r.report, costPaths(r.definition, testScenarios(file), skipped));
+      for (const sk of skipped) problems.push(`${path.relative(CORPUS, file)} test ${sk.id} not costed: ${sk.reason}`);
       for (const x of v.filter((y) => !y.agrees)) problems.push(`${path.relative(CORPUS, file)} ${x.id}: counted ${x.counted} ${x.countedStatus}, ran ${x.ran} ${x.ranStatus} ${x.problem ?? ''}`);
     } catch (e) {
       problems.push(`${path.relative(CORPUS, file)}: ${(e as Error).message}`);

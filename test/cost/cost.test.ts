@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { compile } from '../../lib';
 import { BUILT_IN_PRICES, CostInputError, PriceError, costPaths, estimateCost, pricesFor, readPrices } from '../../lib/cost';
 import { verifyPaths } from '../../lib/cost/verify';
+import { testScenarios } from '../../lib/cli/cost';
 import { FIXTURES, SEED, SHARED } from '../helpers/paths';
 
 const SHARED_SEED = path.join(SHARED, 'seed', 'ex-sop-stripe-payment.osop.yaml');
@@ -29,12 +30,29 @@ function compiled(file: string, source?: string) {
 describe.each(FILES.map((f) => [path.relative(path.join(FIXTURES, '..', '..'), f), f]))('%s', (_name, file) => {
   test('every path counted on the definition enters as many states, retries included, and ends as the local run does', async () => {
     const { definition, report } = compiled(file);
-    const paths = costPaths(definition);
+    const skipped: { id: string; reason: string }[] = [];
+    const paths = costPaths(definition, testScenarios(file), skipped);
+    expect(skipped).toEqual([]);
     expect(paths[0].kind).toBe('happy');
     const v = await verifyPaths(definition, report, paths);
     expect(v.filter((x) => !x.agrees)).toEqual([]);
     for (const x of v) expect(x.ran).toBe(x.counted);
   }, 60_000);
+});
+
+test("the workflow's tests: each case is a path, counted as it runs", async () => {
+  const { definition } = compiled(SEED);
+  const scenarios = testScenarios(SEED);
+  expect(scenarios.length).toBeGreaterThanOrEqual(3);
+  const paths = costPaths(definition, scenarios).filter((p) => p.kind === 'test');
+  expect(paths.map((p) => p.id)).toEqual(scenarios.map((s) => `test:${s.id}`));
+  const happy = costPaths(definition)[0];
+  // The seed's happy_path case takes the path the walk calls happy.
+  expect(paths.find((p) => p.id === 'test:happy_path')!.walk.entered).toEqual(happy.walk.entered);
+  // An answer that does not fit the definition leaves the case out, with why.
+  const skipped: { id: string; reason: string }[] = [];
+  costPaths(definition, [{ id: 'short', label: 'test short', spec: { answers: { create_customer: { calls: [{ outputs: { customer_id: 'c' } }] } }, input: {} } }], skipped);
+  expect(skipped).toEqual([{ id: 'short', reason: "'create_intent' is called but the test has no answer for it" }]);
 });
 
 describe('the paths that matter', () => {
