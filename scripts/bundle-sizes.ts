@@ -1,7 +1,8 @@
 /**
- * Bundles each handler as CDK's NodejsFunction does for deployment (esbuild,
- * platform node, target node22, minified CommonJS, `@aws-sdk/*` left to the
- * Lambda runtime) and reports the size of each bundle.
+ * Bundles each handler as scripts/build.js does for deployment (dist/handlers:
+ * esbuild, platform node, target node22, minified CommonJS, `@aws-sdk/*` left
+ * to the Lambda runtime; here without the source map) and reports the size of
+ * each bundle.
  *
  *   npx tsx scripts/bundle-sizes.ts
  */
