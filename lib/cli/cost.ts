@@ -132,7 +132,9 @@ export function formatCost(r: CostReport, verified?: Map<string, { ran: number; 
     lines.push('');
     for (const p of deltas) {
       const what = p.kind === 'item' ? 'each for-each item' : p.kind === 'loop' ? `each round of ${p.id.slice('loop:'.length)}` : `a failure round of ${p.id.split(':')[1]} (${p.id.split(':').slice(2).join(':')})`;
-      lines.push(`${what}: ${signed(p.transitions - happy.transitions)} transitions, ${signed(p.lambdaInvocations - happy.lambdaInvocations)} Lambda calls`);
+      const dt = p.transitions - happy.transitions;
+      const dl = p.lambdaInvocations - happy.lambdaInvocations;
+      lines.push(`${what}: ${signed(dt)} transition${Math.abs(dt) === 1 ? '' : 's'}, ${signed(dl)} Lambda call${Math.abs(dl) === 1 ? '' : 's'}`);
     }
   }
   lines.push('Each retry is one more transition (and one more Lambda call).');
