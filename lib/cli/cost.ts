@@ -142,8 +142,8 @@ export function formatCost(r: CostReport, verified?: Map<string, { ran: number; 
     const m = r.monthly;
     lines.push('');
     lines.push(`A month of ${group(m.executions)} executions of the happy path, free tiers applied (4,000 transitions; 1M Lambda requests and 400,000 GB-s):`);
-    lines.push(`  Standard: ${usd(m.standard.stepFunctions)} Step Functions + ${ceiling}${usd(m.standard.lambda)} Lambda${m.standard.other ? ` + ${usd(m.standard.other)} other` : ''} = ${ceiling}${usd(m.standard.total)}`);
-    lines.push(`  Express:  ${ceiling}${usd(m.express.stepFunctions)} Step Functions (requests + duration) + ${ceiling}${usd(m.express.lambda)} Lambda${m.express.other ? ` + ${usd(m.express.other)} other` : ''} = ${ceiling}${usd(m.express.total)}`);
+    lines.push(`  Standard: ${usd(m.standard.stepFunctions)} Step Functions + ${ceiling}${usd(m.standard.lambda)} Lambda${m.standard.other ? ` + ${ceiling}${usd(m.standard.other)} CodeBuild and EventBridge` : ''} = ${ceiling}${usd(m.standard.total)}`);
+    lines.push(`  Express:  ${ceiling}${usd(m.express.stepFunctions)} Step Functions (requests + duration) + ${ceiling}${usd(m.express.lambda)} Lambda${m.express.other ? ` + ${ceiling}${usd(m.express.other)} CodeBuild and EventBridge` : ''} = ${ceiling}${usd(m.express.total)}`);
   }
   lines.push('');
   const x = r.express;
