@@ -100,6 +100,7 @@ export class WalkError extends Error {}
 /** A Choice compared a path that has no value: Step Functions fails the execution with States.Runtime. */
 class ChoiceRuntime extends Error {}
 const RUNTIME = '\u0000States.Runtime';
+const NO_MATCH = '\u0000States.NoChoiceMatched';
 
 /** Keys of the execution data layout (lib/data-layout.ts) that the state machine writes: never made up in the execution input. */
 const LAYOUT_KEYS = /^(outputs|errors|counters|loop|osop_.*)$/;
@@ -242,6 +243,7 @@ class Walker {
       case 'Choice': {
         const next = this.choose(name, st, data, context);
         if (next === RUNTIME) return { kind: 'error', error: 'States.Runtime', cause: `no value for a path the Choice '${name}' reads` };
+        if (next === NO_MATCH) return { kind: 'error', error: 'States.NoChoiceMatched', cause: `no branch of the Choice '${name}' matched and it has no Default` };
         return { kind: 'next', next, output: data };
       }
       case 'Task':
@@ -425,7 +427,7 @@ class Walker {
         if (e instanceof ChoiceRuntime) return RUNTIME;
         throw e;
       }
-      if (next === undefined) throw new WalkError(`no branch of the Choice '${name}' matches and it has no Default (States.NoChoiceMatched)`);
+      if (next === undefined) return NO_MATCH;
       return next;
     }
     // Free values: try the assignments their comparisons suggest, and keep the one that takes the preferred branch.

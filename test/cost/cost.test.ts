@@ -209,3 +209,18 @@ test('a machine without a set-up state (input at the root, counters started wher
   const v = await verifyPaths(definition, report, paths);
   expect(v.filter((x) => !x.agrees)).toEqual([]);
 });
+
+test('a Choice that matches nothing and has no Default fails the path with States.NoChoiceMatched, as on AWS', () => {
+  const definition = {
+    StartAt: 'set',
+    States: {
+      set: { Type: 'Pass', Result: 'b', ResultPath: '$.x', Next: 'pick' },
+      pick: { Type: 'Choice', Choices: [{ Variable: '$.x', StringEquals: 'a', Next: 'done' }] },
+      done: { Type: 'Succeed' },
+    },
+  } as unknown as import('../../lib/types').AslDefinition;
+  const [happy] = costPaths(definition);
+  expect(happy.walk.status).toBe('FAILED');
+  expect(happy.walk.error).toBe('States.NoChoiceMatched');
+  expect(happy.walk.transitions).toBe(2);
+});
