@@ -28,7 +28,7 @@ import {
   type ResolvedRef,
   type Span,
 } from '../expressions';
-import { TemplateText, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
+import { TemplateText, type InputDecl, type OutputDecl, type Workflow, type WorkflowEdge, type WorkflowNode } from '../model';
 import { closestMatch, didYouMean } from '../util/suggest';
 import { bindingOf } from '../bindings/registry';
 import type { OutputType, OutputUse } from '../bindings/types';
@@ -96,6 +96,10 @@ export interface AnalysedWorkflow {
   usedOutputs: Map<string, Map<string, OutputUse>>;
   /** Nodes whose error edges read the error's message (`error.message`, `error.cause`). */
   errorMessages: Set<string>;
+  /** Per node, the optional inputs without a default its templates use: the node checks they were given before it runs. */
+  optionalInputsUsed: Map<string, Set<string>>;
+  /** Optional inputs without a default that a for-each iterates: an absent one is an empty list. */
+  optionalLists: Set<string>;
 }
 
 export function analyseWorkflow(wf: Workflow, sink: DiagnosticSink): AnalysedWorkflow | undefined {
@@ -123,6 +127,8 @@ class Analyser {
   private readonly forEachItems = new Map<ForEachRegion, string>();
   private readonly usedOutputs = new Map<string, Map<string, OutputUse>>();
   private readonly errorMessages = new Set<string>();
+  private readonly optionalInputsUsed = new Map<string, Set<string>>();
+  private readonly optionalLists = new Set<string>();
   /** What the expression around a reference says of its type (compared with a number, a string; switch case values). */
   private readonly useHints = new Map<Reference, OutputUse>();
   /** The range of the reference being resolved (for readings reported from deep inside the resolution). */
@@ -204,6 +210,8 @@ class Analyser {
       conditions: this.conditions,
       templates: this.templates,
       resolved: this.resolved,
+      optionalInputsUsed: this.optionalInputsUsed,
+      optionalLists: this.optionalLists,
       secrets: this.secrets,
       forks: this.forks,
       forEach: this.forEach,
@@ -839,6 +847,11 @@ class Analyser {
     const ref = parsed.references[0];
     if (!this.resolve(ref, this.point(source, 'ok'), source, t, 'condition')) return;
     this.forEachItems.set(loop, this.resolved.get(ref)!.path);
+    const optional = ref.kind === 'input' && ref.path.length === 1 ? this.optionalWithoutDefault(ref.path[0]) : undefined;
+    if (optional) {
+      this.optionalLists.add(optional.name);
+      this.sink.warn(Codes.OptionalInputUsed, `The for-each of edge ${e.from} → ${e.to} iterates 'inputs.${optional.name}', an optional input without a default: an execution started without it loops over no items.`, e.range, `Make that explicit with default: [] on the input, or required: true.`);
+    }
   }
 
   private checkTemplate(t: TemplateText, node: WorkflowNode, point: number, secretsAllowed: boolean): void {
@@ -866,7 +879,7 @@ class Analyser {
         else this.secrets.set(ref.name, new Set([node.id]));
         continue;
       }
-      this.resolve(ref, point, node, t, 'template');
+      if (this.resolve(ref, point, node, t, 'template') && ref.kind === 'input') this.noteOptionalInput(ref.path[0], node, t, ref);
     }
   }
 
@@ -920,6 +933,26 @@ class Analyser {
       case 'output':
         return this.resolveOutput(ref, point, at, where, fail);
     }
+  }
+
+  private optionalWithoutDefault(name: string): InputDecl | undefined {
+    const decl = this.wf.inputs?.find((i) => i.name === name);
+    return decl && !decl.required && !('default' in decl) ? decl : undefined;
+  }
+
+  /**
+   * A template that uses an optional input without a default: where the execution input lacks it, Step Functions
+   * would fail the node with States.Runtime (no Catch takes it). The node checks first and fails with OSOP.Input,
+   * naming the input; the warning says so once per node and input.
+   */
+  private noteOptionalInput(name: string, node: WorkflowNode, t: TemplateText, ref: Reference): void {
+    if (!this.optionalWithoutDefault(name)) return;
+    const used = this.optionalInputsUsed.get(node.id) ?? new Set<string>();
+    this.optionalInputsUsed.set(node.id, used);
+    if (used.has(name)) return;
+    used.add(name);
+    this.sink.warn(Codes.OptionalInputUsed, `Node '${node.id}' uses 'inputs.${name}', an optional input without a default: an execution started without it fails at '${node.id}' with OSOP.Input (the node checks before it runs).`, this.spanRange(t, ref.span),
+      `Give the input a default (inputs: { ${name}: { default: ... } }), or make it required: true, so that a missing value is refused when the execution starts.`);
   }
 
   private resolveInput(ref: Reference, path: string[], fail: (code: string, m: string, h?: string) => boolean): boolean {

@@ -58,6 +58,7 @@ export const Codes = {
   ImplicitInput: 'OSOP3025',
   SeveralEntriesInParallel: 'OSOP3026',
   SubWorkflowInterface: 'OSOP3027',
+  OptionalInputUsed: 'OSOP3029',
 
   // expressions
   ConditionSyntax: 'OSOP4001',
@@ -360,6 +361,12 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     severity: 'warning',
     explanation:
       "A reference names an input the workflow does not declare ('inputs.x', or a bare name in a condition that matches no output), and it is read as an optional input of the execution. Declare it under 'inputs:'; with --strict this is an error.",
+  },
+  OSOP3029: {
+    title: 'Optional input used without a default',
+    severity: 'warning',
+    explanation:
+      "A template or a for-each uses an input that is optional and has no default. In a template, the node first checks the input was given and otherwise fails the execution with OSOP.Input naming it (without the check, Step Functions would fail with an uncatchable States.Runtime); a for-each over it loops over no items. Give the input a default, or make it required.",
   },
   OSOP3026: {
     title: 'Several entry nodes start together',

@@ -38,6 +38,7 @@ import {
   INPUTS_STATE,
   MAX_STATE_NAME,
   approvalGateState,
+  inputsCheckState,
   counterKey,
   counterPath,
   counterValuePath,
@@ -146,6 +147,8 @@ class Lowerer implements RegionLowering {
    */
   private inputWithDefaults(): string {
     const defaults = Object.fromEntries((this.a.workflow.inputs ?? []).filter((i) => 'default' in i).map((i) => [i.name, i.default]));
+    // An optional list a for-each iterates, not given: no items (ItemsPath to nothing would be States.Runtime).
+    for (const name of this.a.optionalLists) defaults[name] = [];
     if (!Object.keys(defaults).length) return '$';
     const ascii = JSON.stringify(defaults).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return `States.JsonMerge(States.StringToJson(States.Base64Decode('${Buffer.from(ascii).toString('base64')}')), $, false)`;
@@ -193,8 +196,29 @@ class Lowerer implements RegionLowering {
 
   /** The state a node starts with: its approval gate, if it has one. */
   entryState(id: string): string {
+    if (this.a.optionalInputsUsed.has(id)) return inputsCheckState(id);
+    return this.workState(id);
+  }
+
+  /** The state a node's work starts with, after its input check: its approval gate, if it has one. */
+  private workState(id: string): string {
     const node = this.a.nodeById.get(id)!;
     return node.approval && node.type !== 'human' ? approvalGateState(id) : id;
+  }
+
+  /**
+   * Before a node whose templates use optional inputs without a default: a Choice that fails the execution with
+   * OSOP.Input, naming the input, when one was not given. Without it, the missing path fails the node with
+   * States.Runtime, which no Catch takes (Developer Guide, "Error handling": States.Runtime is not retriable and
+   * States.ALL does not catch it).
+   */
+  private lowerInputsCheck(node: WorkflowNode, names: Set<string>, region: Region): void {
+    const choices: ChoiceRule[] = [];
+    for (const name of names) {
+      const fail = this.claim(`${node.id}:no-${name}`.slice(0, MAX_STATE_NAME), { Type: 'Fail', Error: ErrorNames.Input, Cause: `Node '${node.id}' needs the input '${name}', which the execution was started without ('${name}' is optional and has no default in workflow '${this.a.workflow.id}').` }, region, node);
+      choices.push({ Not: { Variable: jsonPathOf(['input', name]), IsPresent: true }, Next: fail });
+    }
+    this.claim(inputsCheckState(node.id), { Type: 'Choice', Choices: choices, Default: this.workState(node.id) }, region, node);
   }
 
   /** A state name to jump to for node `id` from inside `region` (its end state when `id` is the exit). */
@@ -255,6 +279,8 @@ class Lowerer implements RegionLowering {
   private lowerNode(node: WorkflowNode, region: Region): void {
     // A node that cannot be lowered (reported) still has its edges lowered, so that what follows it is checked too.
     const main = this.mainState(node) ?? { Type: 'Pass' as const, ResultPath: null };
+    const optionalInputs = this.a.optionalInputsUsed.get(node.id);
+    if (optionalInputs) this.lowerInputsCheck(node, optionalInputs, region);
     if (node.approval && node.type !== 'human') {
       const gate = lowerApproval(node, node.approval, this.lowerContext(node), false);
       (gate.state as TaskState).Next = node.id;

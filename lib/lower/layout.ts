@@ -24,6 +24,8 @@ export const reraiseState = (node: string) => `${node}:error`;
 export const rejectedState = (node: string) => `${node}:rejected`;
 export const answerState = (node: string) => `${node}:answer`;
 export const approvalGateState = (node: string) => `${node}:approval`;
+/** Checks a node's optional inputs without a default were given, before the node runs. */
+export const inputsCheckState = (node: string) => `${node}:inputs`;
 export const parallelState = (node: string) => `${node}:parallel`;
 export const forEachState = (node: string) => `${node}:for-each`;
 export const regionEndState = (region: string) => `${region}:end`;

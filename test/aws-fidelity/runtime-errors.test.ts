@@ -28,10 +28,17 @@ test('a handler that does not return a declared output: the node and the output 
   expect(o.events.at(-1)).toMatchObject({ kind: 'failed', cause: o.cause });
 });
 
-test('an optional input the execution was not given: the ${inputs.x} and the input are named', async () => {
+test('an optional input the execution was not given: the node checks it first and fails with OSOP.Input, naming it (see optional-inputs.test.ts)', async () => {
   const o = await runLocally({ definition: compiled.definition!, report: compiled.report!, input: {}, fast: true, handlers: { find: invoke({ customer_id: 'cus_1' }), charge: invoke({}) } });
+  expect([o.status, o.error]).toEqual(['FAILED', 'OSOP.Input']);
+  expect(o.cause).toContain("Node 'charge' needs the input 'note'");
+});
+
+test('a field of an input the execution was not given: the ${inputs.x.y} and the input are named', async () => {
+  const nested = compile('charge.osop.yaml', { source: source.replace('{ name: note, type: string, required: false }', '{ name: note, type: object, required: true }').replace('${inputs.note}', '${inputs.note.text}') });
+  const o = await runLocally({ definition: nested.definition!, report: nested.report!, input: { note: {} }, fast: true, handlers: { find: invoke({ customer_id: 'cus_1' }), charge: invoke({}) } });
   expect([o.status, o.error]).toEqual(['FAILED', 'States.Runtime']);
-  expect(o.cause).toContain("in node 'charge' (state 'charge'): ${inputs.note} has no value: the execution input has no 'note'");
+  expect(o.cause).toContain("in node 'charge' (state 'charge'): ${inputs.note.text} has no value");
 });
 
 test('the JSONPath forms the compiler writes, one by one', () => {

@@ -201,6 +201,7 @@ export const CASES: DiagnosticCase[] = [
     files: { 'charge.osop.yaml': 'osop_version: "1.0"\nid: charge\nname: Charge\ninputs: { amount: { type: number, required: true } }\nnodes:\n  - { id: pay, type: api, runtime: { url: "https://api.example.com/pay?amount=${inputs.amount}" } }\n' },
     source: wf('nodes:\n  - { id: a, type: system, workflow_ref: charge }\n'),
   },
+  { code: 'OSOP3029', at: [6, 68], source: wf('inputs: { region: { type: string, required: false } }\nnodes:\n  - { id: a, type: api, runtime: { url: "https://api.example.com/${inputs.region}" } }\n') },
   { code: 'OSOP3028', at: [5, 11], source: wf('nodes:\n  - { id: __proto__, type: system, subtype: router }\n') },
 
   // ---- expressions --------------------------------------------------------------
