@@ -9,6 +9,7 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { AslDefinition, CompileReport, HandlerKind } from '../types';
 import { substitute } from './definition';
 import type { ExecutionOutcome, RunEvent } from './events';
+import { explainRuntimeEvent, explainRuntimeOutcome } from './runtime-errors';
 import { HistoryTranslator } from './history';
 import { stateMachineName } from './run-local';
 
@@ -59,7 +60,9 @@ export async function runOnStepFunctions(req: ApiRunRequest): Promise<ExecutionO
  */
 async function follow(sdk: Sdk, client: SFNClient, req: ApiRunRequest, executionArn: string, startedAt: number): Promise<ExecutionOutcome> {
   const events: RunEvent[] = [];
-  const translator = new HistoryTranslator(req.definition, (e) => {
+  // A States.Runtime from AWS is explained in OSOP terms as in local runs (the node, the ${...} that had no value).
+  const translator = new HistoryTranslator(req.definition, (raw) => {
+    const e = explainRuntimeEvent(raw, req.report);
     events.push(e);
     req.onEvent?.(e);
   });
@@ -75,7 +78,7 @@ async function follow(sdk: Sdk, client: SFNClient, req: ApiRunRequest, execution
       }
       token = page.nextToken;
     } while (token);
-    if (translator.terminal) return outcomeOf(translator, events, startedAt, executionArn);
+    if (translator.terminal) return explainRuntimeOutcome(outcomeOf(translator, events, startedAt, executionArn));
     await sleep(req.pollIntervalMs);
   }
 }

@@ -151,6 +151,20 @@ test('a failed execution: the failing task and the execution error, the cause un
   expect(o.events.at(-1)).toMatchObject({ kind: 'failed', state: 'create_customer', error: 'OSOP.Config' });
 });
 
+test('a States.Runtime in the history is explained in OSOP terms, as in local runs: the node and the ${...} that had no value', async () => {
+  const cause = "An error occurred while executing the state 'create_customer' (entered at the event id #4). The JSONPath '$.input.customer_email' specified for the field 'email.$' could not be found in the input '{}'";
+  const events = history()
+    .state('Pass', 'osop:init')
+    .taskFailing('create_customer', [], 'fails')
+    .end('ExecutionFailed', { executionFailedEventDetails: { error: 'States.Runtime', cause } }).events;
+  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+  sfn.on(GetExecutionHistoryCommand).resolves({ events });
+  const o = await runOnStepFunctions(request());
+  expect(o).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  expect(o.cause).toContain("In OSOP terms, in node 'create_customer' (state 'create_customer'): ${inputs.customer_email} has no value: the execution input has no 'customer_email'");
+  expect(o.events.at(-1)).toMatchObject({ kind: 'failed', cause: o.cause });
+});
+
 test('what a created state machine needs is asked for: handler ARNs, and a role on AWS', async () => {
   sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
   await expect(runOnStepFunctions(request({ functionArns: { rest: REST } }))).rejects.toThrow(new ApiUsageError('The workflow invokes the agent handler: give its Lambda ARN with --function-arn agent=ARN (or OSOP_AGENT_HANDLER_ARN).'));
