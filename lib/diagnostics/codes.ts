@@ -83,6 +83,7 @@ export const Codes = {
   FailCauseTooLong: 'OSOP5012',
   IntrinsicTooDeep: 'OSOP5013',
   HistoryLimit: 'OSOP5014',
+  WaitAnyCause: 'OSOP5015',
 
   Internal: 'OSOP9000',
 } as const;
@@ -493,7 +494,13 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     title: 'Loop may outgrow the execution history',
     severity: 'warning',
     explanation:
-      "A loop edge may repeat so often that one execution would write more than the 25,000 events Step Functions keeps in its history; the execution would fail there with States.Runtime. The estimate counts the states of one round (a Task writes about 5 events, another state 2) times the edge's bound. Lower the bound (x-sfn max_iterations, or max_polls) or run the loop's body as a sub-workflow.",
+      "A loop or fallback edge may repeat so often, or an inline for-each run over so many items, that one execution would write more than the 25,000 events Step Functions keeps in its history; the execution would fail there with States.Runtime. The estimate counts the states of one round or item (a Task writes about 5 events, another state 2) times the bound. Lower the bound (x-sfn max_iterations, max_polls, max_fallbacks), run the repeated part as a sub-workflow, or let a long for-each run as a Distributed Map (x-sfn: { map: distributed }, or max_items).",
+  },
+  OSOP5015: {
+    title: "wait_any carries the winner's outputs through a Fail Cause",
+    severity: 'warning',
+    explanation:
+      "A wait_any fork ends with the first branch that finishes: that branch ends the Parallel state with a Fail state whose Cause carries the state's outputs (those before the fork and the branch's own) as JSON, and Step Functions keeps at most 32,768 characters of a Cause. Past that, the execution fails with States.Runtime (the local engine enforces the same cap). Keep what the branches return small: declare the outputs they need, not whole responses or long texts.",
   },
 
   OSOP5013: {

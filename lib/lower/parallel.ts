@@ -19,6 +19,7 @@
  * ends quietly; when all fail, OSOP.Join.NoBranchSucceeded.
  */
 import { ErrorNames } from '../contract/task-payload';
+import { MAX_FAIL_CAUSE_CHARS } from '../contract/aws-quotas';
 import type { ForkRegion } from '../analyse';
 import type { WorkflowNode } from '../model';
 import type { Region, RegionLowering } from './region';
@@ -57,6 +58,7 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
   if (fork.joinMode === 'wait_n') return lowerWaitN(L, node, fork, branches, region, name);
 
   // wait_any
+  L.sink.warn(Codes.WaitAnyCause, `The fork after '${node.id}' continues with the first branch to finish (wait_any): its outputs, with those from before the fork, reach the join through a Fail state's Cause, which holds at most ${MAX_FAIL_CAUSE_CHARS} characters.`, node.idRange, "Keep the branches' outputs small (declare the fields the join needs); past the cap the execution fails with States.Runtime.");
   const wrapped: SubMachine[] = branches.map((inner, i) => {
     const tryName = `${node.id}:try-${i + 1}`;
     const won = `${node.id}:won-${i + 1}`;
