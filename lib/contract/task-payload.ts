@@ -278,15 +278,30 @@ export const DEFAULT_SECRET_PREFIX = 'osop/';
 /** Largest response body the REST handler returns whole (Step Functions' own limit is 256 KiB). */
 export const MAX_RETURNED_BODY_BYTES = 200 * 1024;
 
-/** The idempotency key derived when the node does not set one. */
 /** The state machine name in an execution ARN (`arn:aws:states:r:a:execution:<machine>:<name>`), for logs. */
 export function workflowOfExecution(executionId: string): string | undefined {
   const parts = executionId.split(':');
   return parts.length >= 8 && parts[5] === 'execution' ? parts[6] : undefined;
 }
 
+/**
+ * The idempotency key derived when the node does not set one: `osop-` and the SHA-256 (hex) of
+ * `<executionId>/<nodeId>/<attempt>`. Hashed because execution ARNs are long and APIs cap key length
+ * (Stripe: 255; this is 69). Written so that a state machine computes the same key with intrinsics
+ * (`idempotencyKeyExpression`) for native HTTP Tasks: ASL has States.Hash and States.Format but no
+ * substring, so the key is the whole digest.
+ */
 export function deriveIdempotencyKey(executionId: string, nodeId: string, attempt: string): string {
-  // Hashed: execution ARNs are long and APIs cap key length (Stripe: 255).
-  const digest = createHash('sha256').update(`${executionId}\u0000${nodeId}\u0000${attempt}`).digest('hex');
-  return `osop-${digest.slice(0, 48)}`;
+  return `osop-${createHash('sha256').update(`${executionId}/${nodeId}/${attempt}`).digest('hex')}`;
+}
+
+/**
+ * `deriveIdempotencyKey` as an ASL intrinsic: `attempt` is an intrinsic argument (a quoted literal, a
+ * JSONPath or an intrinsic), `nodeId` goes into the format text escaped. States.Hash gives lowercase hex
+ * (Developer Guide, "Intrinsic functions": States.Hash), as Node's digest('hex') does; a number formats
+ * as its JSON text in States.Format, as String() does for the integers attempts are.
+ */
+export function idempotencyKeyExpression(nodeId: string, attempt: string): string {
+  const node = nodeId.replace(/['{}\\]/g, (c) => `\\${c}`);
+  return `States.Format('osop-{}', States.Hash(States.Format('{}/${node}/{}', $$.Execution.Id, ${attempt}), 'SHA-256'))`;
 }

@@ -16,3 +16,5 @@ if (typeof P.withResolvers !== 'function') {
   };
 }
 export {};
+// States.Hash as Step Functions computes it (see engine-hash-fix.ts).
+import './engine-hash-fix';
