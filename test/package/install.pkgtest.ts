@@ -84,11 +84,21 @@ test('npm pack: the built library, types, handler bundles, schema and templates;
   expect(packedFiles.filter((f) => /^(lib|lambdas|sandbox|test|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('templates/')))).toEqual([]);
 });
 
-test('installs into a fresh CDK app (aws-cdk-lib and constructs are the app\'s own: peer dependencies)', () => {
+const npmInstall = (label: string, args: string[]) => ok(label, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...args], { timeoutMs: 10 * 60 * 1000 });
+
+test('installed alone, it compiles without aws-cdk-lib; osop-sfn/cdk then says what it needs', () => {
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'my-cdk-app', version: '0.0.0', private: true }, null, 2)}\n`);
-  const npmInstall = (label: string, args: string[]) => ok(label, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...args], { timeoutMs: 10 * 60 * 1000 });
-  npmInstall('npm install (package and CDK)', [tarball, `aws-cdk-lib@${versionOf('aws-cdk-lib')}`, `constructs@${versionOf('constructs')}`]);
+  npmInstall('npm install (package alone)', [tarball]);
+  expect(fs.existsSync(path.join(app, 'node_modules', 'aws-cdk-lib'))).toBe(false); // optional peer dependencies: not installed for it
+  const compiled = ok('compile without the CDK', 'node', ['-e', "const r = require('osop-sfn').compile('x.osop.yaml', { source: 'osop_version: \"1.0\"\\nid: x\\nname: x\\nnodes:\\n  - id: a\\n    type: api\\n    runtime: { method: GET, url: \"https://example.com/x\" }\\n' }); console.log(r.ok)"]);
+  expect(compiled.trim()).toBe('true');
+  const cdk = run('require osop-sfn/cdk without the CDK', 'node', ['-e', "try { require('osop-sfn/cdk') } catch (e) { console.error(e.message); process.exit(1) }"]);
+  expect([cdk.status, cdk.stderr.trim()]).toEqual([1, 'osop-sfn/cdk needs aws-cdk-lib in your project (your CDK app\'s own copy): npm install aws-cdk-lib@2 constructs@10']);
+});
+
+test('installs into a fresh CDK app (aws-cdk-lib and constructs are the app\'s own: peer dependencies)', () => {
+  npmInstall('npm install (CDK)', [`aws-cdk-lib@${versionOf('aws-cdk-lib')}`, `constructs@${versionOf('constructs')}`]);
   npmInstall('npm install (dev tools)', ['--save-dev', `aws-cdk@${versionOf('aws-cdk')}`, `tsx@${versionOf('tsx')}`, `typescript@${versionOf('typescript')}`, `@types/node@${versionOf('@types/node')}`]);
   // One copy of the CDK: the app's.
   expect(fs.existsSync(path.join(app, 'node_modules', 'osop-sfn', 'node_modules', 'aws-cdk-lib'))).toBe(false);
