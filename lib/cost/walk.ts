@@ -140,6 +140,10 @@ class Walker {
   readonly bindings = new Map<number, Json>();
   /** Objects whose missing fields are free values made on first read (the execution input, for-each items). */
   private readonly lazy = new WeakSet<object>();
+  /** A Task's answer (a lazy object) → the state's name: its fields are that Task's outputs, never absent. */
+  private readonly labels = new WeakMap<object, string>();
+  /** Answers whose fields can only be text (CodeBuild's exported variables). */
+  private readonly textOnly = new WeakSet<object>();
   private readonly calls: (TaskCall & { at: number })[] = [];
   private readonly callCount = new Map<string, number>();
   private readonly entryCount = new Map<string, number>();
@@ -165,7 +169,7 @@ class Walker {
   }
 
   run(): Walk {
-    const out = this.region(this.machine, this.input, {});
+    const out = this.region(this.machine, this.input, { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:cost:path', Name: 'path', Input: this.input } });
     const status = out.kind === 'ok' ? 'SUCCEEDED' : 'FAILED';
     const calls = this.calls.map(({ at: _at, ...c }) => ({ ...c, outputs: c.outputs && materialise(c.outputs, this.bindings) }));
     return {
@@ -368,44 +372,25 @@ class Walker {
       if (answer) {
         const outputs = answer.outputs ?? {};
         this.calls.push({ state: name, outputs, at: this.entered.length - 1 });
-        return done(this.output(st, data, answered(name, st, outputs), context));
+        return done(this.output(st, data, this.selectResult(name, st, resultShape(st, outputs, true), context), context));
       }
-      const { selected, mock } = this.outputsOf(name, st);
+      // The answer's fields are free until something reads them: the mock is what was read.
+      const mock: Record<string, Json> = {};
+      this.lazy.add(mock);
+      this.labels.set(mock, name);
       this.calls.push({ state: name, outputs: mock, at: this.entered.length - 1 });
-      return done(this.output(st, data, selected, context));
+      if (String(st.Resource).includes(':codebuild:')) this.textOnly.add(mock);
+      const read = (k: string): Json => (mock[k] ??= this.free(`${name}.${k}`, false, this.textOnly.has(mock)));
+      return done(this.output(st, data, this.selectResult(name, st, resultShape(st, mock, false, read), context), context));
     }
   }
 
-  /**
-   * The answer of a Task: one free value per output the state's ResultSelector keeps (its keys are the
-   * output names, which is also how \`osop-sfn test\` mocks name them); without a ResultSelector the whole
-   * answer is kept, and any field of it may be read (a lazy object).
-   */
-  private outputsOf(name: string, st: State): { selected: Record<string, Json>; mock: Record<string, Json> } {
-    const selected: Record<string, Json> = {};
+  /** The state's ResultSelector over the integration's result; a CodeBuild variable is read by name (the filter the compiler writes). */
+  private selectResult(name: string, st: State, raw: Json, context: Record<string, Json>): Json {
     const selector = st.ResultSelector as Record<string, unknown> | undefined;
-    if (!selector) {
-      this.lazy.add(selected);
-      return { selected, mock: selected };
-    }
-    // A service integration's answer is mocked as the service gives it: the fields the selector reads, where it reads them.
-    const raw = !/:::(lambda:invoke|states:startExecution|codebuild:|aws-sdk:rdsdata:|events:putEvents)/.test(String(st.Resource));
-    const mock: Record<string, Json> = raw ? {} : selected;
-    for (const [k, v] of Object.entries(selector)) {
-      if (!k.endsWith('.$')) {
-        selected[k] = v;
-        continue;
-      }
-      const f = this.free(`${name}.${k.slice(0, -2)}`, false, typeof v === 'string' && v.includes('ExportedEnvironmentVariables'));
-      selected[k.slice(0, -2)] = f;
-      if (raw && typeof v === 'string' && /^\$(\.[A-Za-z0-9_]+)+$/.test(v)) {
-        const keys = v.slice(2).split('.');
-        let at = mock;
-        for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, Json>;
-        at[keys[keys.length - 1]] = f;
-      }
-    }
-    return { selected, mock };
+    if (selector === undefined) return raw;
+    void name;
+    return this.template(exportedByName(selector), raw, context);
   }
 
   // ---------------------------------------------------------------- choices
@@ -533,7 +518,10 @@ class Walker {
       cur = this.deref(cur);
       if (cur && typeof cur === 'object') {
         const obj = cur as Record<string, Json>;
-        if (!(k in obj) && !Array.isArray(obj) && this.lazy.has(obj) && !(obj === this.input && LAYOUT_KEYS.test(k))) obj[k] = this.free(`${p.startsWith('$$') ? 'context' : 'input'}.${k}`, true);
+        if (!(k in obj) && !Array.isArray(obj) && this.lazy.has(obj) && !(obj === this.input && LAYOUT_KEYS.test(k))) {
+          const owner = this.labels.get(obj);
+          obj[k] = owner ? this.free(`${owner}.${k}`, false, this.textOnly.has(obj)) : this.free(`input.${k}`, true);
+        }
         if (k in obj) {
           cur = obj[k];
           continue;
@@ -600,29 +588,38 @@ class Walker {
 
 // ------------------------------------------------------------------ helpers
 
-/** What a Task's result selector keeps of a test's answer, as \`osop-sfn test\` answers (lib/local/mocked-results.ts): fields the mock may leave out get its defaults. */
-const ANSWER_DEFAULTS: Record<string, Json> = { model: 'mock', stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 }, build_id: 'mock', status: 'SUCCEEDED', updated: 0, event_id: 'mock' };
+/** Fields a test's mock may leave out, with the values `osop-sfn test` answers for them (lib/local/mocked-results.ts). */
+const ANSWER_DEFAULTS = { model: 'mock', stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 } };
 
-function answered(name: string, st: State, outputs: Record<string, Json>): Json {
-  const selector = st.ResultSelector as Record<string, unknown> | undefined;
+/**
+ * A Task's result in the shape its integration gives it, around `outputs` (the answer as an
+ * \`osop-sfn test\` mock names it), as lib/local/mocked-results.ts makes it: a Lambda function's
+ * Payload, a sub-workflow's Output, a build's exported variables, a statement's records, an event's id;
+ * a callback's answer and other services' results as they are. `concrete`: a test's answer (defaults filled in).
+ */
+function resultShape(st: State, outputs: Record<string, Json>, concrete: boolean, read: (key: string) => Json = (k) => outputs[k]): Json {
+  const resource = String(st.Resource);
   const payload = ((st.Parameters as Record<string, unknown> | undefined)?.Payload ?? {}) as Record<string, unknown>;
-  if (!selector) return payload.kind === 'approval' ? { comment: '', approver: 'mock', ...outputs } : { ...outputs };
-  const text = String(st.Resource).includes(':codebuild:');
-  const out: Record<string, Json> = {};
+  if (resource.includes('.waitForTaskToken')) return concrete && payload.kind === 'approval' ? { comment: '', approver: 'mock', ...outputs } : outputs;
+  if (/:::lambda:invoke$/.test(resource)) return { StatusCode: 200, Payload: concrete && payload.kind === 'agent' ? { ...ANSWER_DEFAULTS, ...outputs } : outputs };
+  if (resource.includes(':::states:startExecution')) return { Status: 'SUCCEEDED', Output: outputs };
+  if (resource.includes(':codebuild:')) {
+    const exported = concrete ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, String(v)])) : outputs;
+    return { Build: { Id: concrete ? (outputs.build_id ?? 'mock') : read('build_id'), BuildStatus: concrete ? (outputs.status ?? 'SUCCEEDED') : 'SUCCEEDED' }, __exported: exported };
+  }
+  if (resource.includes(':rdsdata:')) return { NumberOfRecordsUpdated: concrete ? (typeof outputs.updated === 'number' ? outputs.updated : 0) : read('updated'), FormattedRecords: concrete ? JSON.stringify(outputs.rows ?? []) : read('rows') };
+  if (resource.includes(':::events:putEvents')) return { Entries: [{ EventId: concrete ? (outputs.event_id ?? 'mock') : read('event_id') }], FailedEntryCount: 0 };
+  return outputs;
+}
+
+/** The compiler reads a CodeBuild variable with a filter (\`$.Build.ExportedEnvironmentVariables[?(@.Name == 'x')].Value\`): read it by name. */
+function exportedByName(selector: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(selector);
+  if (!text.includes('ExportedEnvironmentVariables')) return selector;
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(selector)) {
-    if (!k.endsWith('.$')) {
-      out[k] = v;
-      continue;
-    }
-    const field = k.slice(0, -2);
-    // `$.Payload` / `$.Output` whole: the answer as given (a sub-workflow's one output, the child's result).
-    if (typeof v === 'string' && /^\$(\.(Payload|Output))?$/.test(v)) {
-      out[field] = { ...outputs };
-      continue;
-    }
-    if (field in outputs) out[field] = text && field !== 'build_id' && field !== 'status' ? String(outputs[field]) : outputs[field];
-    else if (field in ANSWER_DEFAULTS) out[field] = ANSWER_DEFAULTS[field];
-    else throw new WalkError(`the test's answer of '${name}' lacks the output '${field}' that the state reads`);
+    const m = typeof v === 'string' ? /ExportedEnvironmentVariables\[\?\(@\.Name ?== ?'([^']+)'\)\]\.Value/.exec(v) : null;
+    out[k] = m ? `$.__exported.${m[1]}` : v;
   }
   return out;
 }

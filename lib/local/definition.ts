@@ -49,7 +49,8 @@ export function substitute(definition: AslDefinition, values: Record<string, str
  * Functions does: a Task without TimeoutSeconds waits as long as it takes
  * (the engine would stop it after 60 s: a sub-workflow or a person answering
  * takes longer), and no timeout exceeds what a Node.js timer can hold
- * (longer ones would fire at once).
+ * (longer ones would fire at once). Choice rules with `IsPresent: false` are
+ * rewritten to what the engine evaluates as AWS does (`presentAsAws`).
  */
 export function withLocalTimeouts(definition: AslDefinition): AslDefinition {
   const clamp = (machine: { States: Record<string, State> }): Record<string, State> =>
@@ -57,6 +58,7 @@ export function withLocalTimeouts(definition: AslDefinition): AslDefinition {
       Object.entries(machine.States).map(([name, s]) => {
         const out: State = { ...s };
         if (s.Type === 'Task' && s.TimeoutSecondsPath === undefined) out.TimeoutSeconds = Math.min(typeof s.TimeoutSeconds === 'number' ? s.TimeoutSeconds : MAX_LOCAL_TIMEOUT_SECONDS, MAX_LOCAL_TIMEOUT_SECONDS);
+        if (s.Type === 'Choice' && Array.isArray(s.Choices)) out.Choices = (s.Choices as State[]).map(presentAsAws);
         if (Array.isArray(s.Branches)) out.Branches = (s.Branches as { States: Record<string, State> }[]).map((b) => ({ ...b, States: clamp(b) }));
         for (const key of ['ItemProcessor', 'Iterator'] as const) {
           const inner = s[key] as { States: Record<string, State> } | undefined;
@@ -67,6 +69,22 @@ export function withLocalTimeouts(definition: AslDefinition): AslDefinition {
     );
   const timeout = definition.TimeoutSeconds === undefined ? {} : { TimeoutSeconds: Math.min(definition.TimeoutSeconds, MAX_LOCAL_TIMEOUT_SECONDS) };
   return { ...definition, ...timeout, States: clamp(definition) };
+}
+
+/**
+ * `IsPresent: false` as AWS evaluates it (true when the path has no value): aws-local-stepfunctions 3.0.0
+ * evaluates it as never true, so the rule runs as `Not: { IsPresent: true }`, which it gets right.
+ */
+function presentAsAws(rule: State): State {
+  if (rule.IsPresent === false && typeof rule.Variable === 'string') {
+    const { IsPresent: _absent, Variable, ...rest } = rule;
+    return { ...rest, Not: { Variable, IsPresent: true } };
+  }
+  const out: State = { ...rule };
+  if (Array.isArray(rule.And)) out.And = (rule.And as State[]).map(presentAsAws);
+  if (Array.isArray(rule.Or)) out.Or = (rule.Or as State[]).map(presentAsAws);
+  if (rule.Not && typeof rule.Not === 'object') out.Not = presentAsAws(rule.Not as State);
+  return out;
 }
 
 /** The longest delay a Node.js timer holds (2^31 - 1 ms), in whole seconds: about 24.8 days. */

@@ -185,8 +185,8 @@ test('a machine without a set-up state (input at the root, counters started wher
       'pay:fallback': {
         Type: 'Choice',
         Choices: [
-          // Not IsPresent, rather than IsPresent: false, which aws-local-stepfunctions 3.0.0 gets wrong for a missing path.
-          { Not: { Variable: '$.counters.pay', IsPresent: true }, Next: 'pay:first-round' },
+          // IsPresent: false, which the local layer runs as AWS does (aws-local-stepfunctions 3.0.0 alone never takes it).
+          { Variable: '$.counters.pay', IsPresent: false, Next: 'pay:first-round' },
           { And: [{ Variable: '$.counters.pay', IsPresent: true }, { Variable: '$.counters.pay.count', NumericLessThan: 2 }], Next: 'pay:count' },
         ],
         Default: 'pay:exhausted',
