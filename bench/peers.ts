@@ -124,6 +124,51 @@ function nativeHttpBuilt(): boolean {
   return grep(dir);
 }
 
+/**
+ * The seed with \`x-sfn: { http: native }\`: its REST calls as native HTTP Tasks. Those Tasks cannot be stubbed
+ * as Lambda functions, so its paths run through lib/local with the walk's answers as mocks (\`osop-sfn cost --verify\`).
+ */
+async function nativePeer(): Promise<PeerFigures> {
+  const source = fs.readFileSync(SEED, 'utf8').replace(/^nodes:/m, 'x-sfn: { http: native }\nnodes:');
+  const r = compile(SEED, { source });
+  if (!r.ok || !r.definition || !r.report) return { built: false, note: `the seed does not compile with x-sfn: { http: native }: ${r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}` };
+  const http = r.report.tasks.filter((t) => t.resource.includes('http:invoke'));
+  if (http.length === 0) return { built: false, note: 'the seed compiles with x-sfn: { http: native }, but no node becomes an http:invoke Task' };
+  const prices = pricesFor(BUILT_IN_PRICES, 'us-east-1');
+  const definitionBytes = jsonBytes(r.definition);
+  const paths = costPaths(r.definition);
+  const runs = new Map((await verifyPaths(r.definition, r.report, paths)).map((v) => [v.id, v]));
+  const tasks = new Map(r.report.tasks.map((t) => [t.state, t]));
+  const isLambda = (state: string) => (tasks.get(state)?.resource ?? '').startsWith('arn:aws:states:::lambda:invoke');
+  const figures = {} as Record<PathName, PathFigure>;
+  for (const p of PATHS) {
+    const cp = costPathFor(paths, p);
+    if (!cp) throw new Error(`no cost path for ${p} (native HTTP)`);
+    const v = runs.get(cp.id)!;
+    figures[p] = { counted: cp.walk.transitions, ran: v.problem ? null : v.ran, lambdaInvocations: cp.walk.calls.filter((c) => isLambda(c.state)).length, ends: v.ranStatus };
+  }
+  const happy = costPathFor(paths, 'happy')!.walk;
+  let gbSeconds = 0;
+  let invocations = 0;
+  for (const c of happy.calls) {
+    if (!isLambda(c.state)) continue;
+    invocations++;
+    const t = tasks.get(c.state);
+    gbSeconds += ((t?.function?.kind === 'shared' ? t.function.memoryMiB : 256) / 1024) * ((BENCH_DURATIONS_MS[c.state] ?? 0) / 1000);
+  }
+  const stepFunctions = happy.transitions * prices.standardPerTransition * 1e6;
+  const lambda = (invocations * prices.lambdaPerRequest + gbSeconds * prices.lambdaPerGbSecond) * 1e6;
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    built: true,
+    states: countStates(r.definition.States as Def['States']),
+    definitionBytes,
+    functions: `${r.report.handlers.length} shared (${r.report.handlers.join(', ') || 'none'}); ${http.length} HTTP Tasks`,
+    paths: figures,
+    perMillion: { stepFunctions: r2(stepFunctions), lambda: r2(lambda), total: r2(stepFunctions + lambda) },
+  };
+}
+
 export async function benchPeers(): Promise<PeerResults> {
   const seed = compile(SEED);
   if (!seed.ok || !seed.definition || !seed.report) throw new Error('the seed does not compile');
@@ -131,9 +176,7 @@ export async function benchPeers(): Promise<PeerResults> {
   const ourFunctions = `${seed.report.handlers.length} shared (${seed.report.handlers.join(', ')})`;
   const peers = {} as Record<PeerName, PeerFigures>;
   peers.ours = await peer(seed.definition as unknown as Def, (s) => memory.get(s) ?? 256, ourFunctions);
-  peers.oursHttp = nativeHttpBuilt()
-    ? { built: false, note: 'the compiler writes http:invoke Tasks, but this bench does not compile the seed with them yet' }
-    : { built: false, note: 'not built yet (no http:invoke Task in lib/)' };
+  peers.oursHttp = nativeHttpBuilt() ? await nativePeer() : { built: false, note: 'not built yet (no http:invoke Task in lib/)' };
   peers.handWritten = await peer(baselineDefinition(), (s) => memory.get(s) ?? 256, ourFunctions);
   peers.idiomatic = await peer(idiomaticDefinition(), () => IDIOMATIC_MEMORY_MIB, `5, one per endpoint (${IDIOMATIC_MEMORY_MIB} MB)`);
 

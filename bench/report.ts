@@ -68,6 +68,8 @@ export function evaluateTargets(r: BenchResults): Target[] {
     const happy = ours.paths!.happy.counted!;
     add('peers.happyTransitions', "the seed's happy path: state transitions", happy, '≤ 6', happy <= 6);
     add('peers.costPerMillion', 'est. cost per million seed executions on Standard (Step Functions + Lambda): ours vs idiomatic CDK', `$${ours.perMillion!.total} vs $${idiomatic.perMillion!.total}`, "ours ≤ idiomatic", ours.perMillion!.total <= idiomatic.perMillion!.total);
+    const native = r.peers.peers.oursHttp;
+    if (native.built) add('peers.nativeCostPerMillion', 'est. cost per million seed executions on Standard (Step Functions + Lambda): ours with native HTTP vs idiomatic CDK', `$${native.perMillion!.total} vs $${idiomatic.perMillion!.total}`, 'ours ≤ idiomatic', native.perMillion!.total <= idiomatic.perMillion!.total);
     add('peers.stepFunctionsPerMillion', 'est. Step Functions cost per million seed executions on Standard: ours vs idiomatic CDK', `$${ours.perMillion!.stepFunctions} vs $${idiomatic.perMillion!.stepFunctions}`, 'ours ≤ idiomatic', ours.perMillion!.stepFunctions <= idiomatic.perMillion!.stepFunctions);
     const v = r.peers.costVerification;
     add('cost.countedEqualsRuns', '`osop-sfn cost` transitions = local runs, every path of the seed and the graph fixtures', `${v.paths - v.disagreements.length} of ${v.paths} paths (${v.files} files)`, 'all', v.disagreements.length === 0);
