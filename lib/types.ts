@@ -42,6 +42,20 @@ export interface Grant {
   resources: string[];
   /** Why a resource ends in `*` (the reason its cdk-nag finding is acknowledged with); absent when none does. */
   wildcard?: string;
+  /** IAM conditions (`{ StringLike: { 'states:HTTPEndpoint': ... } }`); absent when the statement has none. */
+  conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * The EventBridge connection a native HTTP Task authenticates with: the stack creates it from the secret
+ * `<prefix><secret>` (API key authorization: header `header`, value `value` with `${secrets.<secret>}` filled in);
+ * its ARN goes into the definition as `${<substitution>}`. Locally the secret comes from the local secret store.
+ */
+export interface ConnectionSpec {
+  substitution: string;
+  secret: string;
+  header: string;
+  value: string;
 }
 
 /** The Lambda function a Task invokes. */
@@ -85,6 +99,8 @@ export type LocalRunner =
   | { kind: 'rds-data' }
   /** EventBridge PutEvents: recorded and shown. */
   | { kind: 'eventbridge' }
+  /** A native HTTP Task (http:invoke): the REST handler's request logic in-process, answering and failing as Step Functions does. */
+  | { kind: 'http' }
   /** Nothing local stands in for it (a service integration): `osop-sfn test` mocks it. */
   | { kind: 'none' };
 
@@ -115,6 +131,8 @@ export interface TaskReport {
   model?: { provider: string; model: string };
   /** The only origin a REST Task calls. */
   origin?: string;
+  /** The EventBridge connection of a native HTTP Task (http:invoke). */
+  connection?: ConnectionSpec;
   /** The `iam` statements are the workflow's own declaration (x-sfn.permissions): deployed as written, in a policy of their own. */
   declaredPermissions?: boolean;
   /** The workflow id of the sub-workflow it starts; `${ChildName:<id>}` in `iam` stands for its state machine name. */

@@ -64,7 +64,7 @@ async function run(event: RestTaskPayload, redactor: Redactor, context?: LambdaC
 }
 
 /** No complete response: transient, since with the idempotency key a retry cannot apply the effect twice. */
-class RequestFailure extends HandlerError {
+export class RequestFailure extends HandlerError {
   constructor(
     readonly kind: 'timeout' | 'network',
     message: string,
@@ -112,7 +112,7 @@ async function readCapped(res: Response, label: string, max: number, controller:
  * One request with a deadline covering the whole exchange, body included.
  * Redirects are not followed: the allowed-origin check covers one hop only.
  */
-async function send(label: string, target: URL, req: OutgoingRequest, timeoutMs: number): Promise<ReceivedResponse> {
+export async function send(label: string, target: URL, req: OutgoingRequest, timeoutMs: number): Promise<ReceivedResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -124,7 +124,7 @@ async function send(label: string, target: URL, req: OutgoingRequest, timeoutMs:
       signal: controller.signal,
     });
     const text = req.method === 'HEAD' ? '' : await readCapped(res, label, maxResponseBytes(), controller);
-    return { status: res.status, headers: res.headers, text };
+    return { status: res.status, statusText: res.statusText, headers: res.headers, text };
   } catch (err) {
     if (err instanceof HandlerError) throw err;
     if (controller.signal.aborted) throw new RequestFailure('timeout', `${label} timed out after ${timeoutMs} ms`);

@@ -4,6 +4,7 @@ import { evaluateJsonPath, JsonPathSyntaxError } from './json-path';
 
 export interface ReceivedResponse {
   status: number;
+  statusText?: string;
   headers: Headers;
   text: string;
 }

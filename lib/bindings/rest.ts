@@ -14,6 +14,7 @@ import { assignLowered, lowerJson, walkTemplates, type PayloadContext } from '..
 import type { FunctionSpec } from '../types';
 import { invokeHandler, payloadHeader } from './common';
 import type { Binding } from './types';
+import { lowerNative, nativeObstacle } from './rest-native';
 
 export const REST_FUNCTION: FunctionSpec = {
   kind: 'shared', name: 'rest', label: 'REST handler', entry: 'lambdas/rest/index.ts', substitution: 'RestHandlerArn', minTimeoutSeconds: 60, memoryMiB: 256, needs: 'secrets',
@@ -34,6 +35,8 @@ export interface RestConfig {
   declaredContentType?: string;
   expectedStatus: number[];
   idempotency?: { enabled: boolean; key?: TemplateText };
+  /** `x-sfn: { http: native }` on the node, or else on the workflow: a native HTTP Task where the node fits one (rest-native.ts). */
+  http?: 'native' | 'lambda';
   range: SourceRange;
 }
 
@@ -50,6 +53,7 @@ const Runtime = z.looseObject({
 export const restBinding: Binding<RestConfig> = {
   id: 'rest',
   canFail: true,
+  sfnOptions: { http: z.enum(['native', 'lambda']).optional() },
   // An api node with nothing to call is a manual step (bindings/manual.ts).
   matches: (node) => node.type === 'api' && (typeof node.runtime.url === 'string' || (typeof node.runtime.endpoint === 'string' && /^(https?:\/\/|\$\{)/i.test(node.runtime.endpoint))),
 
@@ -103,6 +107,7 @@ export const restBinding: Binding<RestConfig> = {
       declaredContentType,
       expectedStatus,
       idempotency,
+      http: httpOption(node.sfn.options?.http) ?? httpOption(ctx.workflowSfn.http),
       range: ctx.runtimeRange,
     };
   },
@@ -128,6 +133,12 @@ export const restBinding: Binding<RestConfig> = {
     if (!origin) {
       ctx.sink.error(Codes.BadUrl, `The URL of api node '${node.id}' must start with a literal http(s) origin ('${url.parsed.text.slice(0, 60)}').`, url.range, 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.');
       return undefined;
+    }
+    if (b.http === 'native') {
+      const why = nativeObstacle(node, b, url.parsed, secretUrl, pctx);
+      const contentType = b.declaredContentType ?? ctx.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
+      if (!why) return lowerNative(node, b, url.parsed, origin, contentType, ctx);
+      ctx.sink.warn(Codes.HttpStaysOnHandler, `Node '${node.id}' stays on the REST handler (a Lambda function), not a native HTTP Task: ${why}.`, b.range, 'See docs/bindings.md, "Native HTTP Tasks", for what an HTTP Task can do the same way.');
     }
     const request: Record<string, unknown> = { method: b.method };
     Object.assign(request, urlWithValues(url.parsed, pctx, url.range));
@@ -183,6 +194,8 @@ export const restBinding: Binding<RestConfig> = {
     return { state: invocation.state, task: { ...invocation.task, ...(secretUrl ? {} : { origin }) } };
   },
 };
+
+const httpOption = (v: unknown): RestConfig['http'] => (v === 'native' || v === 'lambda' ? v : undefined);
 
 /** The origin a literal URL starts with; undefined for anything the URL parser refuses (reported elsewhere). */
 export function originOf(url: string): string | undefined {

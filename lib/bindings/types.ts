@@ -31,6 +31,8 @@ export interface ReadContext {
   template(text: string, holder: unknown, key: string | number): TemplateText;
   jsonTemplate(value: unknown, holder: unknown, key: string | number): JsonTemplate;
   valueRange(holder: unknown, key: string | number): SourceRange;
+  /** The workflow's own `x-sfn` mapping (`{ http: native }`), as written; empty when it has none. */
+  workflowSfn: Record<string, unknown>;
   /** Reports every zod issue of `holder` with its position, as OSOP2011 (a bad runtime field). */
   reportZod(error: z.ZodError, holder: unknown, what: string): void;
 }

@@ -61,6 +61,17 @@ export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTrans
 /** What a node's `timeout` edge catches: Step Functions' own Task timeout, and a handler's own deadline. */
 export const TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', ErrorNames.HttpTimeout];
 
+/**
+ * What a native HTTP Task (http:invoke) retries, as the REST handler retries OSOP.Http.Transient: 429 and the 5xx
+ * statuses, each its own `States.Http.StatusCode.<code>` error, and `States.Http.Socket` (no response within the
+ * HTTP Task's 60 seconds). Developer Guide, "Call HTTPS APIs": its example retries States.Http.StatusCode.429/502/503/504.
+ */
+export const HTTP_TASK_TRANSIENT_ERRORS: readonly string[] = [
+  'States.Http.StatusCode.429',
+  ...[500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511].map((c) => `States.Http.StatusCode.${c}`),
+  'States.Http.Socket',
+];
+
 /** The Lambda service's own transient errors (as AWS documents for lambda:invoke). */
 export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'Lambda.ServiceException',

@@ -84,6 +84,7 @@ export const Codes = {
   IntrinsicTooDeep: 'OSOP5013',
   HistoryLimit: 'OSOP5014',
   WaitAnyCause: 'OSOP5015',
+  HttpStaysOnHandler: 'OSOP5016',
 
   Internal: 'OSOP9000',
 } as const;
@@ -501,6 +502,12 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     severity: 'warning',
     explanation:
       "A wait_any fork ends with the first branch that finishes: that branch ends the Parallel state with a Fail state whose Cause carries the state's outputs (those before the fork and the branch's own) as JSON, and Step Functions keeps at most 32,768 characters of a Cause. Past that, the execution fails with States.Runtime (the local engine enforces the same cap). Keep what the branches return small: declare the outputs they need, not whole responses or long texts.",
+  },
+  OSOP5016: {
+    title: 'api node stays on the REST handler',
+    severity: 'warning',
+    explanation:
+      "The workflow or the node asks for a native HTTP Task (x-sfn: { http: native }), but the node uses something an HTTP Task cannot do the same way, so it stays on the REST handler (a Lambda function): a secret anywhere but one header (a connection holds one credential header), a URL that is a secret, headers Step Functions refuses in a definition, optional outputs (an HTTP Task cannot default a missing field to null), expected statuses other than any 2xx, a timeout over 60 seconds (an HTTP Task's own limit), or a node-given idempotency key with a secret. The message names the reason; docs/bindings.md lists them.",
   },
 
   OSOP5013: {

@@ -13,6 +13,7 @@ import { MAX_LOCAL_TIMEOUT_SECONDS, stateNamed, tasksByState } from './definitio
 import { approvalInvoker, type Approver, type ApprovalNode } from './approvals';
 import type { RunWatcher } from './events';
 import { asTaskError, lambdaInvoker, taskError, type LocalTaskHandler } from './handlers';
+import { httpTaskInvoker } from './http-task';
 import { manualStepInvoker, type Completion } from './manual-steps';
 import { codeBuildRunner } from './services/codebuild';
 import { rdsDataRunner } from './services/rds-data';
@@ -161,6 +162,9 @@ export function bindLocalHandlers(w: LocalWorkflow, b: LocalBindings): Record<st
         break;
       case 'eventbridge':
         out[state] = eventsInvoker(state, b.watcher);
+        break;
+      case 'http':
+        out[state] = httpTaskInvoker(t);
         break;
       case 'none':
         break;

@@ -10,6 +10,7 @@ import type { AwsLimitOptions } from './aws-limits';
 import { startLocalExecution } from './engine';
 import type { ExecutionOutcome, RunEvent, RunWatcher } from './events';
 import { explainRuntimeEvent, explainRuntimeOutcome } from './runtime-errors';
+import { httpTaskInvoker } from './http-task';
 import { lambdaInvoker, type LocalTaskHandler } from './handlers';
 
 export interface LocalRunRequest {
@@ -103,7 +104,10 @@ export function executeLocally(req: LocalExecutionRequest): Promise<ExecutionOut
 /** The Tasks that run a handler module of lambdas/, bound to it (the other kinds are bound by `bindLocalHandlers`). */
 function realHandlers(report: CompileReport): Record<string, LocalTaskHandler> {
   const out: Record<string, LocalTaskHandler> = {};
-  for (const t of report.tasks) if (t.local.kind === 'lambda') out[t.state] = lambdaInvoker(t.local.handler);
+  for (const t of report.tasks) {
+    if (t.local.kind === 'lambda') out[t.state] = lambdaInvoker(t.local.handler);
+    else if (t.local.kind === 'http') out[t.state] = httpTaskInvoker(t);
+  }
   return out;
 }
 

@@ -10,9 +10,10 @@ import type { RetryRule } from './states';
 
 const LAMBDA_SERVICE: Omit<RetryRule, 'ErrorEquals'> = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 10, JitterStrategy: 'FULL' };
 
-export function retryRules(transientErrors: readonly string[], policy: RetrySpec | undefined): RetryRule[] {
+/** `serviceErrors`: the integration's own transient errors (the Lambda service's; none for an HTTP Task). */
+export function retryRules(transientErrors: readonly string[], policy: RetrySpec | undefined, serviceErrors: readonly string[] = LAMBDA_SERVICE_ERRORS): RetryRule[] {
   // Without a policy, one rule retries both kinds the same way: a shorter definition, same behaviour.
-  if (!policy) return [{ ErrorEquals: [...transientErrors, 'States.Timeout', ...LAMBDA_SERVICE_ERRORS], ...capDelay(LAMBDA_SERVICE) }];
+  if (!policy) return [{ ErrorEquals: [...transientErrors, 'States.Timeout', ...serviceErrors], ...capDelay(LAMBDA_SERVICE) }];
   const rules: RetryRule[] = [];
   const transient = {
     IntervalSeconds: policy.intervalSeconds,
@@ -23,7 +24,7 @@ export function retryRules(transientErrors: readonly string[], policy: RetrySpec
   };
   // An explicit "no retries" is honoured.
   if (transient.MaxAttempts > 0) rules.push({ ErrorEquals: [...transientErrors, 'States.Timeout'], ...transient });
-  rules.push({ ErrorEquals: [...LAMBDA_SERVICE_ERRORS], ...capDelay(LAMBDA_SERVICE) });
+  if (serviceErrors.length) rules.push({ ErrorEquals: [...serviceErrors], ...capDelay(LAMBDA_SERVICE) });
   return rules.map((r) => ({ ...r, ...capDelay(r) }));
 }
 

@@ -183,6 +183,7 @@ class Normaliser {
       template: (text, holder, key) => this.template(text, holder, key),
       jsonTemplate: (value, holder, key) => this.jsonTemplate(value, holder, key),
       valueRange: (holder, key) => this.loc.valueOf(holder, key),
+      workflowSfn: isObj(this.root['x-sfn']) ? (this.root['x-sfn'] as Obj) : {},
       reportZod: (error, holder, what) => this.reportZod(error, holder, [], what, Codes.BadRuntime),
     };
   }

@@ -43,6 +43,7 @@ export const NODE_SFN_DOCS: Record<string, string> = {
   database: 'db nodes: the database name.',
   mcp_server: 'mcp nodes: the MCP server\'s Streamable HTTP URL (else runtime.server).',
   mcp_tool: 'mcp nodes: the tool to call (else runtime.tool).',
+  http: "api nodes: `native` runs the call as a Step Functions HTTP Task (http:invoke, no Lambda; the credential from an EventBridge connection) where the node fits one, `lambda` on the REST handler; also settable for the whole workflow as top-level x-sfn: { http: native }.",
 };
 
 export const EDGE_SFN_DOCS: Record<string, string> = {

@@ -240,6 +240,7 @@ export const CASES: DiagnosticCase[] = [
     source: wf(`inputs: { ${'k'.repeat(33_000)}: { type: string, required: true } }\nnodes:\n  - { id: a, type: system, subtype: router }\n`),
     shown: wf('inputs: { kkkk…: { type: string, required: true } }   # an input name of 33,000 characters\nnodes:\n  - { id: a, type: system, subtype: router }\n'),
   },
+  { code: 'OSOP5016', at: [5, 59], source: wf('nodes:\n  - { id: a, type: api, x-sfn: { http: native }, runtime: { url: "https://api.example.com/x" } }\n') },
   { code: 'OSOP5015', at: [5, 11], source: wf('nodes:\n  - { id: a, type: system, subtype: router }\n  - { id: b, type: system, subtype: router }\n  - { id: c, type: system, subtype: router }\n  - { id: d, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, join_mode: wait_any }\n  - { from: c, to: d }\n') },
   { code: 'OSOP5014', at: [9, 5], source: wf(`${TWO}edges:\n  - { from: a, to: b }\n  - { from: b, to: a, mode: loop, when: "true", x-sfn: { max_iterations: 5000 } }\n`) },
   {
