@@ -104,6 +104,18 @@ export interface ProjectPlan {
   secrets: string[];
 }
 
+/** One EventBridge connection the stack creates for native HTTP Tasks (api nodes with x-sfn: { http: native }). */
+export interface ConnectionPlan {
+  /** The definition substitution of its ARN; `${<substitution>Secret}` in a grant is the ARN of the secret EventBridge keeps for it. */
+  substitution: string;
+  /** The secret (without the prefix) its credential is read from at deploy time. */
+  secret: string;
+  /** API key authorization: this header, with this value (`${secrets.<secret>}` filled in). */
+  header: string;
+  value: string;
+  nodes: string[];
+}
+
 export interface DeploymentPlan {
   workflowId: string;
   stateMachineName: string;
@@ -117,6 +129,8 @@ export interface DeploymentPlan {
   serviceIntegrations: CompileReport['serviceIntegrations'];
   approvals: CompileReport['approvals'];
   project?: ProjectPlan;
+  /** EventBridge connections of its native HTTP Tasks, one per credential shape. */
+  connections: ConnectionPlan[];
   /** Definition substitutions the deployment must be given (the database of `db` nodes): `DatabaseClusterArn`, ... */
   parameters: string[];
   /** The state machine role's statements besides logging, tracing and the declared `serviceIntegrations` permissions. */
@@ -149,9 +163,10 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
   const projectTasks = tasks.filter((t) => t.project);
   const project = projectTasks.length ? { substitution: projectTasks[0].project!.substitution, secrets: [...new Set(projectTasks.flatMap((t) => t.project!.secrets))].sort() } : undefined;
   for (const n of project?.secrets ?? []) if (!SECRET_NAME.test(n)) problems.push(`secret name '${n}' may only contain letters, digits and /_+=.@-`);
+  const connections = planConnections(tasks, problems);
   const parameters: string[] = DEPLOYMENT_PARAMETERS.filter((k) => tasks.some((t) => t.substitutions.includes(k)));
   // What each Task says it uses must be provided (other `${...}` text, a shell's `${VAR}` in a command, is left as it is by Step Functions).
-  const provided = new Set<string>([...handlers.map((h) => h.substitution), ...customHandlers.flatMap((c) => c.substitutions), ...subWorkflows.map((s) => s.substitution), ...(project ? [project.substitution] : []), ...parameters, SECRET_PREFIX_KEY]);
+  const provided = new Set<string>([...handlers.map((h) => h.substitution), ...customHandlers.flatMap((c) => c.substitutions), ...subWorkflows.map((s) => s.substitution), ...(project ? [project.substitution] : []), ...connections.map((c) => c.substitution), ...parameters, SECRET_PREFIX_KEY]);
   const missing = [...new Set(tasks.flatMap((t) => t.substitutions))].filter((k) => !provided.has(k));
   if (missing.length) problems.push(`the definition uses substitutions this deployment does not provide: ${missing.map((k) => `\${${k}}`).join(', ')}.`);
 
@@ -174,8 +189,9 @@ export function planDeployment(report: CompileReport, options: PlanOptions = {})
     serviceIntegrations: report.serviceIntegrations,
     approvals: report.approvals,
     project,
+    connections,
     parameters,
-    grants: [...stateMachineGrants(tasks, childName, stackName), ...distributedMapGrants(report.distributedMaps, stateMachineName)],
+    grants: [...stateMachineGrants(tasks, childName, stackName, stateMachineName), ...distributedMapGrants(report.distributedMaps, stateMachineName)],
     ...(report.approvals.length > 0 && {
       approverGrant: { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${stateMachineName}`] },
     }),
@@ -237,7 +253,7 @@ function planCustomHandlers(tasks: TaskReport[], problems: string[]): CustomHand
  * permissions a workflow declares for a service integration are not here:
  * they get a policy of their own. `${ChildName:<id>}` becomes the child's state machine name.
  */
-function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>, stackName: string): Grant[] {
+function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>, stackName: string, stateMachineName: string): Grant[] {
   const seen = new Set<string>();
   const out: Grant[] = [];
   // The shared functions' grants first, by name (as the handlers are listed), then each Task's own in definition order.
@@ -245,14 +261,28 @@ function stateMachineGrants(tasks: TaskReport[], childName: Map<string, string>,
   for (const t of [...tasks].sort((a, b) => (byFunction(a) < byFunction(b) ? -1 : byFunction(a) > byFunction(b) ? 1 : 0))) {
     if (t.declaredPermissions) continue;
     for (const g of t.iam) {
-      const resources = g.resources.map((r) => r.replace(/\$\{ChildName:([^}]+)\}/g, (_, id: string) => childName.get(id) ?? stateMachineNameFor(id, stackName)));
-      const key = JSON.stringify([g.actions, resources]);
+      const resources = g.resources.map((r) => r.replace(/\$\{ChildName:([^}]+)\}/g, (_, id: string) => childName.get(id) ?? stateMachineNameFor(id, stackName)).replace(/\$\{StateMachineName\}/g, stateMachineName));
+      const key = JSON.stringify([g.actions, resources, g.conditions]);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ actions: g.actions, resources, ...(g.wildcard ? { wildcard: g.wildcard } : {}) });
+      out.push({ actions: g.actions, resources, ...(g.wildcard ? { wildcard: g.wildcard } : {}), ...(g.conditions ? { conditions: g.conditions } : {}) });
     }
   }
   return out;
+}
+
+/** One connection per credential shape its native HTTP Tasks use (the substitution names the shape). */
+function planConnections(tasks: TaskReport[], problems: string[]): ConnectionPlan[] {
+  const bySubstitution = new Map<string, ConnectionPlan>();
+  for (const t of tasks) {
+    const c = t.connection;
+    if (!c) continue;
+    const known = bySubstitution.get(c.substitution);
+    if (known) known.nodes.push(t.node);
+    else bySubstitution.set(c.substitution, { substitution: c.substitution, secret: c.secret, header: c.header, value: c.value, nodes: [t.node] });
+  }
+  for (const c of bySubstitution.values()) if (!SECRET_NAME.test(c.secret)) problems.push(`secret name '${c.secret}' may only contain letters, digits and /_+=.@-`);
+  return [...bySubstitution.values()];
 }
 
 /**
@@ -315,7 +345,9 @@ export function secretArnPattern(prefix: string, name: string): string {
 }
 
 
-const grantText = (g: Grant) => `${g.actions.join(', ')} on ${g.resources.join(', ')}`;
+const conditionText = (c: NonNullable<Grant['conditions']>) =>
+  Object.entries(c).flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${Array.isArray(v) ? v.join(' | ') : v}`)).join(', ');
+const grantText = (g: Grant) => `${g.actions.join(', ')} on ${g.resources.join(', ')}${g.conditions ? ` when ${conditionText(g.conditions)}` : ''}`;
 const functionSpec = (memoryMiB: number, timeoutSeconds: number) => `Node.js 22, arm64, ${memoryMiB} MB, timeout ${timeoutSeconds} s`;
 
 export function describeDeployment(report: CompileReport, options: PlanOptions = {}): string[] {
@@ -340,6 +372,9 @@ export function describeDeployment(report: CompileReport, options: PlanOptions =
   if (plan.project) {
     lines.push(`  CodeBuild project (shared by the stack's workflows; each build's commands, image and timeout come from its Task) as \${${plan.project.substitution}}`);
     for (const s of plan.project.secrets) lines.push(`    IAM: its builds may secretsmanager:GetSecretValue ${secretArnPattern(plan.secretPrefix, s)}`);
+  }
+  for (const c of plan.connections) {
+    lines.push(`  EventBridge connection for ${c.nodes.join(', ')} (native HTTP Tasks) as \${${c.substitution}}: API key authorization, header ${c.header} from secret ${plan.secretPrefix}${c.secret} (read at deploy; EventBridge keeps it in a secret of its own)`);
   }
   if (plan.parameters.length) lines.push(`  given by the deployment: ${plan.parameters.map((k) => `\${${k}}`).join(', ')} (the database of the workflow's db nodes)`);
   for (const s of plan.serviceIntegrations) lines.push(`  service integration ${s.node}: ${s.resource}, with the IAM permissions it declares`);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,6 +147,17 @@ export class OsopWorkflow extends Construct {
       handlers.grantProjectSecrets(this.plan.project.secrets);
     }
     for (const key of this.plan.parameters) substitutions[key] = databaseSetting(props, key, file);
+    // Native HTTP Tasks: one EventBridge connection per credential shape, its value read from the secret at deploy.
+    const connectionSecrets: Record<string, string> = {};
+    for (const c of this.plan.connections) {
+      const connection = new events.Connection(this, c.substitution, {
+        description: `osop-sfn: ${c.header} for ${c.nodes.join(', ')} of ${this.plan.workflowId}, from secret ${handlers.secretPrefix}${c.secret}`.slice(0, 512),
+        // A dynamic reference to the secret, inside the header's value: the template never holds the credential.
+        authorization: events.Authorization.apiKey(c.header, SecretValue.unsafePlainText(c.value.split(`\${secrets.${c.secret}}`).join(SecretValue.secretsManager(`${handlers.secretPrefix}${c.secret}`).unsafeUnwrap()))),
+      });
+      substitutions[c.substitution] = connection.connectionArn;
+      connectionSecrets[`${c.substitution}Secret`] = connection.connectionSecretArn;
+    }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.plan.customHandlers.forEach((c, i) => {
       const module = modules[i] as { entry: string; projectRoot: string };
@@ -180,7 +191,7 @@ export class OsopWorkflow extends Construct {
       tracingEnabled: props.tracing ?? true,
     });
     // Exactly the plan: the functions and sub-workflows it names, and what the service integrations declare, as written.
-    for (const g of this.plan.grants) this.stateMachine.addToRolePolicy(this.statement(g, substitutions));
+    for (const g of this.plan.grants) this.stateMachine.addToRolePolicy(this.statement(g, { ...substitutions, ...connectionSecrets }));
     const declared = this.plan.serviceIntegrations.flatMap((s) => s.permissions.map((p) => new iam.PolicyStatement(p)));
     if (declared.length) {
       // A policy of its own, outside the role: the role's acknowledgements do not cover it, so cdk-nag reports any wildcard a workflow declares.
@@ -205,7 +216,7 @@ export class OsopWorkflow extends Construct {
 
   /** A plan statement with its `${Partition}`, `${Region}`, `${Account}` and `${Key}` placeholders filled in. */
   private statement(g: Grant, substitutions: Record<string, string>): iam.PolicyStatement {
-    return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map((r) => this.fill(r, substitutions)) });
+    return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map((r) => this.fill(r, substitutions)), ...(g.conditions ? { conditions: g.conditions } : {}) });
   }
 
   /** A plan text (a resource, a name) with its placeholders filled in. */
