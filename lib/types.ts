@@ -133,6 +133,8 @@ export interface TaskReport {
   origin?: string;
   /** The EventBridge connection of a native HTTP Task (http:invoke). */
   connection?: ConnectionSpec;
+  /** A native HTTP Task's outputs: name → JSONPath into the response body (`$.id`), what its ResultSelector reads under `$.ResponseBody`. */
+  responsePaths?: Record<string, string>;
   /** The `iam` statements are the workflow's own declaration (x-sfn.permissions): deployed as written, in a policy of their own. */
   declaredPermissions?: boolean;
   /** The workflow id of the sub-workflow it starts; `${ChildName:<id>}` in `iam` stands for its state machine name. */

@@ -165,6 +165,7 @@ export function lowerNative(node: WorkflowNode, b: RestConfig, url: ParsedTempla
         { actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [`\${${connection.substitution}Secret}`] },
       ],
       connection,
+      ...(outputs.length ? { responsePaths: Object.fromEntries(outputs.map((o) => [dataKey(o.name), o.path])) } : {}),
       origin,
       local: { kind: 'http' },
     },

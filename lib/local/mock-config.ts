@@ -13,7 +13,7 @@
  */
 import type { AslDefinition, CompileReport } from '../types';
 import { maxCallsOf, tasksByState } from './definition';
-import { mockedCause, mockedResult } from './mocked-results';
+import { mockedCause, mockedError, mockedResult } from './mocked-results';
 import { stateMachineName } from './run-local';
 import type { MockEntry, TestCase } from './test-cases';
 
@@ -34,7 +34,7 @@ export function buildMockConfig(cases: TestCase[], definition: AslDefinition, re
       const name = `${c.id}.${state}`;
       mapping[state] = name;
       const shape = (e: MockEntry): MockedResponse[string] =>
-        e.error !== undefined ? { Throw: { Error: e.error, Cause: mockedCause(tasks.get(state), e.error, e.cause ?? '') } } : { Return: mockedResult(tasks.get(state), e.outputs!) };
+        e.error !== undefined ? { Throw: { Error: mockedError(tasks.get(state), e.error), Cause: mockedCause(tasks.get(state), e.error, e.cause ?? '') } } : { Return: mockedResult(tasks.get(state), e.outputs!) };
       // Every call's answer, in order; "thereafter" covers every call the state can get.
       const answers = mock.calls.map(shape);
       if (mock.thereafter) {

@@ -10,11 +10,13 @@
  *   CodeBuild                    → the build, the outputs as exported variables
  *   RDS Data API                 → the statement's result, `rows` as FormattedRecords
  *   EventBridge                  → PutEvents' result
+ *   native HTTP Task             → the HTTP response, the outputs placed in ResponseBody where the node reads them
  *   other service integration    → the service's own result, as given
  */
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, TaskReport } from '../types';
 import { stateNamed } from './definition';
+import { parseJsonPath } from '../../lambdas/rest/json-path';
 import { lambdaCause } from './handlers';
 
 export function mockedResult(task: TaskReport | undefined, outputs: Record<string, unknown>): unknown {
@@ -34,11 +36,23 @@ export function mockedResult(task: TaskReport | undefined, outputs: Record<strin
     }
     case 'rds-data':
       return { NumberOfRecordsUpdated: typeof outputs.updated === 'number' ? outputs.updated : 0, ...(outputs.rows !== undefined ? { FormattedRecords: JSON.stringify(outputs.rows) } : {}) };
+    case 'http':
+      return { StatusCode: 200, StatusText: 'OK', Headers: {}, ResponseBody: responseBody(task?.responsePaths ?? {}, outputs) };
     case 'eventbridge':
       return { Entries: [{ EventId: typeof outputs.event_id === 'string' ? outputs.event_id : randomUUID() }], FailedEntryCount: 0 };
     default:
       return outputs;
   }
+}
+
+/**
+ * The error a mocked Task fails with. A native HTTP Task fails with Step Functions' own names, so a test written
+ * in the handler's terms keeps its meaning when the node becomes one (x-sfn: { http: native }): OSOP.Http.Transient
+ * is a 503 (retried as the handler's error is), OSOP.Http.Rejected a 400, OSOP.Http.Timeout the Task's timeout.
+ */
+export function mockedError(task: TaskReport | undefined, error: string): string {
+  if (task?.local.kind !== 'http') return error;
+  return { 'OSOP.Http.Transient': 'States.Http.StatusCode.503', 'OSOP.Http.Rejected': 'States.Http.StatusCode.400', 'OSOP.Http.Timeout': 'States.Timeout' }[error] ?? error;
 }
 
 /**
@@ -49,6 +63,24 @@ export function mockedResult(task: TaskReport | undefined, outputs: Record<strin
 export function mockedCause(task: TaskReport | undefined, error: string, cause: string): string {
   const fromFunction = (task?.local.kind === 'lambda' || task?.local.kind === 'custom') && !/^(States|Lambda)\./.test(error);
   return fromFunction ? lambdaCause(error, cause) : cause;
+}
+
+/** A response body in which each output is where its path reads it (`$.charges.data[0].id`), so the Task's ResultSelector finds it. */
+function responseBody(paths: Record<string, string>, outputs: Record<string, unknown>): unknown {
+  let body: unknown = {};
+  for (const [name, value] of Object.entries(outputs)) {
+    const segments = paths[name] ? parseJsonPath(paths[name]) : [name];
+    if (!segments.length) {
+      body = value;
+      continue;
+    }
+    let holder = body as Record<string | number, unknown>;
+    segments.forEach((seg, i) => {
+      if (i === segments.length - 1) holder[seg] = value;
+      else holder = (holder[seg] ??= typeof segments[i + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
+    });
+  }
+  return body;
 }
 
 /** As Step Functions Local's mock configuration documents a lambda:invoke result. */

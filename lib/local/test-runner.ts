@@ -7,7 +7,7 @@ import type { AslDefinition, CompileReport } from '../types';
 import { allStates, nodeStatesOf, tasksByState } from './definition';
 import { statesEntered, type ExecutionOutcome } from './events';
 import { taskError, type LocalTaskHandler } from './handlers';
-import { missingOutputs, mockedCause, mockedResult } from './mocked-results';
+import { missingOutputs, mockedCause, mockedError, mockedResult } from './mocked-results';
 import { runLocally } from './run-local';
 import type { MockEntry, NodeMock, TestCase } from './test-cases';
 
@@ -43,7 +43,7 @@ export async function runTestCase(c: TestCase, definition: AslDefinition, report
       const entry = answerFor(mock, n);
       if (!entry) return stop(`'${state}' was called ${n + 1} times but its mock lists ${mock.calls.length} answers.`);
       // A mocked function error arrives as AWS delivers it: the cause is the Lambda runtime's envelope.
-      if (entry.error !== undefined) throw taskError(entry.error, mockedCause(task, entry.error, entry.cause ?? ''));
+      if (entry.error !== undefined) throw taskError(mockedError(task, entry.error), mockedCause(task, entry.error, entry.cause ?? ''));
       void input;
       const result = mockedResult(task, entry.outputs!);
       const missing = missingOutputs(definition, state, task, result);

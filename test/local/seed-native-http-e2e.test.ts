@@ -109,3 +109,11 @@ test('a lost response (connection dropped after the charge) is retried with the 
   expect(intents()).toHaveLength(1);
   expect(intents()[0].status).toBe('succeeded');
 });
+
+test("osop-sfn test: the seed's own cases, written in the handler's terms, pass on the native HTTP Tasks (mocked responses in ResponseBody)", async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { testWorkflow } = require('../../lib/local') as typeof import('../../lib/local');
+  const run = await testWorkflow(FILE);
+  expect(run.results.map((r) => [r.id, r.result.passed])).toEqual(run.results.map((r) => [r.id, true]));
+  expect(run.ok).toBe(true);
+});
