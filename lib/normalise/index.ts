@@ -63,6 +63,11 @@ class Normaliser {
       if (!Array.isArray(root.nodes)) return undefined;
     }
     this.warnUnknownKeys(root, KNOWN_WORKFLOW_KEYS, 'workflow');
+    if (root['x-sfn'] !== undefined) {
+      // The workflow's own compiler options: only http (native HTTP Tasks for its api nodes, lib/bindings/rest-native.ts).
+      const ext = z.strictObject({ http: z.enum(['native', 'lambda']).optional() }).safeParse(root['x-sfn']);
+      if (!ext.success) this.reportZod(ext.error, root['x-sfn'], [], 'the x-sfn extension of the workflow', Codes.BadExtension, ['http']);
+    }
     if (root.osop_version === undefined && root.osop === undefined) {
       this.sink.warn(Codes.MissingField, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
     }

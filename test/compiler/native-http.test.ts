@@ -55,3 +55,18 @@ test("GET sends no key; a node's own key is sent as it gives it", () => {
   const own = compiled(node(`{ url: "https://api.example.com/x", method: POST, headers: { ${AUTH} }, body: { a: 1 } }`, '    idempotency: { key: "order-${inputs.order}" }\n'));
   expect(own.state.Parameters.Headers['Idempotency-Key.$']).toBe("States.Format('order-{}', $.input.order)");
 });
+
+test('in a for-each, the key depends on the item: each item is its own call', () => {
+  const source = `osop_version: "1.1"\nid: fe\nname: FE\nx-sfn: { http: native }\nnodes:\n  - id: fetch\n    type: api\n    runtime: { method: GET, url: "https://api.example.com/subscribers", headers: { ${AUTH} } }\n    outputs: [{ name: rows, path: "data.rows" }]\n  - id: send\n    type: api\n    runtime: { method: POST, url: "https://api.example.com/send", headers: { ${AUTH} }, body: { to: "\${loop.subscriber.email}" } }\nedges:\n  - { from: fetch, to: send, mode: loop, for_each: "outputs.fetch.rows", iterator_var: subscriber }\n`;
+  const r = compile('fe.osop.yaml', { source });
+  expect(r.ok).toBe(true);
+  const send = r.report!.tasks.find((t) => t.node === 'send')!;
+  expect(send.resource).toBe('arn:aws:states:::http:invoke');
+  const text = JSON.stringify(r.definition);
+  expect(text).toMatch(/States\.Hash\(States\.Format\('\{\}\/send\/\{\}', \$\$\.Execution\.Id, \$\.loop\.[A-Za-z_]+\)/);
+});
+
+test("the workflow's x-sfn is checked: only http, native or lambda", () => {
+  const r = compile('w.osop.yaml', { source: 'osop_version: "1.0"\nid: w\nname: W\nx-sfn: { http: nativ, other: 1 }\nnodes:\n  - { id: a, type: system, subtype: router }\n' });
+  expect(r.diagnostics.filter((d) => d.code === 'OSOP2009').map((d) => d.message)).toEqual([expect.stringContaining("'http'"), "Unknown key 'other' in the x-sfn extension of the workflow."]);
+});
