@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArnFormat, CfnElement, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Lazy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -84,6 +84,7 @@ export class OsopHandlers extends Construct {
   private readonly secretGrants = new Map<HandlerKind, { statement: iam.PolicyStatement; names: Set<string> }>();
   private readonly timeouts = new Map<HandlerKind, number>();
   private bus?: events.IEventBus;
+  private readonly connections = new Map<string, events.Connection>();
 
   constructor(scope: Construct, id: string, props: OsopHandlersProps = {}) {
     super(scope, id);
@@ -130,6 +131,24 @@ export class OsopHandlers extends Construct {
     }
     this.commandProject = project;
     return project;
+  }
+
+  /**
+   * The EventBridge connection of native HTTP Tasks with this credential shape, created on first use: one per
+   * stack, shared by its workflows. API key authorization: `header`, with `value`'s `${secrets.<secret>}` filled in
+   * from `<prefix><secret>` by a CloudFormation dynamic reference, so the template never holds the credential;
+   * EventBridge keeps it in a secret of its own (events!connection/...).
+   */
+  connection(c: { substitution: string; secret: string; header: string; value: string }): events.Connection {
+    const known = this.connections.get(c.substitution);
+    if (known) return known;
+    const reference = SecretValue.secretsManager(`${this.secretPrefix}${c.secret}`).unsafeUnwrap();
+    const connection = new events.Connection(this, c.substitution, {
+      description: `osop-sfn native HTTP Tasks: header ${c.header} from secret ${this.secretPrefix}${c.secret}`.slice(0, 512),
+      authorization: events.Authorization.apiKey(c.header, SecretValue.unsafePlainText(c.value.split(`\${secrets.${c.secret}}`).join(reference))),
+    });
+    this.connections.set(c.substitution, connection);
+    return connection;
   }
 
   /** Let the command builds read these secrets (names without the prefix) as Secrets Manager environment variables. */

@@ -374,7 +374,7 @@ export function describeDeployment(report: CompileReport, options: PlanOptions =
     for (const s of plan.project.secrets) lines.push(`    IAM: its builds may secretsmanager:GetSecretValue ${secretArnPattern(plan.secretPrefix, s)}`);
   }
   for (const c of plan.connections) {
-    lines.push(`  EventBridge connection for ${c.nodes.join(', ')} (native HTTP Tasks) as \${${c.substitution}}: API key authorization, header ${c.header} from secret ${plan.secretPrefix}${c.secret} (read at deploy; EventBridge keeps it in a secret of its own)`);
+    lines.push(`  EventBridge connection for ${c.nodes.join(', ')} (native HTTP Tasks) as \${${c.substitution}}: API key authorization, header ${c.header} from secret ${plan.secretPrefix}${c.secret} (read at deploy; EventBridge keeps it in a secret of its own; one per credential shape, shared by the stack's workflows)`);
   }
   if (plan.parameters.length) lines.push(`  given by the deployment: ${plan.parameters.map((k) => `\${${k}}`).join(', ')} (the database of the workflow's db nodes)`);
   for (const s of plan.serviceIntegrations) lines.push(`  service integration ${s.node}: ${s.resource}, with the IAM permissions it declares`);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Arn, ArnFormat, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,14 +147,10 @@ export class OsopWorkflow extends Construct {
       handlers.grantProjectSecrets(this.plan.project.secrets);
     }
     for (const key of this.plan.parameters) substitutions[key] = databaseSetting(props, key, file);
-    // Native HTTP Tasks: one EventBridge connection per credential shape, its value read from the secret at deploy.
+    // Native HTTP Tasks: the stack's EventBridge connection for each credential shape they use.
     const connectionSecrets: Record<string, string> = {};
     for (const c of this.plan.connections) {
-      const connection = new events.Connection(this, c.substitution, {
-        description: `osop-sfn: ${c.header} for ${c.nodes.join(', ')} of ${this.plan.workflowId}, from secret ${handlers.secretPrefix}${c.secret}`.slice(0, 512),
-        // A dynamic reference to the secret, inside the header's value: the template never holds the credential.
-        authorization: events.Authorization.apiKey(c.header, SecretValue.unsafePlainText(c.value.split(`\${secrets.${c.secret}}`).join(SecretValue.secretsManager(`${handlers.secretPrefix}${c.secret}`).unsafeUnwrap()))),
-      });
+      const connection = handlers.connection(c);
       substitutions[c.substitution] = connection.connectionArn;
       connectionSecrets[`${c.substitution}Secret`] = connection.connectionSecretArn;
     }

@@ -70,6 +70,19 @@ test('the plan says what is deployed: the connection and the conditioned stateme
   expect(lines).toContain('states:InvokeHTTPEndpoint on arn:${Partition}:states:${Region}:${Account}:stateMachine:OsopWorkflows-sop-stripe-payment-native when states:HTTPMethod StringEquals POST, states:HTTPEndpoint StringLike https://api.stripe.com/v1/customers');
 });
 
+test("two workflows with the same credential share the stack's connection", () => {
+  const app2 = new App({ context: CDK_CONTEXT_NO_BUNDLING });
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osop-native-'));
+  const seed = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'native-http', 'stripe-payment-native.osop.yaml'), 'utf8');
+  fs.writeFileSync(path.join(dir, 'a.osop.yaml'), seed);
+  fs.writeFileSync(path.join(dir, 'b.osop.yaml'), seed.replace('id: "sop-stripe-payment-native"', 'id: "sop-stripe-payment-native-2"'));
+  const two = new OsopStack(app2, 'TwoNative', { workflowsDir: dir });
+  expect(Object.keys(Template.fromStack(two).findResources('AWS::Events::Connection'))).toHaveLength(1);
+  expect(two.workflows).toHaveLength(2);
+});
+
 test('cdk-nag (AwsSolutions) has no finding that is not acknowledged with its reason', () => {
   expect(unacknowledgedFindings(app, stack)).toEqual([]);
 });
