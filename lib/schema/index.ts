@@ -152,6 +152,13 @@ export function workflowJsonSchema(): Json {
   ep.mode = { type: 'string', enum: [...EDGE_MODES, ...EXTRA_EDGE_MODES] };
   np['x-sfn'] = { $ref: '#/definitions/nodeSfn' };
   ep['x-sfn'] = { $ref: '#/definitions/edgeSfn' };
+  // The workflow's own x-sfn (read by the normaliser): native HTTP Tasks for every api node.
+  wp['x-sfn'] = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { http: { type: 'string', enum: ['native', 'lambda'], description: 'native: every api node that fits one runs as a Step Functions HTTP Task (no Lambda); a node may say x-sfn: { http: lambda } to stay on the REST handler.' } },
+    description: 'osop-sfn options of the whole workflow.',
+  };
   wp.nodes = { type: 'array', items: { $ref: '#/definitions/node' } };
   wp.edges = { type: 'array', items: { $ref: '#/definitions/edge' } };
   describe(wp, WORKFLOW_DOCS);
