@@ -56,6 +56,11 @@ export const ErrorNames = {
   ManualStepFailed: 'OSOP.Manual.Failed',
 } as const;
 
+/** A handler error name as a native HTTP Task meets the same failure (a mock written for the handler keeps its meaning). */
+export function httpTaskError(error: string): string {
+  return ({ [ErrorNames.HttpTransient]: 'States.Http.StatusCode.503', [ErrorNames.HttpRejected]: 'States.Http.StatusCode.400', [ErrorNames.HttpTimeout]: 'States.Timeout' } as Record<string, string>)[error] ?? error;
+}
+
 /** Error names a Task retries by default: transient handler failures. */
 export const RETRYABLE_HANDLER_ERRORS: readonly string[] = [ErrorNames.HttpTransient, ErrorNames.HttpTimeout, ErrorNames.LlmTransient, ErrorNames.McpTransient];
 /** What a node's `timeout` edge catches: Step Functions' own Task timeout, and a handler's own deadline. */

@@ -19,6 +19,7 @@
  * iterations included, plus one per retry.
  */
 import type { AslDefinition } from '../types';
+import { httpTaskError } from '../contract/task-payload';
 
 type Json = unknown;
 type State = Record<string, unknown>;
@@ -353,7 +354,7 @@ class Walker {
       }
       const t = this.spec.transient?.[name];
       const failing = this.spec.failures?.[name];
-      const f = answer ? (answer.error !== undefined ? { error: answer.error, cause: answer.cause ?? '' } : undefined) : failing && entry < failing.times ? failing : t && n < t.times ? t : undefined;
+      const f = answer ? (answer.error !== undefined ? { error: String(st.Resource).includes(':::http:invoke') ? httpTaskError(answer.error) : answer.error, cause: answer.cause ?? '' } : undefined) : failing && entry < failing.times ? failing : t && n < t.times ? t : undefined;
       if (f) {
         const cause = 'cause' in f && typeof f.cause === 'string' ? f.cause || (answer ? '' : `${f.error} (a path of osop-sfn cost)`) : `${f.error} (a path of osop-sfn cost)`;
         this.calls.push({ state: name, error: f.error, cause, at: this.entered.length - 1 });
@@ -603,6 +604,7 @@ function resultShape(st: State, outputs: Record<string, Json>, concrete: boolean
   if (resource.includes('.waitForTaskToken')) return concrete && payload.kind === 'approval' ? { comment: '', approver: 'mock', ...outputs } : outputs;
   if (/:::lambda:invoke$/.test(resource)) return { StatusCode: 200, Payload: concrete && payload.kind === 'agent' ? { ...ANSWER_DEFAULTS, ...outputs } : outputs };
   if (resource.includes(':::states:startExecution')) return { Status: 'SUCCEEDED', Output: outputs };
+  if (resource.includes(':::http:invoke')) return { StatusCode: 200, StatusText: 'OK', Headers: {}, ResponseBody: responseBodyFor(st.ResultSelector, outputs, concrete, read) };
   if (resource.includes(':codebuild:')) {
     const exported = concrete ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, String(v)])) : outputs;
     return { Build: { Id: concrete ? (outputs.build_id ?? 'mock') : read('build_id'), BuildStatus: concrete ? (outputs.status ?? 'SUCCEEDED') : 'SUCCEEDED' }, __exported: exported };
@@ -610,6 +612,32 @@ function resultShape(st: State, outputs: Record<string, Json>, concrete: boolean
   if (resource.includes(':rdsdata:')) return { NumberOfRecordsUpdated: concrete ? (typeof outputs.updated === 'number' ? outputs.updated : 0) : read('updated'), FormattedRecords: concrete ? JSON.stringify(outputs.rows ?? []) : read('rows') };
   if (resource.includes(':::events:putEvents')) return { Entries: [{ EventId: concrete ? (outputs.event_id ?? 'mock') : read('event_id') }], FailedEntryCount: 0 };
   return outputs;
+}
+
+/**
+ * A native HTTP Task's ResponseBody with each output where the state's ResultSelector reads it
+ * (`'customer_id.$': '$.ResponseBody.id'`, nested when the first Task sets up the state data).
+ */
+function responseBodyFor(selector: unknown, outputs: Record<string, Json>, concrete: boolean, read: (key: string) => Json): Json {
+  const body: Record<string, Json> = {};
+  const place = (sel: unknown) => {
+    if (sel === null || typeof sel !== 'object') return;
+    for (const [k, v] of Object.entries(sel as Record<string, unknown>)) {
+      if (typeof v !== 'string' || !k.endsWith('.$')) {
+        place(v);
+        continue;
+      }
+      const m = /^\$\.ResponseBody((?:\.[A-Za-z_][\w]*)+)$/.exec(v);
+      if (!m) continue;
+      const name = k.slice(0, -2);
+      const keys = m[1].slice(1).split('.');
+      let at = body;
+      for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, Json>;
+      at[keys[keys.length - 1]] = concrete ? outputs[name] : read(name);
+    }
+  };
+  place(selector);
+  return body;
 }
 
 /** The compiler reads a CodeBuild variable with a filter (\`$.Build.ExportedEnvironmentVariables[?(@.Name == 'x')].Value\`): read it by name. */

@@ -13,6 +13,7 @@
  *   native HTTP Task             → the HTTP response, the outputs placed in ResponseBody where the node reads them
  *   other service integration    → the service's own result, as given
  */
+import { httpTaskError } from '../contract/task-payload';
 import { randomUUID } from 'node:crypto';
 import type { AslDefinition, TaskReport } from '../types';
 import { stateNamed } from './definition';
@@ -51,8 +52,7 @@ export function mockedResult(task: TaskReport | undefined, outputs: Record<strin
  * is a 503 (retried as the handler's error is), OSOP.Http.Rejected a 400, OSOP.Http.Timeout the Task's timeout.
  */
 export function mockedError(task: TaskReport | undefined, error: string): string {
-  if (task?.local.kind !== 'http') return error;
-  return { 'OSOP.Http.Transient': 'States.Http.StatusCode.503', 'OSOP.Http.Rejected': 'States.Http.StatusCode.400', 'OSOP.Http.Timeout': 'States.Timeout' }[error] ?? error;
+  return task?.local.kind === 'http' ? httpTaskError(error) : error;
 }
 
 /**
@@ -93,7 +93,9 @@ export function missingOutputs(definition: AslDefinition, state: string, task: T
   const at = field ? `$.${field}.` : '$.';
   const holder = ((field ? (result as Record<string, unknown>)[field] : result) ?? {}) as Record<string, unknown>;
   const selector = (stateNamed(definition, state)?.ResultSelector ?? {}) as Record<string, unknown>;
-  return Object.values(selector)
+  // Nested too: a workflow's first Task selects its outputs inside the whole state data it sets up.
+  const paths = (v: unknown): unknown[] => (v !== null && typeof v === 'object' ? Object.values(v).flatMap(paths) : [v]);
+  return paths(selector)
     .map((p) => (typeof p === 'string' && p.startsWith(at) ? /^[A-Za-z0-9_]+/.exec(p.slice(at.length))?.[0] : undefined))
     .filter((n): n is string => n !== undefined && !(n in holder));
 }

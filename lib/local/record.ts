@@ -3,6 +3,7 @@
  * one execution, built from its events: one node record per entry of a node
  * state, and a SKIPPED record for each node the execution never reached.
  */
+import { outputsPath } from '../data-layout';
 import * as fs from 'node:fs';
 import { stringify } from 'yaml';
 import { NODE_TYPES as SCHEMA_NODE_TYPES } from '../normalise/schema';
@@ -120,7 +121,8 @@ function osoplogNodeType(type: string | undefined): string {
  */
 function nodeOutputs(definition: AslDefinition, state: string, output: unknown): unknown {
   const s = stateNamed(definition, state) ?? {};
-  const resultPath = typeof s.ResultPath === 'string' ? s.ResultPath : undefined;
+  // A workflow's first Task may set up the whole state data (no ResultPath): its outputs are where the layout keeps them.
+  const resultPath = typeof s.ResultPath === 'string' ? s.ResultPath : s.Type === 'Task' && !('ResultPath' in s) ? outputsPath(state) : undefined;
   const outputPath = typeof s.OutputPath === 'string' ? s.OutputPath : '$';
   if (!resultPath?.startsWith(outputPath)) return undefined;
   const rest = resultPath.slice(outputPath.length).split('.').filter(Boolean);

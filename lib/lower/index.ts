@@ -124,6 +124,7 @@ class Lowerer implements RegionLowering {
     // Catches create `$.errors.<node>` themselves (ResultPath builds missing fields); parallel merges read `errors`.
     init.Parameters = { 'input.$': this.inputWithDefaults(), outputs: {}, ...(this.a.forks.size ? { errors: {} } : {}), counters };
     this.checkRequiredInputs(init);
+    const startAt = this.fuseSetUpIntoEntry(init) ?? INIT_STATE;
     for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
         const node = this.nodeNamed(name);
@@ -132,11 +133,43 @@ class Lowerer implements RegionLowering {
     }
     if (this.sink.hasErrors) return undefined;
     return {
-      graph: { startAt: INIT_STATE, states: this.top.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
+      graph: { startAt, states: this.top.states, comment: wf.name, timeoutSeconds: wf.timeoutSeconds },
       tasks: this.tasks,
       triggers: this.triggers,
       distributedMaps: this.distributedMaps,
     };
+  }
+
+  /**
+   * No set-up state on the happy path: when the workflow starts with a Task that nothing can enter twice, that Task
+   * builds the state data itself. It reads the execution input from the context object (`$$.Execution.Input`),
+   * and its ResultSelector writes the whole layout (the input, its own outputs, the counters at 0) in place of the
+   * raw input, so no key of the input is ever read as outputs or counters. The set-up state stays where it does
+   * more than that: input defaults, required inputs, an entry that fails over to an edge (its Catch would write
+   * into the raw input), an entry inside a cycle (its payload reads a counter), or an entry that is not a Task.
+   * (States Language, "Payload Template": a `.$` path that begins with `$$` is applied to the context object.)
+   */
+  private fuseSetUpIntoEntry(init: PassState): string | undefined {
+    const entry = this.a.entry;
+    const name = init.Next;
+    if (name !== entry.id) return undefined; // an input check or an approval gate first
+    const state = this.top.states.get(name);
+    if (!state || state.Type !== 'Task' || state.Catch?.length || this.a.enclosingCycles.has(entry.id) || this.a.forks.has(entry.id)) return undefined;
+    if (init.Parameters?.['input.$'] !== '$') return undefined; // input defaults are merged by the set-up state
+    const key = dataKey(entry.id);
+    let outputs: Record<string, unknown>;
+    if (state.ResultPath === null) outputs = {};
+    else if (state.ResultPath === outputsPath(entry.id)) outputs = state.ResultSelector ? { [key]: state.ResultSelector } : { [`${key}.$`]: '$' };
+    else return undefined;
+    const parameters = fromContextInput(state.Parameters);
+    if (parameters === undefined) return undefined;
+    const { 'input.$': _input, ...layout } = init.Parameters as Record<string, unknown>;
+    state.Parameters = parameters;
+    state.ResultSelector = { 'input.$': '$$.Execution.Input', ...layout, outputs } as unknown as Record<string, string>;
+    delete (state as { ResultPath?: unknown }).ResultPath; // the default, '$': the selection is the whole state data
+    this.top.states.delete(INIT_STATE);
+    this.names.delete(INIT_STATE);
+    return name;
   }
 
   /**
@@ -667,4 +700,27 @@ function obviouslyExclusive(rules: ExprChoiceRule[]): boolean {
     seen.add(v);
   }
   return true;
+}
+
+/**
+ * A fused entry Task's Parameters, reading the execution input from the context object: every `$.input`
+ * path (in a `.$` field or an intrinsic's argument) becomes `$$.Execution.Input`. Undefined when they read
+ * anything else of the state data, which does not exist yet.
+ */
+function fromContextInput(value: unknown): Record<string, unknown> | undefined {
+  let ok = true;
+  const walk = (v: unknown, isPath: boolean): unknown => {
+    if (typeof v === 'string') {
+      if (!isPath) return v;
+      const rewritten = v.replace(/(?<![\w$])\$\.input(?![\w])/g, '$$$$.Execution.Input');
+      // What is left may name only the context object: any other `$` path reads state data.
+      if (/(?<![\w$])\$(?![\w$])|(?<![\w$])\$[.[](?!\$)/.test(rewritten.replace(/\$\$\.[\w.[\]]*/g, '').replace(/'(?:[^'\\]|\\.)*'/g, ''))) ok = false;
+      return rewritten;
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x, false));
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k.endsWith('.$'))]));
+    return v;
+  };
+  const out = walk(value, false) as Record<string, unknown>;
+  return ok ? out : undefined;
 }

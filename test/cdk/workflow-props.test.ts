@@ -44,7 +44,7 @@ describe('props', () => {
 
   test('source replaces the file on disk; the file still names it in messages', () => {
     const source = 'osop_version: "1.0"\nid: inline\nname: Inline\ninputs: { host: { type: string } }\nnodes:\n  - id: a\n    type: api\n    subtype: rest\n    runtime: { method: GET, url: "https://${inputs.host}/x" }\n';
-    expect(deployError(() => deploy({ file: 'inline/wf.osop.yaml', source })).message).toMatch(/^inline\/wf\.osop\.yaml:\d+:\d+ - error OSOP\d+/);
+    expect(deployError(() => deploy({ file: 'inline/wf.osop.yaml', source })).message).toMatch(/^inline\/wf\.osop\.yaml:\d+:\d+ - error OSOP\d+/m);
   });
 });
 

@@ -35,7 +35,6 @@ describe('with --sandbox', () => {
     expect(r.code).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('['));
     expect(lines.map((l) => l.replace(/^\[\s*[\d.]+s\] /, '').replace(/\(\d+ ms\)/, '(n ms)'))).toEqual([
-      '→ osop:init', '✓ osop:init (n ms)',
       '→ create_customer', '✓ create_customer (n ms)',
       '→ create_intent', '✓ create_intent (n ms)',
       '→ confirm_payment', '✓ confirm_payment (n ms)',
@@ -43,7 +42,7 @@ describe('with --sandbox', () => {
       '→ check_status:route', '✓ check_status:route (n ms)',
       '→ send_receipt', '✓ send_receipt (n ms)',
     ]);
-    expect(r.stdout).toMatch(/^status: +SUCCEEDED\nduration: +[\d.]+ s\ntransitions: +7\noutput:\n\{/);
+    expect(r.stdout).toMatch(/^status: +SUCCEEDED\nduration: +[\d.]+ s\ntransitions: +6\noutput:\n\{/);
     expect(r.stdout).toContain('send_receipt.text:\n  Subject: Your payment receipt');
   });
 });

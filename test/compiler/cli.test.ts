@@ -43,7 +43,7 @@ describe('osop-sfn', () => {
     const r = cli(['compile', SEED, '-o', out, '--report', report]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(JSON.parse(fs.readFileSync(out, 'utf8')).StartAt).toBe('osop:init');
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).StartAt).toBe('create_customer');
     expect(JSON.parse(fs.readFileSync(report, 'utf8')).handlers).toEqual(['agent', 'rest']);
   });
 

@@ -56,7 +56,7 @@ describe('the seed ASL on the local engine', () => {
   it('happy path: one state per node, the Choice, and the receipt', async () => {
     const r = await runSeed(happy);
     expect(r.error).toBeUndefined();
-    expect(r.entered).toEqual(['osop:init', 'create_customer', 'create_intent', 'confirm_payment', 'check_status', 'check_status:route', 'send_receipt']);
+    expect(r.entered).toEqual(['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'check_status:route', 'send_receipt']);
     expect(r.output.send_receipt.text).toBe('Thank you');
     expect(r.calls.create_intent[0].request.body).toEqual({ amount: 2000, currency: 'usd', customer: 'cus_1' });
     // The intent id is a value the handler encodes into its path segment.

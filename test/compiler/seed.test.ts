@@ -17,9 +17,12 @@ describe('the seed workflow (Stripe payment)', () => {
     expectValidAsl(def);
   });
 
-  it('has one state per node, one Choice and one init state on the happy path', () => {
-    expect(def.StartAt).toBe('osop:init');
-    expect(states['osop:init'].Next).toBe('create_customer');
+  it('has one state per node and one Choice on the happy path: the first Task sets up the state data', () => {
+    expect(def.StartAt).toBe('create_customer');
+    expect(states['osop:init']).toBeUndefined();
+    // It reads the input from the context object and writes the whole layout in place of the raw input.
+    expect(states.create_customer.ResultSelector).toEqual({ 'input.$': '$$.Execution.Input', outputs: { create_customer: { 'customer_id.$': '$.Payload.customer_id' } }, counters: { fallback_confirm_payment: { count: 0 } } });
+    expect(states.create_customer.ResultPath).toBeUndefined();
     expect(states.create_customer.Next).toBe('create_intent');
     expect(states.create_intent.Next).toBe('confirm_payment');
     expect(states.confirm_payment.Next).toBe('check_status');
@@ -51,7 +54,6 @@ describe('the seed workflow (Stripe payment)', () => {
     expect(states['confirm_payment:fallback-count'].Next).toBe('create_intent');
     expect(states['confirm_payment:fallback-exhausted']).toMatchObject({ Type: 'Fail', Error: 'OSOP.FallbackExhausted', CausePath: '$.errors.confirm_payment.Cause' });
     expect(states['confirm_payment:fallback-exhausted-no-cause']).toEqual({ Type: 'Fail', Error: 'OSOP.FallbackExhausted' });
-    expect(states['osop:init'].Parameters.counters).toEqual({ fallback_confirm_payment: { count: 0 } });
   });
 
   it('keeps secrets as placeholders for the handler and never fetches one', () => {

@@ -38,7 +38,7 @@ describe('parallel fork and join (wait_all)', () => {
       merge: ok({ summary: 'done' }),
     });
     expect(run.error).toBeUndefined();
-    expect(run.entered[0]).toBe('osop:init');
+    expect(run.entered[0]).toBe('osop:init'); // a fork at the entry: the set-up state stays
     expect(before(run.entered, 'start', 'start:parallel')).toBe(true);
     for (const s of ['search-web', 'search_code', 'rank']) expect(before(run.entered, s, 'merge')).toBe(true);
     expect(fillUrl(run.calls['search-web'][0].request.url, run.calls['search-web'][0].request.urlValues)).toBe('https://api.example.com/web?q=T1');
@@ -113,7 +113,7 @@ describe('switch edges', () => {
     ['sales', 'other'],
   ])('intent %s goes to %s, then log', async (intent, target) => {
     const run = await runDefinition(r.definition, { classify: ok({ intent }), billing: ok(), tech: ok(), other: ok(), log: ok() });
-    expect(run.entered).toEqual(['osop:init', 'classify', 'classify:route', target, 'log']);
+    expect(run.entered).toEqual(['classify', 'classify:route', target, 'log']);
   });
 });
 
@@ -152,12 +152,12 @@ describe('human approval and approval gates', () => {
   it('approved: the gate is passed too, and deploy runs', async () => {
     const decision = { decision: 'approved', comment: 'ship it', approver: 'alice' };
     const run = await runDefinition(r.definition, { build: ok({ version: '1.2.3' }), approve: ok(decision), 'deploy:approval': ok(decision), deploy: ok(), notify: ok() });
-    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:answer', 'approve:route', 'deploy:approval', 'deploy']);
+    expect(run.entered).toEqual(['build', 'approve', 'approve:answer', 'approve:route', 'deploy:approval', 'deploy']);
     expect(run.calls.approve[0].approvers).toEqual(['release-manager']);
   });
   it('rejected (SendTaskFailure): routes on the decision to notify', async () => {
     const run = await runDefinition(r.definition, { build: ok({ version: '1.2.3' }), approve: fails('OSOP.Approval.Rejected', 'not today'), deploy: ok(), notify: ok() });
-    expect(run.entered).toEqual(['osop:init', 'build', 'approve', 'approve:rejected', 'approve:rejected-comment', 'approve:route', 'notify']);
+    expect(run.entered).toEqual(['build', 'approve', 'approve:rejected', 'approve:rejected-comment', 'approve:route', 'notify']);
     expect(run.calls.notify[0].request.body).toEqual({ why: 'not today' });
   });
   it('a rejected gate fails the execution', async () => {
@@ -203,6 +203,7 @@ describe('explicit bindings, routing nodes and sub-workflows', () => {
   it('runs through them in order', async () => {
     const run = await runDefinition(r.definition, { checkout: ok({ sha: 'abc' }), announce: ok({ MessageId: 'm-1' }), etl: ok({ Output: { load: { rows: 10 } } }) });
     expect(run.error).toBeUndefined();
+    // checkout's handler is given the earlier outputs ($.outputs), so the set-up state stays.
     expect(run.entered).toEqual(['osop:init', 'checkout', 'route', 'announce', 'etl']);
     expect(run.calls.announce[0]).toEqual({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:releases', Message: 'built abc' });
     expect(run.calls.etl[0].Input).toMatchObject({ commit: 'abc', mode: 'full' });

@@ -189,7 +189,7 @@ describe('osop-sfn test: mocks for every kind of Task', () => {
       "deploy:approval": { outputs: { decision: approved } }
       deploy: { outputs: {} }
     expect:
-      path: [osop:init, build, approve, approve:answer, approve:route, deploy:approval, deploy]
+      path: [build, approve, approve:answer, approve:route, deploy:approval, deploy]
       outputs: { approve: { decision: approved, comment: "ship it", approver: alice } }
   - id: rejected
     mocks:

@@ -60,7 +60,7 @@ test('a successful run: per node status, duration, attempts, outputs, and the mo
   const { text, record } = await recordOf(outcome);
   expectValid(record);
   expectNoSecret(text);
-  expect(record).toMatchObject({ osoplog_version: '1.0', workflow_id: 'sop-stripe-payment', status: 'COMPLETED', transitions: 7 });
+  expect(record).toMatchObject({ osoplog_version: '1.0', workflow_id: 'sop-stripe-payment', status: 'COMPLETED', transitions: 6 });
   expect(record.node_records.map((n: any) => [n.node_id, n.status, n.attempt])).toEqual([
     ['create_customer', 'COMPLETED', 1],
     ['create_intent', 'COMPLETED', 1],
