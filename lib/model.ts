@@ -158,6 +158,8 @@ export interface Workflow {
   /** Declared workflow inputs; null when the file declares none. */
   inputs: InputDecl[] | null;
   timeoutSeconds?: number;
+  /** `x-sfn: { type: express }`: the state machine type the workflow asks for. */
+  stateMachineType?: 'STANDARD' | 'EXPRESS';
   retry?: RetrySpec;
   triggers: Trigger[];
   tests: WorkflowTest[];

@@ -166,6 +166,8 @@ export interface CompileReport {
   triggers: TriggerSpec[];
   /** True when some state waits for a callback (`.waitForTaskToken`). */
   waitsForCallback: boolean;
+  /** The state machine type the workflow asks for (`x-sfn: { type }`); the construct's `type` prop overrides it. */
+  stateMachineType?: 'STANDARD' | 'EXPRESS';
   /** Upper bound of the execution's duration in seconds when one is known (workflow `timeout_sec`). */
   timeoutSeconds?: number;
   /** The origins that REST nodes call. */

@@ -143,7 +143,7 @@ export interface DeploymentPlan {
 }
 
 export function planDeployment(report: CompileReport, options: PlanOptions = {}): DeploymentPlan {
-  const type = options.type ?? DEPLOY_DEFAULTS.type;
+  const type = options.type ?? report.stateMachineType ?? DEPLOY_DEFAULTS.type;
   const secretPrefix = options.secretPrefix ?? DEPLOY_DEFAULTS.secretPrefix;
   const stackName = options.stackName ?? DEPLOY_DEFAULTS.stackName;
   const stateMachineName = options.stateMachineName ?? stateMachineNameFor(report.workflowId, stackName);

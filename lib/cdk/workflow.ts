@@ -121,7 +121,7 @@ export class OsopWorkflow extends Construct {
     }
     const children = childrenOf(this.report, props.subWorkflows ?? {});
     this.plan = planDeployment(this.report, {
-      type: props.type === sfn.StateMachineType.EXPRESS ? 'EXPRESS' : 'STANDARD',
+      ...(props.type !== undefined && { type: props.type === sfn.StateMachineType.EXPRESS ? 'EXPRESS' : 'STANDARD' }),
       secretPrefix: handlers.secretPrefix,
       stackName: stackNameOf(this),
       stateMachineName: props.stateMachineName,
@@ -176,11 +176,13 @@ export class OsopWorkflow extends Construct {
       for (const node of c.nodes) this.customFunctions.set(node, fn);
     });
 
-    const logLevel = props.logLevel ?? sfn.LogLevel.ERROR;
+    const express = this.plan.type === 'EXPRESS';
+    // An Express execution keeps no history: its logs are the only trace of what it did, so they are kept at level ALL.
+    const logLevel = props.logLevel ?? (express ? sfn.LogLevel.ALL : sfn.LogLevel.ERROR);
     this.logGroup = new logs.LogGroup(this, 'Logs', { logGroupName: this.fill(this.plan.logGroupName, {}), retention: logRetention });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: this.plan.stateMachineName,
-      stateMachineType: props.type ?? sfn.StateMachineType.STANDARD,
+      stateMachineType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(this.definition)),
       definitionSubstitutions: substitutions,
       logs: { destination: this.logGroup, level: logLevel, includeExecutionData: props.includeExecutionData ?? false },
@@ -211,6 +213,15 @@ export class OsopWorkflow extends Construct {
   }
 
   /** A plan statement with its `${Partition}`, `${Region}`, `${Account}` and `${Key}` placeholders filled in. */
+  /**
+   * Lets `grantee` run an Express workflow synchronously (StartSyncExecution: the call returns the execution's
+   * output), as an API or a caller that waits for the answer does. Express state machines only.
+   */
+  grantStartSyncExecution(grantee: iam.IGrantable): iam.Grant {
+    if (this.plan.type !== 'EXPRESS') throw new OsopDeployError(`${this.plan.workflowId}: StartSyncExecution is for Express state machines; this one is STANDARD (x-sfn: { type: express } in the workflow, or the type prop).`);
+    return this.stateMachine.grantStartSyncExecution(grantee);
+  }
+
   private statement(g: Grant, substitutions: Record<string, string>): iam.PolicyStatement {
     return new iam.PolicyStatement({ actions: g.actions, resources: g.resources.map((r) => this.fill(r, substitutions)), ...(g.conditions ? { conditions: g.conditions } : {}) });
   }

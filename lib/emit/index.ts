@@ -38,6 +38,7 @@ export function compileReport(a: AnalysedWorkflow, lowered: LoweredWorkflow, sub
     triggers: [...wf.triggers.map((t) => ({ type: t.type, config: t.config })), ...lowered.triggers],
     waitsForCallback: tasks.some((t) => t.waitsForCallback),
     timeoutSeconds: wf.timeoutSeconds,
+    ...(wf.stateMachineType ? { stateMachineType: wf.stateMachineType } : {}),
     origins: unique(tasks.flatMap((t) => (t.origin ? [t.origin] : []))).sort(),
     models: tasks.flatMap((t) => (t.model ? [{ node: t.node, ...t.model }] : [])),
     agentSecrets: unique(tasks.filter((t) => t.model).flatMap((t) => t.secrets)),

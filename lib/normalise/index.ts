@@ -63,10 +63,13 @@ class Normaliser {
       if (!Array.isArray(root.nodes)) return undefined;
     }
     this.warnUnknownKeys(root, KNOWN_WORKFLOW_KEYS, 'workflow');
+    let stateMachineType: Workflow['stateMachineType'];
     if (root['x-sfn'] !== undefined) {
-      // The workflow's own compiler options: only http (native HTTP Tasks for its api nodes, lib/bindings/rest-native.ts).
-      const ext = z.strictObject({ http: z.enum(['native', 'lambda']).optional() }).safeParse(root['x-sfn']);
-      if (!ext.success) this.reportZod(ext.error, root['x-sfn'], [], 'the x-sfn extension of the workflow', Codes.BadExtension, ['http']);
+      // The workflow's own compiler options: http (native HTTP Tasks for its api nodes, lib/bindings/rest-native.ts)
+      // and the state machine's type (the construct's `type` prop, when given, decides instead).
+      const ext = z.strictObject({ http: z.enum(['native', 'lambda']).optional(), type: z.enum(['standard', 'express']).optional() }).safeParse(root['x-sfn']);
+      if (!ext.success) this.reportZod(ext.error, root['x-sfn'], [], 'the x-sfn extension of the workflow', Codes.BadExtension, ['http', 'type']);
+      else if (ext.data.type) stateMachineType = ext.data.type === 'express' ? 'EXPRESS' : 'STANDARD';
     }
     if (root.osop_version === undefined && root.osop === undefined) {
       this.sink.warn(Codes.MissingField, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
@@ -110,6 +113,7 @@ class Normaliser {
       edges,
       inputs: this.inputs(root.inputs),
       timeoutSeconds: timeout,
+      ...(stateMachineType ? { stateMachineType } : {}),
       retry: isObj(root.retry) ? this.retry(root, 'retry') : undefined,
       triggers: this.triggers(root.triggers),
       tests: this.tests(root.tests),

@@ -156,7 +156,10 @@ export function workflowJsonSchema(): Json {
   wp['x-sfn'] = {
     type: 'object',
     additionalProperties: false,
-    properties: { http: { type: 'string', enum: ['native', 'lambda'], description: 'native: every api node that fits one runs as a Step Functions HTTP Task (no Lambda); a node may say x-sfn: { http: lambda } to stay on the REST handler.' } },
+    properties: {
+      http: { type: 'string', enum: ['native', 'lambda'], description: 'native: every api node that fits one runs as a Step Functions HTTP Task (no Lambda); a node may say x-sfn: { http: lambda } to stay on the REST handler.' },
+      type: { type: 'string', enum: ['standard', 'express'], description: 'The state machine type: express (billed per request and duration, at most 5 minutes, at-least-once, no execution history: logs at level ALL) where `osop-sfn cost` says the workflow may run as Express; the construct\'s type prop overrides it.' },
+    },
     description: 'osop-sfn options of the whole workflow.',
   };
   wp.nodes = { type: 'array', items: { $ref: '#/definitions/node' } };

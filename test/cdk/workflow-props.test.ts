@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { OsopHandlers, OsopWorkflow, type OsopWorkflowProps } from '../../lib/cdk';
 import { expressProblems } from '../../lib/cdk/plan';
@@ -53,6 +54,22 @@ describe('EXPRESS', () => {
     const stack = newStack();
     deploy({ file: NIGHTLY, type: sfn.StateMachineType.EXPRESS }, stack);
     Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+  });
+
+  test("the workflow may ask for it (x-sfn: { type: express }): logs at level ALL (no history to read), and StartSyncExecution may be granted; the type prop still decides", () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const source = fs.readFileSync(NIGHTLY, 'utf8').replace(/^nodes:/m, 'x-sfn: { type: express }\nnodes:');
+    const stack = newStack();
+    const wf = deploy({ file: NIGHTLY, source }, stack);
+    const caller = new iam.Role(stack, 'Api', { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com') });
+    wf.grantStartSyncExecution(caller);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS', LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }) });
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp('^Api') }], PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartSyncExecution' })] } });
+    const standard = newStack();
+    deploy({ file: NIGHTLY, source, type: sfn.StateMachineType.STANDARD }, standard);
+    Template.fromStack(standard).hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD', LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }) });
+    expect(deployError(() => deploy({ file: NIGHTLY }).grantStartSyncExecution(caller)).message).toMatch(/StartSyncExecution is for Express state machines/);
   });
 
   test('is refused when the workflow has no timeout', () => {
