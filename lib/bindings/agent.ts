@@ -27,10 +27,10 @@ const DEFAULT_AGENT_MODEL = 'claude-sonnet-4-6';
 const ContextOption = z.array(z.string()).optional();
 
 export const ANTHROPIC_FUNCTION: FunctionSpec = {
-  kind: 'shared', name: 'agent', label: 'agent handler', entry: 'lambdas/agent/index.ts', substitution: 'AgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 256, needs: 'secrets',
+  kind: 'shared', name: 'agent', label: 'agent handler', entry: 'lambdas/agent/index.ts', substitution: 'AgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 128, needs: 'secrets',
 };
 export const OPENAI_FUNCTION: FunctionSpec = {
-  kind: 'shared', name: 'agent-openai', label: 'OpenAI-compatible agent handler', entry: 'lambdas/agent-openai/index.ts', substitution: 'OpenAiAgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 256, needs: 'secrets',
+  kind: 'shared', name: 'agent-openai', label: 'OpenAI-compatible agent handler', entry: 'lambdas/agent-openai/index.ts', substitution: 'OpenAiAgentHandlerArn', minTimeoutSeconds: 180, memoryMiB: 128, needs: 'secrets',
 };
 
 /** Each provider's handler and default API key secret. */

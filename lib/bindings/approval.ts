@@ -18,7 +18,7 @@ export const APPROVAL_OUTPUTS = ['decision', 'comment', 'approver'] as const;
 
 /** Publishes approval requests and manual steps on the approval bus; the Tasks wait for the answer, not for it. */
 export const APPROVAL_FUNCTION: FunctionSpec = {
-  kind: 'shared', name: 'approval', label: 'approval handler', entry: 'lambdas/approval/index.ts', substitution: 'ApprovalHandlerArn', minTimeoutSeconds: 30, memoryMiB: 256, needs: 'approvals',
+  kind: 'shared', name: 'approval', label: 'approval handler', entry: 'lambdas/approval/index.ts', substitution: 'ApprovalHandlerArn', minTimeoutSeconds: 30, memoryMiB: 128, needs: 'approvals',
 };
 
 /** Publishing may fail transiently; the wait for the answer is not retried (a timeout is an answer). */

@@ -16,8 +16,9 @@ import { invokeHandler, payloadHeader } from './common';
 import type { Binding } from './types';
 import { lowerNative, nativeObstacle } from './rest-native';
 
+/** 128 MB, like the agent and approval handlers: they wait on the network, where the CPU share of more memory buys nothing (OsopHandlers' memorySize raises it). */
 export const REST_FUNCTION: FunctionSpec = {
-  kind: 'shared', name: 'rest', label: 'REST handler', entry: 'lambdas/rest/index.ts', substitution: 'RestHandlerArn', minTimeoutSeconds: 60, memoryMiB: 256, needs: 'secrets',
+  kind: 'shared', name: 'rest', label: 'REST handler', entry: 'lambdas/rest/index.ts', substitution: 'RestHandlerArn', minTimeoutSeconds: 60, memoryMiB: 128, needs: 'secrets',
 };
 
 /** APIs that only accept form-encoded bodies, when a node does not say. */

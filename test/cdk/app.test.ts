@@ -96,7 +96,7 @@ test('handlers: Node.js 22 on arm64, traced, own log group with retention, read 
   const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
   expect(functions).toHaveLength(2);
   for (const fn of functions) {
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256 });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 128 });
     expect(fn.Properties.Environment.Variables).toMatchObject({ OSOP_SECRETS_SOURCE: 'aws', OSOP_SECRET_PREFIX: 'osop/' });
     const logGroup = template.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
     expect(logGroup.Properties.RetentionInDays).toBe(30);

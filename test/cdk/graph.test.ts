@@ -96,7 +96,7 @@ describe('approvals', () => {
     expect(Object.keys(template.findResources('AWS::Events::EventBus'))).toEqual([busId()]);
     expect(resources()[busId()].Properties).toMatchObject({ Name: 'Graph-osop-approvals' });
     const fn = resources()[handlerLogicalId(stack, 'approval')].Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256 });
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 128 });
     expect(fn.Environment.Variables).toEqual({ OSOP_APPROVAL_EVENT_BUS: { Ref: busId() }, NODE_OPTIONS: '--enable-source-maps' });
     expect(functionStatements(handlerLogicalId(stack, 'approval'))).toEqual([
       { Sid: 'PublishApprovalRequests', Action: 'events:PutEvents', Effect: 'Allow', Resource: getAtt(busId()), Condition: { StringEquals: { 'events:source': 'osop.sfn' } } },

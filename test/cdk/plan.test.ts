@@ -190,7 +190,7 @@ describe('describeDeployment', () => {
     expect(describeDeployment(r, { secretPrefix: 'prod/' })).toEqual([
       'state machine OsopWorkflows-hand-made (STANDARD), X-Ray tracing on',
       "  log group /aws/vendedlogs/states/OsopWorkflows-hand-made-${StackUuid} (${StackUuid}: the UUID of the stack's id, new each time the stack is created, as the log group outlives it): level ERROR, execution data not logged, kept 30 days",
-      "  REST handler function (lambdas/rest/index.ts; Node.js 22, arm64, 256 MB, timeout 60 s; shared by the stack's workflows) as ${RestHandlerArn}",
+      "  REST handler function (lambdas/rest/index.ts; Node.js 22, arm64, 128 MB, timeout 60 s; shared by the stack's workflows) as ${RestHandlerArn}",
       '    IAM: it may secretsmanager:GetSecretValue arn:${Partition}:secretsmanager:${Region}:${Account}:secret:prod/API_TOKEN-??????',
       '  IAM of the state machine, besides logging and tracing:',
       '    lambda:InvokeFunction on ${RestHandlerArn}, ${RestHandlerArn}:*',
@@ -206,7 +206,7 @@ describe('describeDeployment', () => {
         'edges:\n  - { from: sign, to: mine }\n  - { from: mine, to: put }\n  - { from: put, to: etl }\n',
     );
     expect(describeDeployment(r).slice(2)).toEqual([
-      "  approval handler function (lambdas/approval/index.ts; Node.js 22, arm64, 256 MB, timeout 30 s; shared by the stack's workflows) as ${ApprovalHandlerArn}",
+      "  approval handler function (lambdas/approval/index.ts; Node.js 22, arm64, 128 MB, timeout 30 s; shared by the stack's workflows) as ${ApprovalHandlerArn}",
       "    IAM: it may events:PutEvents on the stack's approval event bus (OsopWorkflows-osop-approvals unless it is given another), with source osop.sfn only",
       '  custom handler function lambdas/mine.ts (relative to the workflow file; Node.js 22, arm64, 256 MB, timeout 60 s) for mine as ${Handler_mine}',
       '  service integration put: arn:aws:states:::dynamodb:putItem, with the IAM permissions it declares',
