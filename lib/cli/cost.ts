@@ -150,7 +150,7 @@ export function formatCost(r: CostReport, verified?: Map<string, { ran: number; 
   const cheaper = happy.express < happy.standard;
   const saving = cheaper ? `: ${usd((happy.standard - happy.express) * 1e6)} less per million executions` : r.durations === 'given' ? ', but not cheaper at these durations' : ', but not cheaper at these ceilings; pass --durations with typical ones to compare';
   if (x.eligible) lines.push(`Express: eligible${saving}${cheaper ? ', so recommended (deploy with type: EXPRESS; docs/cost.md)' : ''}. It gives up:`);
-  else if (x.fitsWithTimeout) lines.push(`Express: fits once the workflow declares timeout_sec ≤ 300 (its happy path takes ${ceiling}${x.happySeconds.toFixed(0)} s)${saving}${cheaper ? '; then deploy it with type: EXPRESS (docs/cost.md)' : ''}. It gives up:`);
+  else if (x.fitsWithTimeout) lines.push(`Express: fits once the workflow declares timeout_sec ≤ 300 (its happy path takes ${ceiling}${x.happySeconds.toFixed(0)} s)${saving}${cheaper ? '; then ask for it with x-sfn: { type: express } in the workflow (docs/cost.md)' : ''}. It gives up:`);
   else lines.push(`Express: not eligible:\n${x.problems.map((p) => `  - ${p}`).join('\n')}\nWhat Express would give up:`);
   lines.push(...x.givesUp.map((g) => `  - ${g}`));
   return `${lines.join('\n')}\n`;

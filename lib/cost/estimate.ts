@@ -119,7 +119,7 @@ export function estimateCost(definition: AslDefinition, report: CompileReport, p
     happySeconds: happy.seconds,
     givesUp: [
       'exactly-once: an Express execution runs at least once, so a call may be repeated (the Idempotency-Key on every non-GET call makes a repeated call harmless)',
-      'execution history: Express keeps none in the console or the API; only CloudWatch Logs at the level the construct sets (ERROR; ALL to see every state)',
+      'execution history: Express keeps none in the console or the API; only CloudWatch Logs, which the construct keeps at level ALL for Express state machines',
       `duration: ${EXPRESS_MAX_SECONDS / 60} minutes at most, and no approvals, manual steps or .sync Tasks`,
     ],
   };
