@@ -13,8 +13,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { compile } from '../../lib';
@@ -22,23 +20,17 @@ import { OsopStack } from '../../lib/cdk';
 import { startLocalExecution } from '../../lib/local/engine';
 import { runLocally } from '../../lib/local/run-local';
 import { times } from '../../lib/lower/map';
-import { validateAsl } from '../helpers/asl';
+import { compileValid } from '../helpers/asl';
+import { useLoopbackServer } from '../helpers/loopback';
 import { CDK_CONTEXT_NO_BUNDLING, actionsOf, allStatements, resourcesOf, unacknowledgedFindings } from '../cdk/helpers';
 
-let server: Server;
-let base: string;
 const sent: string[] = [];
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    sent.push(req.url ?? '');
-    // /send/bad-... answers 400: OSOP.Http.Rejected, which is not retried.
-    if (req.url?.includes('bad')) return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"no such mailbox"}');
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = useLoopbackServer((req, res) => {
+  sent.push(req.url ?? '');
+  // /send/bad-... answers 400: OSOP.Http.Rejected, which is not retried.
+  if (req.url?.includes('bad')) return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"no such mailbox"}');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 });
-afterAll(async () => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => (sent.length = 0));
 
 const newsletter = (edgeSfn: string, extraInputs = '') => `osop_version: "1.0"
@@ -56,17 +48,11 @@ edges:
   - { from: start, to: done }
 `;
 
-function compiled(source: string) {
-  const r = compile('f.osop.yaml', { source });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
-  const p = validateAsl(r.definition);
-  expect([...p.aslValidator, ...p.statelint]).toEqual([]);
-  return r;
-}
+const compiled = (source: string) => compileValid(source);
 
 const run = (source: string, input: unknown, limits?: { historyEvents?: number }) => {
   const r = compiled(source);
-  return runLocally({ definition: r.definition!, report: r.report!, input, fast: true, routes: { 'https://mail.example.com': base }, ...(limits && { limits }) });
+  return runLocally({ definition: r.definition!, report: r.report!, input, fast: true, routes: { 'https://mail.example.com': server.base }, ...(limits && { limits }) });
 };
 
 const mapOf = (definition: unknown) => (definition as { States: Record<string, Record<string, any>> }).States['start:for-each'];

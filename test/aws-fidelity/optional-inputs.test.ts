@@ -6,34 +6,19 @@
  * Runs on the local engine with the real REST handler against a recording
  * server on 127.0.0.1.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { compile } from '../../lib';
 import { runLocally } from '../../lib/local/run-local';
-import { validateAsl } from '../helpers/asl';
+import { compileValid } from '../helpers/asl';
+import { useLoopbackServer } from '../helpers/loopback';
 
-let server: Server;
-let base: string;
 const sent: string[] = [];
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    sent.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = useLoopbackServer((req, res) => {
+  sent.push(req.url ?? '');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 });
-afterAll(async () => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => (sent.length = 0));
 
-function compiled(source: string) {
-  const r = compile('f.osop.yaml', { source });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
-  const p = validateAsl(r.definition);
-  expect([...p.aslValidator, ...p.statelint]).toEqual([]);
-  return r;
-}
-const run = (r: ReturnType<typeof compiled>, input: unknown) => runLocally({ definition: r.definition!, report: r.report!, input, fast: true, routes: { 'https://api.example.com': base } });
+const compiled = (source: string) => compileValid(source);
+const run = (r: ReturnType<typeof compiled>, input: unknown) => runLocally({ definition: r.definition!, report: r.report!, input, fast: true, routes: { 'https://api.example.com': server.base } });
 
 const notify = `osop_version: "1.0"
 id: notify
