@@ -181,7 +181,7 @@ class Analyser {
       } else if (e.mode === 'loop' && e.forEach) {
         this.sink.error(Codes.UnboundedCycle, `The for-each edge ${e.from} → ${e.to} goes back to an earlier node.`, e.range, 'A for-each edge leads from the node that produces the list to the loop body, forward.');
       } else if (e.mode === 'conditional') {
-        this.sink.warn(Codes.UnboundedCycle, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds by default (x-sfn: { max_iterations: N } on the edge).`, e.range, "Write mode: loop to say that this is a loop.");
+        this.sink.warn(Codes.ConditionalBackEdge, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds by default (x-sfn: { max_iterations: N } on the edge).`, e.range, "Write mode: loop to say that this is a loop.");
       }
     }
     if (this.sink.hasErrors) return undefined;
@@ -336,7 +336,7 @@ class Analyser {
   /** A switch edge routes by its cases: one derived edge per distinct target (the switch edge's own 'to' only when it has no cases). */
   private expandSwitch(e: WorkflowEdge): void {
     if (!e.cases || e.cases.length === 0) {
-      this.sink.warn(Codes.MissingCondition, `The switch edge ${e.from} → ${e.to} has no 'cases'; it is treated as a conditional edge.`, e.modeRange, 'Add cases: - value: ..., to: ... and default_to.');
+      this.sink.warn(Codes.SwitchWithoutCases, `The switch edge ${e.from} → ${e.to} has no 'cases'; it is treated as a conditional edge.`, e.modeRange, 'Add cases: - value: ..., to: ... and default_to.');
       e.mode = 'conditional';
       this.edges.push(e);
       this.outEdges.get(e.from)!.push(e);
@@ -352,7 +352,7 @@ class Analyser {
     }
     if (!ok) return;
     if (!targets.some((t) => t.to === e.to)) {
-      this.sink.warn(Codes.DuplicateEdge, `The switch edge from '${e.from}' names '${e.to}' in 'to', but no case routes there; its cases decide.`, e.toRange);
+      this.sink.warn(Codes.SwitchTargetIgnored, `The switch edge from '${e.from}' names '${e.to}' in 'to', but no case routes there; its cases decide.`, e.toRange);
     }
     const seen = new Set<string>();
     for (const t of targets) {

@@ -72,10 +72,10 @@ export const agentBinding: Binding<AgentConfig> = {
     const implied = modelName.startsWith('claude') || modelName === '' ? 'anthropic' : /^(gpt|o\d|text-|davinci|chatgpt)/.test(modelName) ? 'openai' : modelName.startsWith('gemini') ? 'google' : undefined;
     const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : (implied ?? 'anthropic');
     if (runtime.provider === undefined && modelName !== '' && !modelName.startsWith('claude')) {
-      ctx.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, ctx.runtimeRange);
+      ctx.sink.report('info', Codes.ProviderChosen, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, ctx.runtimeRange);
     }
     const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
-    if (runtime.model === undefined) ctx.sink.warn(Codes.MissingField, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, ctx.runtimeRange, 'Set runtime.model.');
+    if (runtime.model === undefined) ctx.sink.warn(Codes.DefaultAssumed, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, ctx.runtimeRange, 'Set runtime.model.');
     const promptKey = ['prompt', 'user_prompt', 'instruction', 'instructions'].find((k) => typeof runtime[k] === 'string');
     const instruction = promptKey ? ctx.template(runtime[promptKey] as string, runtime, promptKey) : (node.purpose ?? node.name ?? node.id);
     const maxTokens = typeof runtime.max_tokens === 'number' && runtime.max_tokens > 0 ? Math.floor(runtime.max_tokens) : DEFAULT_AGENT_MAX_TOKENS;

@@ -75,7 +75,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
     if (key) sql = ctx.template(runtime[key] as string, runtime, key);
     else {
       sql = new TemplateText(`SELECT * FROM ${parsed.data.table}`, ctx.valueRange(runtime, 'table'), undefined);
-      ctx.sink.warn(Codes.ReadingApplied, `Db node '${node.id}' names only a table; it runs 'SELECT * FROM ${parsed.data.table}' and its output 'rows' holds the result.`, ctx.valueRange(runtime, 'table'), `Write the statement to make it explicit: runtime: { sql: "SELECT ... FROM ${parsed.data.table} WHERE ..." }.`);
+      ctx.sink.warn(Codes.DefaultBehaviour, `Db node '${node.id}' names only a table; it runs 'SELECT * FROM ${parsed.data.table}' and its output 'rows' holds the result.`, ctx.valueRange(runtime, 'table'), `Write the statement to make it explicit: runtime: { sql: "SELECT ... FROM ${parsed.data.table} WHERE ..." }.`);
     }
     const sfn = node.sfn.options ?? {};
     return {

@@ -78,7 +78,7 @@ export const eventBinding: Binding<EventConfig> = {
   lower(node, c, ctx) {
     if (ctx.isEntry) {
       if (!c.described) {
-        ctx.sink.warn(Codes.ReadingApplied, `The workflow starts at event node '${node.id}', which says no event source or schedule; no EventBridge rule is deployed, and executions start from the console, the CLI or your code.`, node.typeRange,
+        ctx.sink.warn(Codes.DefaultBehaviour, `The workflow starts at event node '${node.id}', which says no event source or schedule; no EventBridge rule is deployed, and executions start from the console, the CLI or your code.`, node.typeRange,
           "Say what starts it: runtime: { source: com.example.orders, detail_type: OrderPlaced } (an event rule) or runtime: { cron: '0 9 * * 1-5' } (a schedule).");
       }
       // The event's detail is the execution input (the rule's target input); the node itself does nothing.

@@ -28,6 +28,8 @@ export const Codes = {
   BadExtension: 'OSOP2009',
   BadInputs: 'OSOP2010',
   BadRuntime: 'OSOP2011',
+  DefaultAssumed: 'OSOP2012',
+  ProviderChosen: 'OSOP2013',
 
   // analyse (the graph and its data flow)
   DuplicateNodeId: 'OSOP3001',
@@ -59,6 +61,10 @@ export const Codes = {
   SeveralEntriesInParallel: 'OSOP3026',
   SubWorkflowInterface: 'OSOP3027',
   OptionalInputUsed: 'OSOP3029',
+  ConditionalBackEdge: 'OSOP3030',
+  SwitchWithoutCases: 'OSOP3031',
+  SwitchTargetIgnored: 'OSOP3032',
+  DefaultBehaviour: 'OSOP3033',
 
   // expressions
   ConditionSyntax: 'OSOP4001',
@@ -85,6 +91,15 @@ export const Codes = {
   HistoryLimit: 'OSOP5014',
   WaitAnyCause: 'OSOP5015',
   HttpStaysOnHandler: 'OSOP5016',
+  StateNameClash: 'OSOP5017',
+
+  // osop-sfn test (a workflow's tests: section)
+  BadTestCase: 'OSOP6001',
+  UnknownTestKey: 'OSOP6002',
+  BadMock: 'OSOP6003',
+  BadExpectation: 'OSOP6004',
+  NoTests: 'OSOP6005',
+  DuplicateTestId: 'OSOP6006',
 
   Internal: 'OSOP9000',
 } as const;
@@ -162,9 +177,9 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   // ---- normalise
   OSOP2001: {
     title: 'Missing field',
-    severity: 'error or warning',
+    severity: 'error',
     explanation:
-      "A required field is missing. An error for a missing or empty 'nodes', missing 'edges' when there are several nodes, or a required field of a node or edge (id, type, from, to). A warning, with the default used, for a missing osop_version (1.0), id (from the file name) or agent model; an agent without a provider gets an info note naming the provider chosen.",
+      "A required field is missing: a missing or empty 'nodes', missing 'edges' when there are several nodes, or a required field of a node or edge (id, type, from, to). (A field with a default is OSOP2012.)",
   },
   OSOP2002: {
     title: 'Wrong type',
@@ -225,6 +240,17 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
       "A node's runtime block does not fit its binding: a field of the wrong type, an MCP node with a server but no tool (or tool arguments that are not a mapping), a command that is not a string, an agent context entry that is not 'node' or 'node.output', or a db engine the RDS Data API cannot reach.",
   },
 
+  OSOP2012: {
+    title: 'Default assumed',
+    severity: 'warning',
+    explanation: "A field that has a default is missing, and the default is used: osop_version (1.0), the workflow's id (from the file name) or an agent's model. Write the field to make it explicit.",
+  },
+  OSOP2013: {
+    title: 'Agent provider chosen',
+    severity: 'info',
+    explanation: "An agent node names no provider; the compiler chooses one (from the model name when it implies one, e.g. gpt-… is openai) and notes which. Set runtime.provider to make it explicit.",
+  },
+
   // ---- analyse
   OSOP3001: {
     title: 'Duplicate node id',
@@ -254,9 +280,9 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   },
   OSOP3006: {
     title: 'Unbounded cycle',
-    severity: 'error or warning',
+    severity: 'error',
     explanation:
-      "An edge goes back to an earlier node. A sequential, parallel, spawn or dataflow edge (or a for-each edge) that does so is an error: the cycle has no bound. A conditional edge that does so is a warning: it is compiled as a loop bounded to 10 rounds (x-sfn: { max_iterations: N } on the edge). Use mode: loop with a 'when' condition, or a fallback edge.",
+      "A sequential, parallel, spawn or dataflow edge (or a for-each edge) goes back to an earlier node: the cycle has no bound. Use mode: loop with a 'when' condition, or a fallback edge. (A conditional edge that goes back is compiled as a bounded loop: OSOP3030.)",
   },
   OSOP3007: {
     title: 'Unknown reference',
@@ -300,7 +326,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   OSOP3014: {
     title: 'Duplicate edge',
     severity: 'warning',
-    explanation: "The same edge (same from, to, mode and condition) appears twice; the copy is ignored. Also reported when a switch edge's own 'to' names a node none of its cases routes to (its cases decide).",
+    explanation: "The same edge (same from, to, mode and condition) appears twice; the copy is ignored.",
   },
   OSOP3015: {
     title: 'Condition on an unconditional edge',
@@ -309,9 +335,9 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   },
   OSOP3016: {
     title: 'Missing condition',
-    severity: 'error or warning',
+    severity: 'error',
     explanation:
-      "An edge lacks what its mode needs: a conditional or switch edge without 'when', a for-each edge without 'iterator_var', or a loop edge with neither 'when' nor 'for_each' (it would never stop) is an error. A switch edge without 'cases' is a warning: it is treated as a conditional edge.",
+      "An edge lacks what its mode needs: a conditional or switch edge without 'when', a for-each edge without 'iterator_var', or a loop edge with neither 'when' nor 'for_each' (it would never stop). (A switch edge without 'cases' is OSOP3031.)",
   },
   OSOP3017: {
     title: 'Ambiguous for-each body',
@@ -348,19 +374,19 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   },
   OSOP3023: {
     title: 'Reading applied',
-    severity: 'warning',
+    severity: 'reading',
     explanation:
-      "A loose form is read one documented way, and the warning says how: a message edge as a sequential edge, '${NAME}' of a secret listed under security.secrets as '${secrets.NAME}', or a condition on a fallback or error edge as its else branch or as a conditional edge ('otherwise' alone: any failure). With --strict these readings are errors. The same code also notes, as warnings --strict leaves alone: a polling node without interval_sec, an entry event node without a source or schedule, and a db node that names only a table (run as SELECT *).",
+      "A loose form is read one documented way, and the warning says how: a message edge as a sequential edge, '${NAME}' of a secret listed under security.secrets as '${secrets.NAME}', a condition on a fallback or error edge as its else branch or as a conditional edge ('otherwise' alone: any failure), or a polling node without interval_sec as rounds without a pause. With --strict these readings are errors. (Defaults noted as plain warnings: OSOP3033.)",
   },
   OSOP3024: {
     title: 'Implicit output',
-    severity: 'warning',
+    severity: 'reading',
     explanation:
       "A reference names an output the node does not declare, and it is read as a field of the node's result (a response body field, a field of an agent's structured answer, ...), declared implicitly; or a bare word in a condition after an approval ('approved') is read as its decision. Declare the output (or write review.decision == 'approved') to make it explicit; with --strict this is an error.",
   },
   OSOP3025: {
     title: 'Implicit input',
-    severity: 'warning',
+    severity: 'reading',
     explanation:
       "A reference names an input the workflow does not declare ('inputs.x', or a bare name in a condition that matches no output), and it is read as an optional input of the execution. Declare it under 'inputs:'; with --strict this is an error.",
   },
@@ -372,7 +398,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   },
   OSOP3026: {
     title: 'Several entry nodes start together',
-    severity: 'warning',
+    severity: 'reading',
     explanation:
       'Several nodes have no incoming edge and their paths meet: they start together as parallel branches that join where they meet. Add a start node with parallel edges to them to make this explicit; with --strict this is an error. (Entries whose paths never meet: OSOP3004.)',
   },
@@ -387,6 +413,27 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     severity: 'error',
     explanation:
       "A node id cannot name a Step Functions state: it is longer than 80 characters, contains ':' (reserved for the states the compiler adds), '${' (read as a definition substitution) or a control character, or is a name reserved by JavaScript objects (__proto__, constructor, ...). Use names like create_customer or check-status.",
+  },
+
+  OSOP3030: {
+    title: 'Conditional edge back to an earlier node',
+    severity: 'warning',
+    explanation: "A conditional edge goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds (x-sfn: { max_iterations: N } on the edge). Write mode: loop to say that this is a loop.",
+  },
+  OSOP3031: {
+    title: 'Switch edge without cases',
+    severity: 'warning',
+    explanation: "A switch edge has no 'cases', so it is treated as a conditional edge (its 'when' decides). Add cases: - value: ..., to: ... and default_to.",
+  },
+  OSOP3032: {
+    title: "Switch edge's own target ignored",
+    severity: 'warning',
+    explanation: "A switch edge's own 'to' names a node that none of its cases (nor default_to) routes to; the cases decide, so that target is ignored. Route a case to it, or set 'to' to one of the cases' targets.",
+  },
+  OSOP3033: {
+    title: 'Default behaviour noted',
+    severity: 'warning',
+    explanation: "A node leaves something out and gets a documented default, which the warning names: an entry event node without a source or schedule deploys no EventBridge rule, and a db node that names only a table runs SELECT * on it. --strict leaves these warnings alone. Write the missing part to make it explicit.",
   },
 
   // ---- expressions
@@ -456,7 +503,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   OSOP5006: {
     title: 'State name too long',
     severity: 'error',
-    explanation: "A state name the compiler makes (a node id plus a suffix such as ':route') is longer than Step Functions' 80 characters, or two states would get the same name. Shorten or rename the node id.",
+    explanation: "A state name the compiler makes (a node id plus a suffix such as ':route') is longer than Step Functions' 80 characters. Shorten the node id. (Two states with the same name: OSOP5017.)",
   },
   OSOP5007: {
     title: "Key ending in '.$'",
@@ -465,7 +512,7 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
   },
   OSOP5008: {
     title: 'Manual step',
-    severity: 'warning',
+    severity: 'reading',
     explanation:
       "A node has nothing the compiler can run (an api node without URL, a cli node without command, ...): it becomes a manual step, and the execution waits until someone completes it with 'osop-sfn complete'. The hint says how to automate it. With --strict (strict: true in the construct) manual steps are errors.",
   },
@@ -515,6 +562,44 @@ export const CODE_INFO: Record<Code, CodeInfo> = {
     severity: 'error',
     explanation:
       "A field of the definition would nest intrinsic functions (States.Format, States.JsonMerge, ...) more than 10 deep, which CreateStateMachine refuses. A final check on the compiled definition: the compiler's own constructs stay within the limit (wider forks are refused with OSOP5001), so input is not expected to reach it.",
+  },
+
+  OSOP5017: {
+    title: 'Two states with the same name',
+    severity: 'error',
+    explanation: "Two states the compiler makes would get the same name: a node id that contains ':' can clash with a state the compiler adds (a node id plus a suffix such as ':route'). Rename the node.",
+  },
+
+  // ---- osop-sfn test
+  OSOP6001: {
+    title: 'Bad test case',
+    severity: 'error',
+    explanation: "A test of the workflow's tests: section cannot be run as written: its type is none of unit, integration, e2e, simulation; its run is not full_workflow; its target_node is not a node; or its input is not a mapping. `osop-sfn test` leaves the case out and fails.",
+  },
+  OSOP6002: {
+    title: 'Unknown key in a test',
+    severity: 'error',
+    explanation: "A test, a mock, a failure injection or an expectation has a key `osop-sfn test` does not know (with a did-you-mean suggestion when one is close). Fix the spelling, or prefix your own keys with 'x-'.",
+  },
+  OSOP6003: {
+    title: 'Bad mock',
+    severity: 'error',
+    explanation: "A test's mocks or failure_injection are malformed: a mocked or injected node that is not a Task node of the workflow, a mock that is not { outputs } or { error, cause }, an empty list of calls, or an injection without a mock for the calls after it.",
+  },
+  OSOP6004: {
+    title: 'Bad expectation',
+    severity: 'error',
+    explanation: "A test's expect is missing, is not a mapping, says nothing to check, or holds a value of the wrong form: a status other than succeeded or failed, error or cause with status: succeeded, a path or nodes list naming states the compiled workflow does not have, or calls on nodes that are not Task nodes.",
+  },
+  OSOP6005: {
+    title: 'No tests',
+    severity: 'error',
+    explanation: "`osop-sfn test` (or `mocks`) was run on a workflow without a tests: section. Add one; the README's \"Run locally\" section shows its format.",
+  },
+  OSOP6006: {
+    title: 'Duplicate test id',
+    severity: 'error',
+    explanation: 'Two tests of the workflow have the same id; the second is left out. Give each test its own id.',
   },
 
   // ---- internal

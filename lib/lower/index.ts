@@ -287,7 +287,7 @@ class Lowerer implements RegionLowering {
   claim(name: string, state: State, region: Region, node?: WorkflowNode): string {
     if (this.names.has(name)) {
       const at = node ?? this.nodeNamed(name);
-      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'${at ? ` (node '${at.id}')` : ''}.`, at?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+      this.sink.error(Codes.StateNameClash, `Two states would be named '${name}'${at ? ` (node '${at.id}')` : ''}.`, at?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
       return name;
     }
     this.names.add(name);
@@ -297,7 +297,7 @@ class Lowerer implements RegionLowering {
 
   /** Reserve a state name that a construct places itself. */
   claimName(name: string): void {
-    if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, this.nodeNamed(name)?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+    if (this.names.has(name)) this.sink.error(Codes.StateNameClash, `Two states would be named '${name}'.`, this.nodeNamed(name)?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
     this.names.add(name);
   }
 

@@ -72,13 +72,13 @@ class Normaliser {
       else if (ext.data.type) stateMachineType = ext.data.type === 'express' ? 'EXPRESS' : 'STANDARD';
     }
     if (root.osop_version === undefined && root.osop === undefined) {
-      this.sink.warn(Codes.MissingField, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
+      this.sink.warn(Codes.DefaultAssumed, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
     }
     const id = typeof root.id === 'string' || typeof root.id === 'number' ? String(root.id) : undefined;
     const name = typeof root.name === 'string' ? root.name : undefined;
     const workflowId = id ?? deriveIdFromPath(this.doc.file.path);
     if (id === undefined) {
-      this.sink.warn(Codes.MissingField, `The workflow has no 'id'; using '${workflowId}' (from the file name).`, { offset: this.doc.range.offset, length: 0 }, 'Add an id: it names the state machine.');
+      this.sink.warn(Codes.DefaultAssumed, `The workflow has no 'id'; using '${workflowId}' (from the file name).`, { offset: this.doc.range.offset, length: 0 }, 'Add an id: it names the state machine.');
     }
 
     const nodes: WorkflowNode[] = [];
