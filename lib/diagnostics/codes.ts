@@ -1273,7 +1273,8 @@ export const CODE_INFO = {
   OSOP5017: {
     title: 'Two states with the same name',
     severity: 'error',
-    explanation: "Two states the compiler makes would get the same name: a node id that contains ':' can clash with a state the compiler adds (a node id plus a suffix such as ':route'). Rename the node.",
+    explanation:
+      "Two states of the definition would get the same name. A last check of the lowering: node ids are unique and hold no ':' (OSOP3001, OSOP3028) while every state the compiler adds has one (a node id plus a suffix such as ':route', or a name such as 'osop:init'), so input is not expected to reach it. Rename the node.",
     ...forms({
       twoStatesNamed: {
         message: (p: { name: string; value: string }) => `Two states would be named '${p.name}'${p.value}.`,
