@@ -33,7 +33,7 @@ function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink, at
     bytes = Infinity; // longer than a string can be
   }
   if (bytes <= MAX_DEFINITION_BYTES) return true;
-  sink.report(Codes.DefinitionTooLarge, { form: 'stateMachineDefinition', value: Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write', MAX_DEFINITION_BYTES }, at);
+  sink.report(Codes.DefinitionTooLarge, { form: 'measured', size: Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write', limit: MAX_DEFINITION_BYTES }, at);
   return false;
 }
 
@@ -77,7 +77,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
     wf = normaliseWorkflow(loaded, sink);
     if (!wf || sink.hasErrors) return failed();
     if (wf.nodes.length * MIN_STATE_BYTES > MAX_DEFINITION_BYTES) {
-      sink.report(Codes.DefinitionTooLarge, { form: 'nodesTheirStates', nodesCount: wf.nodes.length, MAX_DEFINITION_BYTES }, wf.range);
+      sink.report(Codes.DefinitionTooLarge, { form: 'estimated', nodesCount: wf.nodes.length, limit: MAX_DEFINITION_BYTES }, wf.range);
       return failed();
     }
     const analysed = analyseWorkflow(wf, sink);
@@ -92,7 +92,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.
     const err = e as Error;
-    sink.report(Codes.Internal, { value: err?.message ?? String(e), hint: err?.stack?.split('\n').slice(1, 4).join(' | ').trim() }, null);
+    sink.report(Codes.Internal, { error: err?.message ?? String(e), stack: err?.stack?.split('\n').slice(1, 4).join(' | ').trim() }, null);
     return { result: { ok: false, diagnostics: sink.diagnostics, internalError: true }, loaded, workflow: wf };
   }
 }

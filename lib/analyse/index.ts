@@ -177,9 +177,9 @@ class Analyser {
     }
     for (const e of backEdges) {
       if (!BOUNDED_BACK_EDGE_MODES.has(e.mode)) {
-        this.sink.report(Codes.UnboundedCycle, { form: 'goesBackEarlier', mode: e.mode, from: e.from, to: e.to }, e.range);
+        this.sink.report(Codes.UnboundedCycle, { form: 'backEdge', mode: e.mode, from: e.from, to: e.to }, e.range);
       } else if (e.mode === 'loop' && e.forEach) {
-        this.sink.report(Codes.UnboundedCycle, { form: 'eachGoesBack', from: e.from, to: e.to }, e.range);
+        this.sink.report(Codes.UnboundedCycle, { form: 'forEachBackEdge', from: e.from, to: e.to }, e.range);
       } else if (e.mode === 'conditional') {
         this.sink.report(Codes.ConditionalBackEdge, { from: e.from, to: e.to }, e.range);
       }
@@ -229,27 +229,27 @@ class Analyser {
     for (const node of this.wf.nodes) {
       const bad = badName(node.id);
       if (bad) {
-        this.sink.report(Codes.BadNodeId, { value: node.id.length > 60 ? `${node.id.slice(0, 59)}…` : node.id, bad }, node.idRange);
+        this.sink.report(Codes.BadNodeId, { id: node.id.length > 60 ? `${node.id.slice(0, 59)}…` : node.id, bad }, node.idRange);
         continue;
       }
       const badOutput = node.outputs.find((o) => RESERVED_NAMES.has(o.name));
-      if (badOutput) this.sink.report(Codes.BadOutputs, { form: 'outputNameReserved', badOutputName: badOutput.name, node: node.id }, badOutput.range);
+      if (badOutput) this.sink.report(Codes.BadOutputs, { form: 'reservedName', output: badOutput.name, node: node.id }, badOutput.range);
       const first = this.nodeById.get(node.id);
       if (first) {
-        this.sink.report(Codes.DuplicateNodeId, { form: 'duplicateId', node: node.id, position: first.index + 1 }, node.idRange);
+        this.sink.report(Codes.DuplicateNodeId, { form: 'sameId', node: node.id, first: first.index + 1 }, node.idRange);
         continue;
       }
       const key = dataKey(node.id);
       const clash = this.byDataKey.get(key);
       if (clash) {
-        this.sink.report(Codes.DuplicateNodeId, { form: 'idsBothKeep', clash: clash.id, node: node.id, key }, node.idRange);
+        this.sink.report(Codes.DuplicateNodeId, { form: 'sameOutputKey', clash: clash.id, node: node.id, key }, node.idRange);
         continue;
       }
       this.byDataKey.set(key, node);
       const outKeys = new Map<string, string>();
       for (const o of node.outputs) {
         const k = dataKey(o.name);
-        if (outKeys.has(k) && outKeys.get(k) !== o.name) this.sink.report(Codes.BadOutputs, { form: 'outputsAreBoth', value: outKeys.get(k), name: o.name, node: node.id, k }, o.range);
+        if (outKeys.has(k) && outKeys.get(k) !== o.name) this.sink.report(Codes.BadOutputs, { form: 'sameKey', other: outKeys.get(k), name: o.name, node: node.id, key: k }, o.range);
         outKeys.set(k, o.name);
       }
       this.indexOf.set(node.id, this.nodes.length);
@@ -272,7 +272,7 @@ class Analyser {
       for (const [end, range] of [[e.from, e.fromRange], [e.to, e.toRange]] as const) {
         if (!this.nodeById.has(end)) {
           ok = false;
-          this.sink.report(Codes.UnknownEdgeTarget, { form: 'refers', from: e.from, to: e.to, end, hint: didYouMean(end, this.nodeById.keys()) ?? `Nodes are: ${[...this.nodeById.keys()].slice(0, 12).join(', ')}.` }, range);
+          this.sink.report(Codes.UnknownEdgeTarget, { form: 'edgeEnd', from: e.from, to: e.to, end, hint: didYouMean(end, this.nodeById.keys()) ?? `Nodes are: ${[...this.nodeById.keys()].slice(0, 12).join(', ')}.` }, range);
         }
       }
       if (!ok) continue;
@@ -295,7 +295,7 @@ class Analyser {
         e.mode = 'conditional';
       }
       if ((e.mode === 'conditional' || e.mode === 'switch') && !e.condition) {
-        this.sink.report(Codes.MissingCondition, { form: 'whenCondition', mode: e.mode, from: e.from, to: e.to }, e.modeRange);
+        this.sink.report(Codes.MissingCondition, { form: 'noWhen', mode: e.mode, from: e.from, to: e.to }, e.modeRange);
         continue;
       }
       if (e.mode === 'switch') {
@@ -303,7 +303,7 @@ class Analyser {
         continue;
       }
       if (e.mode === 'loop' && e.forEach && !e.iteratorVar) {
-        this.sink.report(Codes.MissingCondition, { form: 'eachIteratorVar', from: e.from, to: e.to }, e.range);
+        this.sink.report(Codes.MissingCondition, { form: 'noIteratorVar', from: e.from, to: e.to }, e.range);
         continue;
       }
       this.edges.push(e);
@@ -321,12 +321,12 @@ class Analyser {
     const text = e.condition!.text.trim();
     const otherwise = /^(otherwise|default|else)$/i.test(text);
     if (otherwise && !routing.has(e.from)) {
-      this.sink.report(Codes.ReadingApplied, { form: 'saysTakenAny', mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
+      this.sink.report(Codes.ReadingApplied, { form: 'otherwiseOnFailureEdge', mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
       e.condition = undefined;
       return;
     }
     if (!otherwise && /\berror\b/.test(text)) return;
-    this.sink.report(Codes.ReadingApplied, { form: 'otherwiseSaysBeside', otherwise, mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
+    this.sink.report(Codes.ReadingApplied, { form: 'conditionOnFailureEdge', otherwise, mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
     e.mode = 'conditional';
   }
 
@@ -344,7 +344,7 @@ class Analyser {
     for (const t of targets) {
       if (!this.nodeById.has(t.to)) {
         ok = false;
-        this.sink.report(Codes.UnknownEdgeTarget, { form: 'switchRoutes', from: e.from, to: t.to, hint: didYouMean(t.to, this.nodeById.keys()) }, t.range);
+        this.sink.report(Codes.UnknownEdgeTarget, { form: 'switchCase', from: e.from, to: t.to, hint: didYouMean(t.to, this.nodeById.keys()) }, t.range);
       }
     }
     if (!ok) return;
@@ -390,7 +390,7 @@ class Analyser {
       candidates.push(onlyFromLater ?? members[0]);
     }
     if (candidates.length === 1) return candidates[0];
-    this.sink.report(Codes.NoEntryNode, { candidatesCount: candidates.length, value: candidates.map((c) => `'${c.id}'`).join(', ') }, this.wf.range);
+    this.sink.report(Codes.NoEntryNode, { candidatesCount: candidates.length, candidates: candidates.map((c) => `'${c.id}'`).join(', ') }, this.wf.range);
     return undefined;
   }
 
@@ -429,7 +429,7 @@ class Analyser {
     const join = this.ipdom(START_NODE);
     if (join === null) {
       for (const r of roots.slice(1)) {
-        this.sink.report(Codes.SeveralEntryNodes, { rootsCount: roots.length, list, id: r.id, id2: roots[0].id }, r.idRange);
+        this.sink.report(Codes.SeveralEntryNodes, { rootsCount: roots.length, list, node: r.id, first: roots[0].id }, r.idRange);
       }
       return;
     }
@@ -477,7 +477,7 @@ class Analyser {
         if (flow.length === 0) break;
         const targets = [...new Set(flow.map((x) => x.to))];
         if (targets.length > 1 || flow.some((x) => !FLOW_MODES.has(x.mode))) {
-          this.sink.report(Codes.AmbiguousLoopBody, { form: 'bodyEachLoop', from: e.from, to: e.to, current, value: targets.map((t) => `'${t}'`).join(', ') }, e.range);
+          this.sink.report(Codes.AmbiguousLoopBody, { form: 'bodyBranches', from: e.from, to: e.to, current, targets: targets.map((t) => `'${t}'`).join(', ') }, e.range);
           break;
         }
         const next = targets[0];
@@ -492,14 +492,14 @@ class Analyser {
       }
       const others = this.outEdges.get(e.from)!.filter((x) => x !== e && !FAILURE_MODES.has(x.mode));
       if (others.length > 1 || (others.length === 1 && after && others[0].to !== after)) {
-        this.sink.report(Codes.AmbiguousLoopBody, { form: 'startsEachLoop', from: e.from, value: others.map((x) => `'${x.to}'`).join(', ') }, others[0].range);
+        this.sink.report(Codes.AmbiguousLoopBody, { form: 'loopStartContinues', from: e.from, others: others.map((x) => `'${x.to}'`).join(', ') }, others[0].range);
         continue;
       }
       if (others.length === 1) after = others[0].to;
       for (const id of body) {
         for (const x of this.outEdges.get(id)!) {
           if (FAILURE_MODES.has(x.mode) && !inBody.has(x.to) && x.to !== after) {
-            this.sink.report(Codes.NonNestingRegion, { form: 'leavesBodyEach', mode: x.mode, from: x.from, to: x.to, from2: e.from, to2: e.to }, x.range);
+            this.sink.report(Codes.NonNestingRegion, { form: 'leavesLoopBody', mode: x.mode, from: x.from, to: x.to, loopFrom: e.from, loopTo: e.to }, x.range);
           }
         }
       }
@@ -522,12 +522,12 @@ class Analyser {
       // A loop back onto the fork node itself is fine (a Choice before the Parallel); forward choices are not.
       const branching = out.filter((e) => (e.mode === 'conditional' || e.mode === 'switch' || (e.mode === 'loop' && !e.forEach)) && !this.backEdges.has(e));
       if (branching.length) {
-        this.sink.report(Codes.NotSupportedYet, { form: 'bothForksInto', node: node.id, to: branching[0].to }, branching[0].range);
+        this.sink.report(Codes.NotSupportedYet, { form: 'forkAndChoice', node: node.id, to: branching[0].to }, branching[0].range);
         continue;
       }
       for (const e of flow) {
         if (e.mode === 'spawn' && (e.spawnCount ?? 1) > 1) {
-          this.sink.report(Codes.NotSupportedYet, { form: 'spawnAsksCopies', from: e.from, to: e.to, spawnCount: e.spawnCount }, e.range);
+          this.sink.report(Codes.NotSupportedYet, { form: 'spawnCount', from: e.from, to: e.to, spawnCount: e.spawnCount }, e.range);
         }
       }
       const join = this.ipdom(node.id);
@@ -548,7 +548,7 @@ class Analyser {
           if (prev !== undefined && prev !== bi) {
             nests = false;
             const into = this.inEdges(id).filter((x) => !this.backEdges.has(x)).map((x) => `${x.from} → ${x.to}`);
-            this.sink.report(Codes.NonNestingRegion, { form: 'parallelBranchesThrough', node: node.id, to: flow[prev].to, to2: start.to, id, value: into.join(', '), value2: join ? ` at '${join}'` : '', join }, this.nodeById.get(id)!.idRange);
+            this.sink.report(Codes.NonNestingRegion, { form: 'branchesMeetEarly', node: node.id, branch: flow[prev].to, branch2: start.to, meet: id, edges: into.join(', '), join }, this.nodeById.get(id)!.idRange);
             continue;
           }
           owner.set(id, bi);
@@ -557,7 +557,7 @@ class Analyser {
             if (this.backEdges.has(x)) {
               if (!seen.has(x.to) && x.to !== start.to && !this.reaches(start.to, x.to, join)) {
                 nests = false;
-                this.sink.report(Codes.NonNestingRegion, { form: 'goesInsideParallel', mode: x.mode, from: x.from, to: x.to, node: node.id }, x.range);
+                this.sink.report(Codes.NonNestingRegion, { form: 'leavesBranch', mode: x.mode, from: x.from, to: x.to, node: node.id }, x.range);
               }
               continue;
             }
@@ -606,19 +606,19 @@ class Analyser {
     const modes = new Set(declared.map((e) => e.joinMode));
     const e = declared[0];
     if (modes.size > 1) {
-      this.sink.report(Codes.NotSupportedYet, { form: 'edgesForkDeclare', fork, value: [...modes].join(', ') }, e.range);
+      this.sink.report(Codes.NotSupportedYet, { form: 'mixedJoinModes', fork, modes: [...modes].join(', ') }, e.range);
       return undefined;
     }
     if (e.joinMode === 'wait_any') return 'wait_any';
     if (e.joinMode === 'wait_n') {
       const n = e.joinCount;
       if (n === undefined || !Number.isInteger(n) || n < 1 || n > flow.length) {
-        this.sink.report(Codes.NotSupportedYet, { form: 'joinModeWait', value: join ?? fork, flowCount: flow.length, value2: n ?? 'missing' }, e.range);
+        this.sink.report(Codes.NotSupportedYet, { form: 'waitNCount', join: join ?? fork, flowCount: flow.length, count: n ?? 'missing' }, e.range);
         return undefined;
       }
       return 'wait_n';
     }
-    this.sink.report(Codes.UnknownEdgeMode, { form: 'unknownJoinMode', joinMode: e.joinMode }, e.range);
+    this.sink.report(Codes.UnknownEdgeMode, { form: 'joinMode', joinMode: e.joinMode }, e.range);
     return undefined;
   }
 
@@ -705,7 +705,7 @@ class Analyser {
         if (inLoop.has(v)) continue;
         inLoop.add(v);
         if (++memberships > MAX_CYCLE_MEMBERSHIPS) {
-          this.sink.report(Codes.DefinitionTooLarge, { form: 'loopFallbackCycles' }, e.range);
+          this.sink.report(Codes.DefinitionTooLarge, { form: 'nestedCycles' }, e.range);
           return result;
         }
         for (const p of preds[v]) if (!inLoop.has(p)) stack.push(p);
@@ -782,8 +782,8 @@ class Analyser {
       // Nodes read whole (an agent's context:) must exist and have run on every path here.
       for (const ref of binding?.nodeRefs?.(node.binding!.config) ?? []) {
         const target = this.nodeById.get(ref.id);
-        if (!target) this.sink.report(Codes.UnknownReference, { form: 'message', ref: ref.id, hint: didYouMean(ref.id, this.nodeById.keys()) }, ref.range);
-        else if (!this.dom.dominates(this.point(target, 'ok'), point)) this.sink.report(Codes.NotYetRun, { form: 'mayHaveRun', ref: ref.id, node: node.id }, ref.range);
+        if (!target) this.sink.report(Codes.UnknownReference, { form: 'notANode', ref: ref.id, hint: didYouMean(ref.id, this.nodeById.keys()) }, ref.range);
+        else if (!this.dom.dominates(this.point(target, 'ok'), point)) this.sink.report(Codes.NotYetRun, { form: 'notOnEveryPath', ref: ref.id, node: node.id }, ref.range);
       }
     }
   }
@@ -843,7 +843,7 @@ class Analyser {
     const optional = ref.kind === 'input' && ref.path.length === 1 ? this.optionalWithoutDefault(ref.path[0]) : undefined;
     if (optional) {
       this.optionalLists.add(optional.name);
-      this.sink.report(Codes.OptionalInputUsed, { form: 'eachIteratesInputs', from: e.from, to: e.to, optionalName: optional.name }, e.range);
+      this.sink.report(Codes.OptionalInputUsed, { form: 'forEach', from: e.from, to: e.to, input: optional.name }, e.range);
     }
   }
 
@@ -864,7 +864,7 @@ class Analyser {
     for (const ref of parsed.value.references) {
       if (ref.kind === 'secret') {
         if (!secretsAllowed) {
-          this.sink.report(Codes.SecretInCondition, { form: 'secretUsedHere', value: node.binding?.id === 'agent' ? 'the language model and ' : '' }, this.spanRange(t, ref.span));
+          this.sink.report(Codes.SecretInCondition, { form: 'leaks', toModel: node.binding?.id === 'agent' }, this.spanRange(t, ref.span));
           continue;
         }
         const users = this.secrets.get(ref.name);
@@ -893,7 +893,7 @@ class Analyser {
       if (segs[0] === 'error' && !this.nodeById.has('error')) {
         const field = segs[1] ?? 'name';
         const key = field === 'name' || field === 'type' || field === 'code' || field === 'error' ? 'Error' : field === 'cause' || field === 'message' ? 'message' : undefined;
-        if (!key || segs.length > 2) return fail(Codes.UnknownReference, { form: 'fieldError', value: segs.join('.') });
+        if (!key || segs.length > 2) return fail(Codes.UnknownReference, { form: 'errorField', ref: segs.join('.') });
         // The message is read out of the cause by the lowering (a function's cause is the Lambda runtime's JSON envelope).
         if (key === 'message') this.errorMessages.add(failed.id);
         this.resolved.set(ref, { path: `${errorPath(failed.id)}.${key}`, mayBeAbsent: false, type: 'string' });
@@ -902,22 +902,22 @@ class Analyser {
     }
     switch (ref.kind) {
       case 'secret':
-        return fail(Codes.SecretInCondition, { form: 'secretsUsedConditions' });
+        return fail(Codes.SecretInCondition, { form: 'inCondition' });
       case 'env':
-        return fail(Codes.UnsupportedNamespace, { form: 'envReadState', refName: ref.name });
+        return fail(Codes.UnsupportedNamespace, { form: 'env', name: ref.name });
       case 'loop': {
         const name = ref.path[0];
         const body = scopeChain(this.scopeOf.get(at.id) ?? null).find((sc) => sc.region.kind === 'for-each' && (sc.region.iteratorVar === name || name === 'index'));
         if (!body) {
           const vars = scopeChain(this.scopeOf.get(at.id) ?? null).flatMap((sc) => (sc.region.kind === 'for-each' ? [sc.region.iteratorVar] : []));
-          return fail(Codes.UnknownReference, { form: 'varsLengthLoop', varsCount: vars.length, name, id: at.id, value: ref.path.join('.'), hint: vars.length ? `The loop's item is loop.${vars[0]}.` : undefined });
+          return fail(Codes.UnknownReference, { form: 'loopItem', varsCount: vars.length, name, node: at.id, path: ref.path.join('.'), hint: vars.length ? `The loop's item is loop.${vars[0]}.` : undefined });
         }
         this.resolved.set(ref, { path: loopPath(ref.path), mayBeAbsent: ref.path.length > 1 });
         return true;
       }
       case 'metadata': {
         const path = METADATA_PATHS[ref.name];
-        if (!path) return fail(Codes.UnsupportedNamespace, { form: 'metadataKnown', refName: ref.name, value: Object.keys(METADATA_PATHS).map((k) => `metadata.${k}`).join(', ') });
+        if (!path) return fail(Codes.UnsupportedNamespace, { form: 'metadata', name: ref.name, known: Object.keys(METADATA_PATHS).map((k) => `metadata.${k}`).join(', ') });
         this.resolved.set(ref, { path, mayBeAbsent: false, type: 'string' });
         return true;
       }
@@ -944,7 +944,7 @@ class Analyser {
     this.optionalInputsUsed.set(node.id, used);
     if (used.has(name)) return;
     used.add(name);
-    this.sink.report(Codes.OptionalInputUsed, { form: 'usesInputsOptional', node: node.id, name }, this.spanRange(t, ref.span));
+    this.sink.report(Codes.OptionalInputUsed, { form: 'template', node: node.id, name }, this.spanRange(t, ref.span));
   }
 
   private resolveInput(ref: Reference, path: string[], fail: Fail): boolean {
@@ -957,7 +957,7 @@ class Analyser {
       if (near) return fail(Codes.UnknownInput, { name, hint: near });
       decl = { name, required: false, range: this.wf.idRange };
       (this.wf.inputs ??= []).push(decl);
-      this.sink.report(Codes.ImplicitInput, { form: 'inputsNamesInput', value: path.join('.'), name }, this.refRange ?? null);
+      this.sink.report(Codes.ImplicitInput, { form: 'undeclaredInput', path: path.join('.'), name }, this.refRange ?? null);
     }
     const structured = path.length === 1 && (decl.schema?.type === 'object' || decl.schema?.type === 'array');
     this.resolved.set(ref, { path: jsonPathOf(['input', ...path]), mayBeAbsent: !decl.required || path.length > 1, type: path.length === 1 ? decl.type : undefined, ...(structured ? { json: true } : {}) });
@@ -970,20 +970,20 @@ class Analyser {
       const node = this.nodeById.get(ref.node)!;
       const names = this.outputNames(node);
       const name = ref.path[0];
-      if (name === undefined) return fail(Codes.UnknownOutput, { form: 'namesOneOutputs', shown, hint: names.length ? `Outputs of '${node.id}': ${names.join(', ')}.` : undefined });
+      if (name === undefined) return fail(Codes.UnknownOutput, { form: 'nodeWithoutOutput', shown, hint: names.length ? `Outputs of '${node.id}': ${names.join(', ')}.` : undefined });
       if (!names.includes(name)) {
         // A dotted name reads an agent's structured answer (typed outputs); elsewhere, and for a near miss, it is a mistake.
         const reading = node.binding?.id === 'agent' && !(node.outputs.length && didYouMean(name, names)) && this.declareImplicitOutput(node, name, ref);
         if (!reading) {
-          if (names.length === 0) return fail(Codes.UnknownOutput, { form: 'declaresOutputsValue', node: node.id, shown, name });
-          return fail(Codes.UnknownOutput, { form: 'output', node: node.id, name, hint: didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.` });
+          if (names.length === 0) return fail(Codes.UnknownOutput, { form: 'noOutputs', node: node.id, shown, name });
+          return fail(Codes.UnknownOutput, { form: 'unknownOutput', node: node.id, name, hint: didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.` });
         }
       }
       const ok = this.point(node, 'ok');
       if (!this.scopeAllows(node, at, shown, fail)) return false;
       if (!this.dom.dominates(ok, point)) {
         const why = node.id === at.id ? `'${at.id}' has not produced it yet when its own ${where} is evaluated` : `'${node.id}' does not run on every path to '${at.id}'`;
-        return fail(Codes.NotYetRun, { form: 'mayHaveValue', shown, why, id: at.id });
+        return fail(Codes.NotYetRun, { form: 'mayNotHaveRun', shown, why, node: at.id });
       }
       this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, ...(ref.path.length === 1 ? this.typed(this.outputType(node, name)) : {}) });
       return true;
@@ -1004,20 +1004,20 @@ class Analyser {
     }
     if (ref.node === null && this.wf.inputs?.some((i) => i.name === name)) return this.resolveInput(ref, segments, fail);
     if (candidates.length > 0) {
-      return fail(Codes.NotYetRun, { form: 'mayHaveValue2', shown, name, value: candidates.map((c) => c.id).join(', '), id: at.id });
+      return fail(Codes.NotYetRun, { form: 'noDeclarerOnEveryPath', shown, name, candidates: candidates.map((c) => c.id).join(', '), node: at.id });
     }
     // A bare name in a condition: a result field of the node the edge leaves (the node before a routing node), else an input.
     if (ref.node === null && where === 'condition') return this.resolveBareName(ref, segments, point, at, fail);
     const human = this.nodes.find((nd) => nd.type === 'human');
     if (ref.node === null && human && (name === 'approved' || name === 'rejected')) {
-      return fail(Codes.UnknownReference, { form: 'outputAnyInput', name, human: human.id });
+      return fail(Codes.UnknownReference, { form: 'approvalWord', name, human: human.id });
     }
     const pool = new Set<string>([...this.nodeById.keys(), ...this.declarers.keys(), ...(this.wf.inputs ?? []).map((i) => i.name)]);
     const suggestion = closestMatch(name, pool);
     if (ref.node !== null) {
-      return fail(Codes.UnknownReference, { form: 'refersNeitherNor', shown, node: ref.node, suggestion, value: this.exampleRef() });
+      return fail(Codes.UnknownReference, { form: 'neitherNodeNorOutput', shown, node: ref.node, suggestion, example: this.exampleRef() });
     }
-    return fail(Codes.UnknownReference, { form: 'outputAnyInput2', name, suggestion, value: this.exampleRef() });
+    return fail(Codes.UnknownReference, { form: 'unknownName', name, suggestion, example: this.exampleRef() });
   }
 
   /**
@@ -1031,7 +1031,7 @@ class Analyser {
     const name = segments[0];
     const source = this.resultSource(at);
     if (source && source.binding?.id === 'approval' && (name === 'approved' || name === 'rejected') && segments.length === 1) {
-      this.sink.report(Codes.ImplicitOutput, { form: 'namesDeclaredOutput', name, source: source.id }, this.refRange ?? null);
+      this.sink.report(Codes.ImplicitOutput, { form: 'approvalDecision', name, source: source.id }, this.refRange ?? null);
       this.resolved.set(ref, { path: outputPath(source.id, 'decision'), mayBeAbsent: false, type: 'boolean', truthy: name });
       return true;
     }
@@ -1042,11 +1042,11 @@ class Analyser {
     if (segments.length === 1 && this.wf.inputs?.some((i) => i.name === name) !== true) {
       void fail;
       (this.wf.inputs ??= []).push({ name, required: false, range: this.wf.idRange });
-      this.sink.report(Codes.ImplicitInput, { form: 'namesOutputAny', name, id: at.id }, this.refRange ?? null);
+      this.sink.report(Codes.ImplicitInput, { form: 'bareName', name, at: at.id }, this.refRange ?? null);
       this.resolved.set(ref, { path: jsonPathOf(['input', name]), mayBeAbsent: true });
       return true;
     }
-    return fail(Codes.UnknownReference, { form: 'outputAnyInput3', value: segments.join('.'), value2: this.exampleRef() });
+    return fail(Codes.UnknownReference, { form: 'unknownPath', name: segments.join('.'), example: this.exampleRef() });
   }
 
   /** The node whose result a condition out of `at` reads: `at`, or for a routing node the one node before it. */
@@ -1080,7 +1080,7 @@ class Analyser {
       const list = this.declarers.get(name);
       if (list) list.push(node);
       else this.declarers.set(name, [node]);
-      this.sink.report(Codes.ImplicitOutput, { form: 'declaredOutputRead', name, node: node.id, value: what[binding] }, this.refRange ?? node.idRange);
+      this.sink.report(Codes.ImplicitOutput, { form: 'resultField', name, node: node.id, reading: what[binding] }, this.refRange ?? node.idRange);
     }
     if (binding === 'agent') this.noteUse(node, name, ref);
     return true;
@@ -1131,14 +1131,14 @@ class Analyser {
       if (atChain.includes(sc)) break;
       const r = sc.region;
       if (r.kind === 'for-each') {
-        return fail(Codes.LoopItemReference, { shown, from: r.edge.from, to: r.edge.to, id: at.id });
+        return fail(Codes.LoopItemReference, { shown, from: r.edge.from, to: r.edge.to, at: at.id });
       }
       const sibling = atChain.find((x) => x.region === r);
       if (sibling) {
-        return fail(Codes.ParallelReference, { shown, node: r.node, id: at.id, hint: r.join ? `Use it after the join '${r.join}'.` : undefined });
+        return fail(Codes.ParallelReference, { shown, node: r.node, at: at.id, hint: r.join ? `Use it after the join '${r.join}'.` : undefined });
       }
       if (r.joinMode !== 'wait_all') {
-        return fail(Codes.NotYetRun, { form: 'mayHaveValue3', shown, id: at.id, node: r.node, joinMode: r.joinMode });
+        return fail(Codes.NotYetRun, { form: 'joinMayNotFinish', shown, at: at.id, node: r.node, joinMode: r.joinMode });
       }
     }
     return true;

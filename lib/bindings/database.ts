@@ -66,7 +66,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
     }
     const engine = parsed.data.engine?.toLowerCase();
     if (engine && !ENGINES_BOUND.has(engine)) {
-      ctx.sink.report(Codes.BadRuntime, { form: 'dbUsesEngine', node: node.id, engine: parsed.data.engine }, ctx.valueRange(runtime, 'engine'));
+      ctx.sink.report(Codes.BadRuntime, { form: 'dbEngine', node: node.id, engine: parsed.data.engine }, ctx.valueRange(runtime, 'engine'));
       return undefined;
     }
     const key = statementOf(runtime);
@@ -74,7 +74,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
     if (key) sql = ctx.template(runtime[key] as string, runtime, key);
     else {
       sql = new TemplateText(`SELECT * FROM ${parsed.data.table}`, ctx.valueRange(runtime, 'table'), undefined);
-      ctx.sink.report(Codes.DefaultBehaviour, { form: 'dbNamesOnly', node: node.id, table: parsed.data.table }, ctx.valueRange(runtime, 'table'));
+      ctx.sink.report(Codes.DefaultBehaviour, { form: 'dbTable', node: node.id, table: parsed.data.table }, ctx.valueRange(runtime, 'table'));
     }
     const sfn = node.sfn.options ?? {};
     return {

@@ -78,7 +78,7 @@ export const eventBinding: Binding<EventConfig> = {
   lower(node, c, ctx) {
     if (ctx.isEntry) {
       if (!c.described) {
-        ctx.sink.report(Codes.DefaultBehaviour, { form: 'startsEventSays', node: node.id }, node.typeRange);
+        ctx.sink.report(Codes.DefaultBehaviour, { form: 'eventWithoutSource', node: node.id }, node.typeRange);
       }
       // The event's detail is the execution input (the rule's target input); the node itself does nothing.
       return { state: { Type: 'Pass', Comment: `Started by ${c.trigger.type === 'manual' ? 'hand' : `the ${c.trigger.type} trigger`}: ${taskComment(node)}`, ResultPath: null }, trigger: c.described ? c.trigger : undefined };

@@ -37,7 +37,7 @@ export const manualBinding: Binding<{ why: string }> = {
   matches: () => true,
   read: (ctx) => ({ why: whyManual(ctx.node.type, ctx.node.runtime) }),
   lower(node, c, ctx) {
-    ctx.sink.report(Codes.ManualStep, { node: node.id, why: c.why, value: howToAutomate(node.type) }, node.typeRange);
+    ctx.sink.report(Codes.ManualStep, { node: node.id, why: c.why, automate: howToAutomate(node.type) }, node.typeRange);
     const payload: Record<string, unknown> = {
       kind: 'manual',
       workflowId: ctx.workflowId,

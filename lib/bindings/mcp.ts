@@ -46,13 +46,13 @@ export const mcpBinding: Binding<McpConfig> = {
     const server = typeof sfn.mcp_server === 'string' ? new TemplateText(sfn.mcp_server, node.range, undefined) : ctx.template(runtime[key!] as string, runtime, key!);
     const tool = (sfn.mcp_tool as string | undefined) ?? (typeof runtime.tool === 'string' ? runtime.tool : typeof runtime.tool_name === 'string' ? runtime.tool_name : undefined);
     if (!tool) {
-      ctx.sink.report(Codes.BadRuntime, { form: 'mcpNamesServer', node: node.id }, ctx.runtimeRange);
+      ctx.sink.report(Codes.BadRuntime, { form: 'mcpWithoutTool', node: node.id }, ctx.runtimeRange);
       return undefined;
     }
     const argsKey = ['arguments', 'args', 'input', 'params'].find((k) => runtime[k] !== undefined);
     const argsRaw = argsKey ? runtime[argsKey] : {};
     if (!isObj(argsRaw)) {
-      ctx.sink.report(Codes.BadRuntime, { form: 'toolArgumentsMcp', node: node.id }, ctx.valueRange(runtime, argsKey!));
+      ctx.sink.report(Codes.BadRuntime, { form: 'mcpArguments', node: node.id }, ctx.valueRange(runtime, argsKey!));
       return undefined;
     }
     const args: Record<string, JsonTemplate> = {};

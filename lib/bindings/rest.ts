@@ -132,7 +132,7 @@ export const restBinding: Binding<RestConfig> = {
     const secretUrl = wholeSecret(url.parsed);
     const origin = secretUrl ? `\${secrets.${secretUrl}}` : literalOrigin(url.parsed);
     if (!origin) {
-      ctx.sink.report(Codes.BadUrl, { node: node.id, value: url.parsed.text.slice(0, 60) }, url.range);
+      ctx.sink.report(Codes.BadUrl, { node: node.id, url: url.parsed.text.slice(0, 60) }, url.range);
       return undefined;
     }
     if (b.http === 'native') {

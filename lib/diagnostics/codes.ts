@@ -185,12 +185,12 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "The path does not exist, or it exists but cannot be read (the message then names the system error, e.g. EACCES). Check the path; workflow files end in .osop, .osop.yaml, .osop.yml or .osop.json.",
     ...forms({
-      findFile: {
+      missing: {
         message: (p: { path: string }) => `Cannot find the file '${p.path}'.`,
         hint: (_p: { path: string }) => 'Check the path; workflow files end in .osop, .osop.yaml, .osop.yml or .osop.json.',
       },
-      read: {
-        message: (p: { path: string; value: string }) => `Cannot read '${p.path}': ${p.value}.`,
+      unreadable: {
+        message: (p: { path: string; errno: string }) => `Cannot read '${p.path}': ${p.errno}.`,
       },
     }),
   },
@@ -199,11 +199,11 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: 'The path is a directory (or a device, pipe or socket), not a workflow file. Name the files to compile, e.g. `osop-sfn check workflows/*.osop.yaml`.',
     ...forms({
-      directoryFile: {
-        message: (p: { path: string; value: string }) => `'${p.path}' is a directory, not a workflow file.`,
-        hint: (p: { path: string; value: string }) => `To compile every workflow in it, name the files: osop-sfn check ${p.value}/*.osop.yaml`,
+      directory: {
+        message: (p: { path: string; dir: string }) => `'${p.path}' is a directory, not a workflow file.`,
+        hint: (p: { path: string; dir: string }) => `To compile every workflow in it, name the files: osop-sfn check ${p.dir}/*.osop.yaml`,
       },
-      regularFile: {
+      notRegular: {
         message: (p: { path: string }) => `'${p.path}' is not a regular file.`,
       },
     }),
@@ -212,18 +212,18 @@ export const CODE_INFO = {
     title: 'Unexpected file extension',
     severity: 'warning',
     explanation: 'The file name does not end in .osop, .osop.yaml, .osop.yml or .osop.json; the file is read as an OSOP workflow anyway. Rename the file to silence the warning.',
-    message: (p: { path: string; value: string }) => `'${p.path}' does not end in ${p.value}; reading it as an OSOP workflow anyway.`,
+    message: (p: { path: string; extensions: string }) => `'${p.path}' does not end in ${p.extensions}; reading it as an OSOP workflow anyway.`,
   },
   OSOP1004: {
     title: 'Empty file',
     severity: 'error',
     explanation: "The file holds only whitespace and comments, or no YAML document at all. A workflow needs at least 'id', 'name', 'nodes' and 'edges'.",
     ...forms({
-      fileEmptyNeeds: {
+      empty: {
         message: (_p: NoParams) => `The file is empty: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`,
         hint: (_p: NoParams) => 'Start from workflows/stripe-payment.osop.yaml.',
       },
-      fileHoldsDocument: {
+      noDocument: {
         message: (_p: NoParams) => `The file holds no document: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`,
       },
     }),
@@ -233,11 +233,11 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "The YAML parser refused the text (the message is the parser's, at the position where it stopped), or YAML aliases repeat more than the loader allows (10,000 alias uses, 1,000,000 values). Fix the syntax at the position shown; write repeated parts out instead of aliasing them.",
     ...forms({
-      yamlSyntaxError: {
-        message: (p: { value: string; hint: undefined | string }) => `YAML syntax error: ${p.value}`,
-        hint: (p: { value: string; hint: undefined | string }) => p.hint,
+      parser: {
+        message: (p: { parserMessage: string; hint: undefined | string }) => `YAML syntax error: ${p.parserMessage}`,
+        hint: (p: { parserMessage: string; hint: undefined | string }) => p.hint,
       },
-      message: {
+      aliases: {
         message: (p: { message: string }) => p.message,
         hint: (_p: { message: string }) => 'Write the repeated parts out, or reduce the nesting of aliases.',
       },
@@ -247,7 +247,7 @@ export const CODE_INFO = {
     title: 'The document is not a mapping',
     severity: 'error',
     explanation: "The top-level YAML value is a list, a string or a number, but a workflow is a mapping with keys such as 'id', 'name', 'nodes' and 'edges'.",
-    message: (p: { value: string }) => `The document is ${p.value}, but a workflow is a mapping with 'id', 'name', 'nodes' and 'edges'.`,
+    message: (p: { kind: string }) => `The document is ${p.kind}, but a workflow is a mapping with 'id', 'name', 'nodes' and 'edges'.`,
   },
   OSOP1007: {
     title: 'Duplicate key',
@@ -260,25 +260,25 @@ export const CODE_INFO = {
     title: 'File too large',
     severity: 'error',
     explanation: 'The file is over 4 MiB and is refused before it is parsed: Step Functions accepts definitions of at most 1 MB, so such a file cannot become a state machine. Split it into sub-workflows (workflow_ref).',
-    message: (p: { path: string; size: number; MAX_FILE_BYTES: number }) => `'${p.path}' is ${p.size} bytes; the limit is ${p.MAX_FILE_BYTES}.`,
+    message: (p: { path: string; size: number; limit: number }) => `'${p.path}' is ${p.size} bytes; the limit is ${p.limit}.`,
   },
   OSOP1009: {
     title: 'Invalid UTF-8',
     severity: 'error',
     explanation: 'The file is not valid UTF-8 (it is never decoded with replacement characters); the message gives the byte offset and line of the first bad byte. Save the file as UTF-8.',
-    message: (p: { file: string; i: number; line: number; value: string }) => `'${p.file}' is not valid UTF-8: byte ${p.i} (on line ${p.line}) is 0x${p.value}.`,
-    hint: (_p: { file: string; i: number; line: number; value: string }) => 'Save the file as UTF-8.',
+    message: (p: { file: string; offset: number; line: number; byteHex: string }) => `'${p.file}' is not valid UTF-8: byte ${p.offset} (on line ${p.line}) is 0x${p.byteHex}.`,
+    hint: (_p: { file: string; offset: number; line: number; byteHex: string }) => 'Save the file as UTF-8.',
   },
   OSOP1010: {
     title: 'Nesting too deep',
     severity: 'error',
     explanation: 'Maps and lists are nested more than 100 levels deep (or too deeply for the parser to read). Workflows nest a few levels; flatten the structure.',
     ...forms({
-      documentNestsMaps: {
-        message: (p: { depth: number; MAX_NESTING: number }) => `The document nests maps and lists ${p.depth} levels deep; the limit is ${p.MAX_NESTING}.`,
-        hint: (_p: { depth: number; MAX_NESTING: number }) => 'Workflows nest a few levels; flatten the structure.',
+      tooDeep: {
+        message: (p: { depth: number; limit: number }) => `The document nests maps and lists ${p.depth} levels deep; the limit is ${p.limit}.`,
+        hint: (_p: { depth: number; limit: number }) => 'Workflows nest a few levels; flatten the structure.',
       },
-      documentNestedToo: {
+      parserTooDeep: {
         message: (_p: NoParams) => 'The document is nested too deeply to be read.',
         hint: (_p: NoParams) => 'Flatten the structure.',
       },
@@ -293,10 +293,10 @@ export const CODE_INFO = {
       "A required field is missing: a missing or empty 'nodes', missing 'edges' when there are several nodes, or a required field of a node or edge (id, type, from, to). (A field with a default is OSOP2012.)",
     ...forms({
       zodMissing: schemaForms.zodMissing,
-      nodesEmptyNeeds: {
+      nodesEmpty: {
         message: (_p: NoParams) => "'nodes' is empty: a workflow needs at least one node.",
       },
-      edgesMoreThan: {
+      noEdges: {
         message: (_p: NoParams) => "The workflow has no 'edges': with more than one node the order is unknown.",
         hint: (_p: NoParams) => 'Add edges: - from: a, to: b.',
       },
@@ -313,29 +313,29 @@ export const CODE_INFO = {
         message: (p: { node: string; method: string }) => `Node '${p.node}' has HTTP method '${p.method}'.`,
         hint: (_p: { node: string; method: string }) => 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.',
       },
-      mappingIdType: {
-        message: (p: { position: number; value: string }) => `Node ${p.position} is ${p.value}, but a node is a mapping with 'id' and 'type'.`,
+      nodeNotMapping: {
+        message: (p: { position: number; kind: string }) => `Node ${p.position} is ${p.kind}, but a node is a mapping with 'id' and 'type'.`,
       },
-      maxPollsWhole: {
-        message: (p: { id: string }) => `max_polls of node '${p.id}' must be a whole number from 1 to 10001.`,
+      maxPolls: {
+        message: (p: { node: string }) => `max_polls of node '${p.node}' must be a whole number from 1 to 10001.`,
       },
-      mapping: {
-        message: (p: { position: number; value: string }) => `Edge ${p.position} is ${p.value}, but an edge is a mapping with 'from' and 'to'.`,
+      edgeNotMapping: {
+        message: (p: { position: number; kind: string }) => `Edge ${p.position} is ${p.kind}, but an edge is a mapping with 'from' and 'to'.`,
       },
-      bothWhenCondition: {
+      whenAndCondition: {
         message: (p: { from: string; to: string }) => `Edge ${p.from} → ${p.to} has both 'when' and 'condition', and they differ.`,
         hint: (_p: { from: string; to: string }) => "Keep one: 'when' is the spec's name, 'condition' an older alias.",
       },
-      caseSwitchNeeds: {
+      caseWithoutTo: {
         message: (p: { position: number; from: string }) => `Case ${p.position} of the switch edge from '${p.from}' needs 'to' (a node id).`,
       },
-      caseSwitchCompares: {
-        message: (p: { position: number; from: string; value: string }) => `Case ${p.position} of the switch edge from '${p.from}' compares with ${p.value}; a case value is a string, number, boolean or null.`,
+      caseValue: {
+        message: (p: { position: number; from: string; kind: string }) => `Case ${p.position} of the switch edge from '${p.from}' compares with ${p.kind}; a case value is a string, number, boolean or null.`,
       },
-      triggerNeedsType: {
+      triggerWithoutType: {
         message: (p: { position: number }) => `Trigger ${p.position} needs a 'type'.`,
       },
-      needsId: {
+      testWithoutId: {
         message: (p: { position: number }) => `Test ${p.position} needs an 'id'.`,
       },
     }),
@@ -347,16 +347,16 @@ export const CODE_INFO = {
       "A key the compiler does not know is ignored (with a did-you-mean suggestion when one is close); so are 'config' beside 'runtime', and 'delay' or 'interval_sec' on an edge that is not a loop edge. Fix the spelling, or prefix your own keys with 'x-' to silence the warning.",
     ...forms({
       zodUnknownKey: schemaForms.zodUnknownKey,
-      bothRuntimeConfig: {
-        message: (p: { id: string }) => `Node '${p.id}' has both 'runtime' and 'config'; using 'runtime'.`,
+      runtimeAndConfig: {
+        message: (p: { node: string }) => `Node '${p.node}' has both 'runtime' and 'config'; using 'runtime'.`,
       },
-      sfnIgnoredApplies: {
-        message: (p: { value: string; from: string; to: string }) => `x-sfn: { ${p.value} } on edge ${p.from} → ${p.to} is ignored: it applies to a for-each loop edge (mode: loop with for_each).`,
+      forEachOnly: {
+        message: (p: { keys: string; from: string; to: string }) => `x-sfn: { ${p.keys} } on edge ${p.from} → ${p.to} is ignored: it applies to a for-each loop edge (mode: loop with for_each).`,
       },
-      ignoredOnlyLoop: {
+      waitOnNonLoop: {
         message: (p: { waitKey: string; mode: string; from: string; to: string }) => `'${p.waitKey}' on the ${p.mode} edge ${p.from} → ${p.to} is ignored: only a loop edge pauses between rounds.`,
       },
-      unknownKeyIgnored: {
+      unknownKey: {
         message: (p: { key: string; what: string; hint: string }) => `Unknown key '${p.key}' in ${p.what}; it is ignored.`,
         hint: (p: { key: string; what: string; hint: string }) => p.hint,
       },
@@ -375,11 +375,11 @@ export const CODE_INFO = {
     explanation:
       "The edge's mode is none of sequential, conditional, parallel, loop, event, fallback, error, timeout, spawn, switch (nor dataflow or message), or its join_mode is none of wait_all, wait_any, wait_n. The hint suggests the closest mode.",
     ...forms({
-      unknownJoinMode: {
+      joinMode: {
         message: (p: { joinMode: undefined | string }) => `Unknown join mode '${p.joinMode}'.`,
         hint: (_p: { joinMode: undefined | string }) => 'Join modes are wait_all, wait_any and wait_n.',
       },
-      unknownMode: {
+      mode: {
         message: (p: { mode: undefined | string; hint: string }) => `Unknown edge mode '${p.mode}'.`,
         hint: (p: { mode: undefined | string; hint: string }) => p.hint,
       },
@@ -391,17 +391,17 @@ export const CODE_INFO = {
     explanation:
       "A duration cannot be read or is out of range: neither a number of seconds nor a duration like '30s', '10m', '1h30m'; a timeout_sec that is not positive; or a poll interval or loop-edge delay outside 1 second to 1 year (what a Wait state can wait).",
     ...forms({
-      pollIntervalWait: {
-        message: (p: { id: string; intervalSeconds: number }) => `The poll interval of node '${p.id}' is ${p.intervalSeconds} s; a Wait state waits whole seconds, from 1 s to a year.`,
+      pollInterval: {
+        message: (p: { node: string; intervalSeconds: number }) => `The poll interval of node '${p.node}' is ${p.intervalSeconds} s; a Wait state waits whole seconds, from 1 s to a year.`,
       },
-      duration: {
-        message: (p: { value: string | number }) => `'${p.value}' is not a duration.`,
-        hint: (_p: { value: string | number }) => "Write seconds as a number, or a duration like '30s', '10m', '24h', '1h30m'.",
+      notADuration: {
+        message: (p: { text: string | number }) => `'${p.text}' is not a duration.`,
+        hint: (_p: { text: string | number }) => "Write seconds as a number, or a duration like '30s', '10m', '24h', '1h30m'.",
       },
-      timeoutPositive: {
+      timeout: {
         message: (p: { what: string }) => `The timeout of ${p.what} must be positive.`,
       },
-      loopWaitState: {
+      loopDelay: {
         message: (p: { waitKey: string; from: string; to: string; secs: number }) => `The ${p.waitKey} of loop edge ${p.from} → ${p.to} is ${p.secs} s; a Wait state waits whole seconds, from 1 s to a year.`,
       },
     }),
@@ -412,23 +412,23 @@ export const CODE_INFO = {
     explanation:
       "A node's outputs are malformed or clash: not a list of names, of {name: ...} or of one-key path maps; an output declared twice; a name reserved by JavaScript objects (constructor, __proto__, ...); two outputs kept under the same data key; or, on a node run by CodeBuild, an output that is not an environment-variable name.",
     ...forms({
-      outputNameReserved: {
-        message: (p: { badOutputName: string; node: string }) => `Output '${p.badOutputName}' of node '${p.node}' is a name reserved by JavaScript objects.`,
-        hint: (_p: { badOutputName: string; node: string }) => 'Rename it.',
+      reservedName: {
+        message: (p: { output: string; node: string }) => `Output '${p.output}' of node '${p.node}' is a name reserved by JavaScript objects.`,
+        hint: (_p: { output: string; node: string }) => 'Rename it.',
       },
-      outputsAreBoth: {
-        message: (p: { value: undefined | string; name: string; node: string; k: string }) => `Outputs '${p.value}' and '${p.name}' of node '${p.node}' are both kept under '${p.k}'.`,
-        hint: (_p: { value: undefined | string; name: string; node: string; k: string }) => 'Rename one of the two.',
+      sameKey: {
+        message: (p: { other: undefined | string; name: string; node: string; key: string }) => `Outputs '${p.other}' and '${p.name}' of node '${p.node}' are both kept under '${p.key}'.`,
+        hint: (_p: { other: undefined | string; name: string; node: string; key: string }) => 'Rename one of the two.',
       },
-      outputComesBack: {
-        message: (p: { o: string; node: string }) => `Output '${p.o}' of node '${p.node}' comes back as an exported environment variable, so it must be a variable name (letters, digits, '_').`,
+      notAVariableName: {
+        message: (p: { output: string; node: string }) => `Output '${p.output}' of node '${p.node}' comes back as an exported environment variable, so it must be a variable name (letters, digits, '_').`,
       },
-      output: {
-        message: (p: { nodeId: string; what: string }) => `Output of node '${p.nodeId}' ${p.what}.`,
-        hint: (_p: { nodeId: string; what: string }) => "Write outputs as a list of names (- status), of {name: status}, or of one-key maps with a path into the response body (- status: \"data.status\").",
+      malformed: {
+        message: (p: { node: string; what: string }) => `Output of node '${p.node}' ${p.what}.`,
+        hint: (_p: { node: string; what: string }) => "Write outputs as a list of names (- status), of {name: status}, or of one-key maps with a path into the response body (- status: \"data.status\").",
       },
-      declaresOutputTwice: {
-        message: (p: { nodeId: string; name: string }) => `Node '${p.nodeId}' declares output '${p.name}' twice.`,
+      declaredTwice: {
+        message: (p: { node: string; name: string }) => `Node '${p.node}' declares output '${p.name}' twice.`,
       },
     }),
   },
@@ -446,24 +446,24 @@ export const CODE_INFO = {
       "The x-sfn block of a node or edge is invalid: an unknown key or a value of the wrong type, both 'handler' and 'resource', 'permissions' or 'parameters' without 'resource', or a handler path that leaves the workflow's folder or does not exist.",
     ...forms({
       ...schemaForms,
-      bindsBothHandler: {
-        message: (p: { id: string }) => `Node '${p.id}' binds both a handler and a resource; choose one.`,
+      handlerAndResource: {
+        message: (p: { node: string }) => `Node '${p.node}' binds both a handler and a resource; choose one.`,
       },
-      sfnPermissionsOnly: {
-        message: (p: { id: string }) => `x-sfn.permissions of node '${p.id}' only go with x-sfn.resource.`,
+      permissionsWithoutResource: {
+        message: (p: { node: string }) => `x-sfn.permissions of node '${p.node}' only go with x-sfn.resource.`,
       },
-      sfnParametersOnly: {
-        message: (p: { id: string }) => `x-sfn.parameters of node '${p.id}' only go with x-sfn.resource.`,
+      parametersWithoutResource: {
+        message: (p: { node: string }) => `x-sfn.parameters of node '${p.node}' only go with x-sfn.resource.`,
       },
-      sfnHandlerLeaves: {
-        message: (p: { id: string; handler: string }) => `x-sfn.handler of node '${p.id}' ('${p.handler}') leaves the workflow's folder.`,
-        hint: (_p: { id: string; handler: string }) => "Give a path inside the workflow file's folder, e.g. lambdas/handler.ts.",
+      handlerOutsideFolder: {
+        message: (p: { node: string; handler: string }) => `x-sfn.handler of node '${p.node}' ('${p.handler}') leaves the workflow's folder.`,
+        hint: (_p: { node: string; handler: string }) => "Give a path inside the workflow file's folder, e.g. lambdas/handler.ts.",
       },
-      sfnHandlerNames: {
-        message: (p: { id: string; handler: string }) => `x-sfn.handler of node '${p.id}' names '${p.handler}', which does not exist in the workflow's folder.`,
-        hint: (_p: { id: string; handler: string }) => 'The path is relative to the folder of the workflow file.',
+      handlerMissing: {
+        message: (p: { node: string; handler: string }) => `x-sfn.handler of node '${p.node}' names '${p.handler}', which does not exist in the workflow's folder.`,
+        hint: (_p: { node: string; handler: string }) => 'The path is relative to the folder of the workflow file.',
       },
-      bothItemError: {
+      continueAndTolerated: {
         message: (p: { from: string; to: string }) => `Edge ${p.from} → ${p.to} has both on_item_error: continue (every item may fail) and tolerated_failure_percentage.`,
         hint: (_p: { from: string; to: string }) => 'Keep one of them.',
       },
@@ -474,11 +474,11 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "The workflow's 'inputs' is neither a list (of names or {name, type}) nor a mapping of input names to schemas, or an item of the list is neither a name nor a mapping.",
     ...forms({
-      inputWriteName: {
-        message: (p: { position: number; value: string }) => `Input ${p.position} is ${p.value}; write a name or {name, type}.`,
+      item: {
+        message: (p: { position: number; kind: string }) => `Input ${p.position} is ${p.kind}; write a name or {name, type}.`,
       },
-      inputsWriteMapping: {
-        message: (p: { value: string }) => `'inputs' is ${p.value}; write a mapping of input names to schemas.`,
+      notAMapping: {
+        message: (p: { kind: string }) => `'inputs' is ${p.kind}; write a mapping of input names to schemas.`,
       },
     }),
   },
@@ -489,25 +489,25 @@ export const CODE_INFO = {
       "A node's runtime block does not fit its binding: a field of the wrong type, an MCP node with a server but no tool (or tool arguments that are not a mapping), a command that is not a string, an agent context entry that is not 'node' or 'node.output', or a db engine the RDS Data API cannot reach.",
     ...forms({
       ...schemaForms,
-      contextEntryAgent: {
+      contextEntry: {
         message: (p: { position: number; node: string }) => `Context entry ${p.position} of agent node '${p.node}' must be a node id or node.output.`,
       },
-      commandString: {
+      commandItem: {
         message: (p: { position: number; node: string }) => `Command ${p.position} of node '${p.node}' is not a string.`,
         hint: (_p: { position: number; node: string }) => 'Write each command as a string.',
       },
-      commandStringList: {
+      command: {
         message: (p: { key: string; node: string }) => `'${p.key}' of node '${p.node}' must be a command (a string) or a list of commands.`,
       },
-      dbUsesEngine: {
+      dbEngine: {
         message: (p: { node: string; engine: undefined | string }) => `Db node '${p.node}' uses engine '${p.engine}', which the RDS Data API cannot reach.`,
         hint: (_p: { node: string; engine: undefined | string }) => "The db binding runs SQL on Aurora (PostgreSQL or MySQL) through the RDS Data API. For another database, bind the node explicitly: x-sfn: { resource: 'arn:aws:states:::aws-sdk:<service>:<action>', parameters, permissions } (e.g. dynamodb:getItem), or x-sfn: { handler } with your own Lambda.",
       },
-      mcpNamesServer: {
+      mcpWithoutTool: {
         message: (p: { node: string }) => `MCP node '${p.node}' names a server but no tool to call.`,
         hint: (_p: { node: string }) => "Add runtime.tool: the name of the server's tool (e.g. tool: search).",
       },
-      toolArgumentsMcp: {
+      mcpArguments: {
         message: (p: { node: string }) => `The tool arguments of MCP node '${p.node}' must be a mapping.`,
       },
     }),
@@ -518,15 +518,15 @@ export const CODE_INFO = {
     severity: 'warning',
     explanation: "A field that has a default is missing, and the default is used: osop_version (1.0), the workflow's id (from the file name) or an agent's model. Write the field to make it explicit.",
     ...forms({
-      agentNamesModel: {
-        message: (p: { node: string; DEFAULT_AGENT_MODEL: string }) => `Agent node '${p.node}' names no model; using ${p.DEFAULT_AGENT_MODEL}.`,
-        hint: (_p: { node: string; DEFAULT_AGENT_MODEL: string }) => 'Set runtime.model.',
+      agentModel: {
+        message: (p: { node: string; model: string }) => `Agent node '${p.node}' names no model; using ${p.model}.`,
+        hint: (_p: { node: string; model: string }) => 'Set runtime.model.',
       },
-      osopVersionAssuming: {
+      osopVersion: {
         message: (_p: NoParams) => "The workflow has no 'osop_version'; assuming 1.0.",
         hint: (_p: NoParams) => 'Add osop_version: "1.0" at the top.',
       },
-      idUsingFile: {
+      workflowId: {
         message: (p: { workflowId: string }) => `The workflow has no 'id'; using '${p.workflowId}' (from the file name).`,
         hint: (_p: { workflowId: string }) => 'Add an id: it names the state machine.',
       },
@@ -536,7 +536,7 @@ export const CODE_INFO = {
     title: 'Agent provider chosen',
     severity: 'info',
     explanation: "An agent node names no provider; the compiler chooses one (from the model name when it implies one, e.g. gpt-… is openai) and notes which. Set runtime.provider to make it explicit.",
-    message: (p: { node: string; provider: string; value: string }) => `Agent node '${p.node}' names no provider; using ${p.provider}${p.value}.`,
+    message: (p: { node: string; provider: string; fromModel: boolean }) => `Agent node '${p.node}' names no provider; using ${p.provider}${p.fromModel ? ' (from the model name)' : ''}.`,
   },
 
   // ---- analyse
@@ -545,11 +545,11 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "Two nodes have the same id, or ids that differ only in characters other than letters, digits and '_' (check-status and check_status keep their outputs under the same key). Node ids must be unique; the error points at the second node.",
     ...forms({
-      duplicateId: {
-        message: (p: { node: string; position: number }) => `Duplicate node id '${p.node}'.`,
-        hint: (p: { node: string; position: number }) => `Another node already has this id; node ids must be unique. (The first is node ${p.position}.)`,
+      sameId: {
+        message: (p: { node: string; first: number }) => `Duplicate node id '${p.node}'.`,
+        hint: (p: { node: string; first: number }) => `Another node already has this id; node ids must be unique. (The first is node ${p.first}.)`,
       },
-      idsBothKeep: {
+      sameOutputKey: {
         message: (p: { clash: string; node: string; key: string }) => `Node ids '${p.clash}' and '${p.node}' both keep their outputs under '${p.key}' in the execution data.`,
         hint: (_p: { clash: string; node: string; key: string }) => "Outputs are keyed by the id with characters other than letters, digits and '_' replaced by '_'; rename one of the two.",
       },
@@ -560,11 +560,11 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "An edge's 'from' or 'to' (or a switch case's target) names no node. The hint suggests the closest node id.",
     ...forms({
-      refers: {
+      edgeEnd: {
         message: (p: { from: string; to: string; end: string; hint: string }) => `Edge ${p.from} → ${p.to} refers to '${p.end}', which is not a node.`,
         hint: (p: { from: string; to: string; end: string; hint: string }) => p.hint,
       },
-      switchRoutes: {
+      switchCase: {
         message: (p: { from: string; to: string; hint: undefined | string }) => `The switch edge from '${p.from}' routes to '${p.to}', which is not a node.`,
         hint: (p: { from: string; to: string; hint: undefined | string }) => p.hint,
       },
@@ -574,16 +574,16 @@ export const CODE_INFO = {
     title: 'No entry node',
     severity: 'error',
     explanation: 'Every node has an incoming edge and the graph falls apart into several cycles, so there is no single node to start at. Make one node the start: no edge should lead into it except loop or fallback edges.',
-    message: (p: { candidatesCount: number; value: string }) => `Every node has an incoming edge and the workflow has ${p.candidatesCount} separate cycles, so there is no single start (candidates: ${p.value}).`,
-    hint: (_p: { candidatesCount: number; value: string }) => 'Make one node the start: no edge should lead into it except loop or fallback edges.',
+    message: (p: { candidatesCount: number; candidates: string }) => `Every node has an incoming edge and the workflow has ${p.candidatesCount} separate cycles, so there is no single start (candidates: ${p.candidates}).`,
+    hint: (_p: { candidatesCount: number; candidates: string }) => 'Make one node the start: no edge should lead into it except loop or fallback edges.',
   },
   OSOP3004: {
     title: 'Several entry nodes that never meet',
     severity: 'error',
     explanation:
       'Several nodes have no incoming edge and their paths never meet: the file holds separate workflows, and a state machine has one start. Connect the extra entry to the rest, or move it to a workflow of its own. (Entries whose paths meet start together: OSOP3026.)',
-    message: (p: { rootsCount: number; list: string; id: string; id2: string }) => `The workflow has ${p.rootsCount} entry nodes (${p.list}), and their paths never meet: it is ${p.rootsCount} separate workflows in one file, and a state machine has one start.`,
-    hint: (p: { rootsCount: number; list: string; id: string; id2: string }) => `Connect '${p.id}' to the rest with an edge, or move it to a workflow of its own. The first entry is '${p.id2}'.`,
+    message: (p: { rootsCount: number; list: string; node: string; first: string }) => `The workflow has ${p.rootsCount} entry nodes (${p.list}), and their paths never meet: it is ${p.rootsCount} separate workflows in one file, and a state machine has one start.`,
+    hint: (p: { rootsCount: number; list: string; node: string; first: string }) => `Connect '${p.node}' to the rest with an edge, or move it to a workflow of its own. The first entry is '${p.first}'.`,
   },
   OSOP3005: {
     title: 'Unreachable node',
@@ -598,11 +598,11 @@ export const CODE_INFO = {
     explanation:
       "A sequential, parallel, spawn or dataflow edge (or a for-each edge) goes back to an earlier node: the cycle has no bound. Use mode: loop with a 'when' condition, or a fallback edge. (A conditional edge that goes back is compiled as a bounded loop: OSOP3030.)",
     ...forms({
-      goesBackEarlier: {
+      backEdge: {
         message: (p: { mode: string; from: string; to: string }) => `The ${p.mode} edge ${p.from} → ${p.to} goes back to an earlier node and makes a cycle with no bound.`,
         hint: (_p: { mode: string; from: string; to: string }) => "A cycle must be a 'loop' edge with a condition, or a 'fallback' edge; both are bounded by a counter.",
       },
-      eachGoesBack: {
+      forEachBackEdge: {
         message: (p: { from: string; to: string }) => `The for-each edge ${p.from} → ${p.to} goes back to an earlier node.`,
         hint: (_p: { from: string; to: string }) => 'A for-each edge leads from the node that produces the list to the loop body, forward.',
       },
@@ -614,33 +614,33 @@ export const CODE_INFO = {
     explanation:
       "A reference in a ${...} template, a condition or an agent's context names neither a node, an output of a node, nor a workflow input; or an error edge's condition reads a field of 'error' other than name or cause; or 'loop.x' is used outside its for-each body. The hint suggests the closest name.",
     ...forms({
-      message: {
+      notANode: {
         message: (p: { ref: string; hint: undefined | string }) => `'${p.ref}' is not a node.`,
         hint: (p: { ref: string; hint: undefined | string }) => p.hint,
       },
-      fieldError: {
-        message: (p: { value: string }) => `'${p.value}' is not a field of the error.`,
-        hint: (_p: { value: string }) => 'Use error.name (the error name, e.g. OSOP.Http.Rejected) or error.cause (its message).',
+      errorField: {
+        message: (p: { ref: string }) => `'${p.ref}' is not a field of the error.`,
+        hint: (_p: { ref: string }) => 'Use error.name (the error name, e.g. OSOP.Http.Rejected) or error.cause (its message).',
       },
-      varsLengthLoop: {
-        message: (p: { varsCount: number; name: string; id: string; value: string; hint: undefined | string }) => p.varsCount ? `'loop.${p.name}' is not the item of the for-each loop around '${p.id}'.` : `'loop.${p.value}' is only defined inside the body of a for-each loop, and '${p.id}' is not in one.`,
-        hint: (p: { varsCount: number; name: string; id: string; value: string; hint: undefined | string }) => p.hint,
+      loopItem: {
+        message: (p: { varsCount: number; name: string; node: string; path: string; hint: undefined | string }) => p.varsCount ? `'loop.${p.name}' is not the item of the for-each loop around '${p.node}'.` : `'loop.${p.path}' is only defined inside the body of a for-each loop, and '${p.node}' is not in one.`,
+        hint: (p: { varsCount: number; name: string; node: string; path: string; hint: undefined | string }) => p.hint,
       },
-      outputAnyInput: {
+      approvalWord: {
         message: (p: { name: string; human: string }) => `'${p.name}' is not an output of any node, a node, or a workflow input.`,
         hint: (p: { name: string; human: string }) => `A human node's answer is its output 'decision': write ${p.human}.decision == '${p.name}'.`,
       },
-      refersNeitherNor: {
-        message: (p: { shown: string; node: string; suggestion: undefined | string; value: string }) => `'${p.shown}' refers to '${p.node}', which is neither a node nor an output.`,
-        hint: (p: { shown: string; node: string; suggestion: undefined | string; value: string }) => p.suggestion ? `Did you mean '${p.suggestion}'?` : `Write node.output, e.g. ${p.value}.`,
+      neitherNodeNorOutput: {
+        message: (p: { shown: string; node: string; suggestion: undefined | string; example: string }) => `'${p.shown}' refers to '${p.node}', which is neither a node nor an output.`,
+        hint: (p: { shown: string; node: string; suggestion: undefined | string; example: string }) => p.suggestion ? `Did you mean '${p.suggestion}'?` : `Write node.output, e.g. ${p.example}.`,
       },
-      outputAnyInput2: {
-        message: (p: { name: string; suggestion: undefined | string; value: string }) => `'${p.name}' is not an output of any node, a node, or a workflow input.`,
-        hint: (p: { name: string; suggestion: undefined | string; value: string }) => p.suggestion ? `Did you mean '${p.suggestion}'?` : `Write node.output, e.g. ${p.value}, or quote it if it is a string: '${p.name}'.`,
+      unknownName: {
+        message: (p: { name: string; suggestion: undefined | string; example: string }) => `'${p.name}' is not an output of any node, a node, or a workflow input.`,
+        hint: (p: { name: string; suggestion: undefined | string; example: string }) => p.suggestion ? `Did you mean '${p.suggestion}'?` : `Write node.output, e.g. ${p.example}, or quote it if it is a string: '${p.name}'.`,
       },
-      outputAnyInput3: {
-        message: (p: { value: string; value2: string }) => `'${p.value}' is not an output of any node, a node, or a workflow input.`,
-        hint: (p: { value: string; value2: string }) => `Write node.output, e.g. ${p.value2}.`,
+      unknownPath: {
+        message: (p: { name: string; example: string }) => `'${p.name}' is not an output of any node, a node, or a workflow input.`,
+        hint: (p: { name: string; example: string }) => `Write node.output, e.g. ${p.example}.`,
       },
     }),
   },
@@ -650,20 +650,20 @@ export const CODE_INFO = {
     explanation:
       'A reference reads an output of a node that does not run on every path to the reader (it may not have run, or runs later), or of a branch of a wait_any or wait_n join (it may not have finished). Read an output of a node that always runs before, or change the edges.',
     ...forms({
-      mayHaveRun: {
+      notOnEveryPath: {
         message: (p: { ref: string; node: string }) => `'${p.ref}' may not have run when '${p.node}' starts: it does not run on every path to it.`,
         hint: (p: { ref: string; node: string }) => `Name an output of a node that always runs before '${p.node}'.`,
       },
-      mayHaveValue: {
-        message: (p: { shown: string; why: string; id: string }) => `'${p.shown}' may have no value here: ${p.why}.`,
-        hint: (p: { shown: string; why: string; id: string }) => `Use an output of a node that always runs before '${p.id}', or restructure the edges.`,
+      mayNotHaveRun: {
+        message: (p: { shown: string; why: string; node: string }) => `'${p.shown}' may have no value here: ${p.why}.`,
+        hint: (p: { shown: string; why: string; node: string }) => `Use an output of a node that always runs before '${p.node}', or restructure the edges.`,
       },
-      mayHaveValue2: {
-        message: (p: { shown: string; name: string; value: string; id: string }) => `'${p.shown}' may have no value here: no node that declares '${p.name}' (${p.value}) runs on every path to '${p.id}'.`,
+      noDeclarerOnEveryPath: {
+        message: (p: { shown: string; name: string; candidates: string; node: string }) => `'${p.shown}' may have no value here: no node that declares '${p.name}' (${p.candidates}) runs on every path to '${p.node}'.`,
       },
-      mayHaveValue3: {
-        message: (p: { shown: string; id: string; node: string; joinMode: string }) => `'${p.shown}' may have no value at '${p.id}': the branches of '${p.node}' join with ${p.joinMode}, so its branch may not have finished.`,
-        hint: (_p: { shown: string; id: string; node: string; joinMode: string }) => 'Use wait_all to read the outputs of every branch.',
+      joinMayNotFinish: {
+        message: (p: { shown: string; at: string; node: string; joinMode: string }) => `'${p.shown}' may have no value at '${p.at}': the branches of '${p.node}' join with ${p.joinMode}, so its branch may not have finished.`,
+        hint: (_p: { shown: string; at: string; node: string; joinMode: string }) => 'Use wait_all to read the outputs of every branch.',
       },
     }),
   },
@@ -679,15 +679,15 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "'node.x' names an output the node does not declare (or names the node alone, without an output). Fix the name, or declare the output on the node; the hint lists the node's outputs.",
     ...forms({
-      namesOneOutputs: {
+      nodeWithoutOutput: {
         message: (p: { shown: string; hint: undefined | string }) => `'${p.shown}' names a node, not one of its outputs.`,
         hint: (p: { shown: string; hint: undefined | string }) => p.hint,
       },
-      declaresOutputsValue: {
+      noOutputs: {
         message: (p: { node: string; shown: string; name: string }) => `Node '${p.node}' declares no outputs, so '${p.shown}' has no value.`,
         hint: (p: { node: string; shown: string; name: string }) => `Declare it on '${p.node}': outputs: - ${p.name}: "data.${p.name}"`,
       },
-      output: {
+      unknownOutput: {
         message: (p: { node: string; name: string; hint: string }) => `Node '${p.node}' has no output '${p.name}'.`,
         hint: (p: { node: string; name: string; hint: string }) => p.hint,
       },
@@ -706,11 +706,11 @@ export const CODE_INFO = {
     explanation:
       'The conditional edges out of a node have no else branch: when none of the conditions holds, the workflow skips to where the branches meet, or ends there (successfully, or ends the parallel branch). Add an edge for the other case to make this explicit. (A plain warning: --strict does not change it.)',
     ...forms({
-      whenNoneConditions: {
+      skipsToJoin: {
         message: (p: { node: string; cont: string }) => `When none of the conditions out of '${p.node}' holds, the workflow skips to '${p.cont}', where its branches meet.`,
         hint: (_p: { node: string; cont: string }) => `Add an edge for the other case to make this explicit.`,
       },
-      regionNestedWhen: {
+      ends: {
         message: (p: { nested: boolean; node: string }) => p.nested ? `When none of the conditions out of '${p.node}' holds, this branch ends.` : `When none of the conditions out of '${p.node}' holds, the workflow ends successfully.`,
         hint: (_p: { nested: boolean; node: string }) => `Add an edge for the other case (e.g. to a node that reports it) to make this explicit.`,
       },
@@ -722,16 +722,16 @@ export const CODE_INFO = {
     explanation:
       'Conditions on the edges out of one node may hold at the same time (Step Functions takes the first one in file order, where OSOP would take every true edge), or a condition is always true or always false, so some edges are never taken. Make the conditions exclusive, or order the edges by priority.',
     ...forms({
-      conditionAlwaysFalse: {
+      alwaysFalse: {
         message: (p: { from: string; to: string }) => `The condition of edge ${p.from} → ${p.to} is always false; the edge is never taken.`,
       },
-      conditionAlwaysTrue: {
+      alwaysTrue: {
         message: (p: { from: string; to: string }) => `The condition of edge ${p.from} → ${p.to} is always true, so the conditional edges after it are never taken.`,
       },
-      conditionAlwaysTrue2: {
+      alwaysTrueBesideUnconditional: {
         message: (p: { from: string; to: string }) => `The condition of edge ${p.from} → ${p.to} is always true, but '${p.from}' also has an unconditional edge, which is taken when no other condition holds.`,
       },
-      conditionsEdgesOut: {
+      mayOverlap: {
         message: (p: { node: string }) => `The conditions on the edges out of '${p.node}' may hold at the same time; the first one in file order wins (OSOP would take every true edge).`,
         hint: (_p: { node: string }) => 'Make the conditions exclusive, or order the edges by priority.',
       },
@@ -756,15 +756,15 @@ export const CODE_INFO = {
     explanation:
       "An edge lacks what its mode needs: a conditional or switch edge without 'when', a for-each edge without 'iterator_var', or a loop edge with neither 'when' nor 'for_each' (it would never stop). (A switch edge without 'cases' is OSOP3031.)",
     ...forms({
-      whenCondition: {
+      noWhen: {
         message: (p: { mode: string; from: string; to: string }) => `The ${p.mode} edge ${p.from} → ${p.to} has no 'when' condition.`,
         hint: (_p: { mode: string; from: string; to: string }) => "Add when: \"<CEL expression>\", or make the edge sequential.",
       },
-      eachIteratorVar: {
+      noIteratorVar: {
         message: (p: { from: string; to: string }) => `The for-each edge ${p.from} → ${p.to} has no 'iterator_var'.`,
         hint: (_p: { from: string; to: string }) => 'Name the item: iterator_var: item, then use ${loop.item} in the loop body.',
       },
-      loopNeitherWhen: {
+      loopWithoutCondition: {
         message: (p: { from: string; to: string }) => `The loop edge ${p.from} → ${p.to} has neither 'when' nor 'for_each', so it would never stop.`,
         hint: (_p: { from: string; to: string }) => "Add when: \"<condition to repeat>\".",
       },
@@ -776,13 +776,13 @@ export const CODE_INFO = {
     explanation:
       "A for-each body is its target and the chain of nodes after it up to the next join; here a node in the body branches, or the node that starts the loop continues to more than one other node, so the body (or what runs after the loop) is ambiguous. Move the branching after the loop or into a node of its own.",
     ...forms({
-      bodyEachLoop: {
-        message: (p: { from: string; to: string; current: string; value: string }) => `The body of the for-each loop ${p.from} → ${p.to} is ambiguous: '${p.current}' branches (to ${p.value}).`,
-        hint: (_p: { from: string; to: string; current: string; value: string }) => 'A for-each body is its target and the chain of nodes after it up to the next join; move the branching after the loop, or into a node of its own.',
+      bodyBranches: {
+        message: (p: { from: string; to: string; current: string; targets: string }) => `The body of the for-each loop ${p.from} → ${p.to} is ambiguous: '${p.current}' branches (to ${p.targets}).`,
+        hint: (_p: { from: string; to: string; current: string; targets: string }) => 'A for-each body is its target and the chain of nodes after it up to the next join; move the branching after the loop, or into a node of its own.',
       },
-      startsEachLoop: {
-        message: (p: { from: string; value: string }) => `Node '${p.from}' starts a for-each loop and also continues elsewhere (${p.value}); what runs after the loop is ambiguous.`,
-        hint: (_p: { from: string; value: string }) => 'Let the loop body end in the node that follows the loop.',
+      loopStartContinues: {
+        message: (p: { from: string; others: string }) => `Node '${p.from}' starts a for-each loop and also continues elsewhere (${p.others}); what runs after the loop is ambiguous.`,
+        hint: (_p: { from: string; others: string }) => 'Let the loop body end in the node that follows the loop.',
       },
     }),
   },
@@ -792,15 +792,15 @@ export const CODE_INFO = {
     explanation:
       'The branches of a fork meet before their join, a loop or fallback edge goes from inside a parallel branch back to outside it, or a fallback, error or timeout edge leaves a for-each body. Branches of a fork must meet only at one join node; a failure inside a branch or loop body must be handled inside it (or, for a loop, by the node after the loop).',
     ...forms({
-      leavesBodyEach: {
-        message: (p: { mode: string; from: string; to: string; from2: string; to2: string }) => `The ${p.mode} edge ${p.from} → ${p.to} leaves the body of the for-each loop ${p.from2} → ${p.to2}.`,
-        hint: (_p: { mode: string; from: string; to: string; from2: string; to2: string }) => 'Errors inside a loop body can only be handled inside the body, or by the node after the loop.',
+      leavesLoopBody: {
+        message: (p: { mode: string; from: string; to: string; loopFrom: string; loopTo: string }) => `The ${p.mode} edge ${p.from} → ${p.to} leaves the body of the for-each loop ${p.loopFrom} → ${p.loopTo}.`,
+        hint: (_p: { mode: string; from: string; to: string; loopFrom: string; loopTo: string }) => 'Errors inside a loop body can only be handled inside the body, or by the node after the loop.',
       },
-      parallelBranchesThrough: {
-        message: (p: { node: string; to: string; to2: string; id: string; value: string; value2: string; join: null | string }) => `The parallel branches from '${p.node}' through '${p.to}' and '${p.to2}' meet at '${p.id}' (edges ${p.value}) before they join${p.value2}.`,
-        hint: (p: { node: string; to: string; to2: string; id: string; value: string; value2: string; join: null | string }) => p.join ? `Branches of a fork must meet only at the join; route both through '${p.join}', or make '${p.id}' the join.` : 'Branches of a fork must meet only at one join node that every branch reaches.',
+      branchesMeetEarly: {
+        message: (p: { node: string; branch: string; branch2: string; meet: string; edges: string; join: null | string }) => `The parallel branches from '${p.node}' through '${p.branch}' and '${p.branch2}' meet at '${p.meet}' (edges ${p.edges}) before they join${p.join ? ` at '${p.join}'` : ''}.`,
+        hint: (p: { node: string; branch: string; branch2: string; meet: string; edges: string; join: null | string }) => p.join ? `Branches of a fork must meet only at the join; route both through '${p.join}', or make '${p.meet}' the join.` : 'Branches of a fork must meet only at one join node that every branch reaches.',
       },
-      goesInsideParallel: {
+      leavesBranch: {
         message: (p: { mode: string; from: string; to: string; node: string }) => `The ${p.mode} edge ${p.from} → ${p.to} goes from inside a parallel branch of '${p.node}' back to outside it.`,
         hint: (_p: { mode: string; from: string; to: string; node: string }) => 'A loop or fallback inside a parallel branch must stay inside that branch.',
       },
@@ -810,15 +810,15 @@ export const CODE_INFO = {
     title: 'Reference into another parallel branch',
     severity: 'error',
     explanation: 'A node reads an output produced in another branch of the same fork; the branches run at the same time, so it has no value yet. Read it after the join.',
-    message: (p: { shown: string; node: string; id: string; hint: undefined | string }) => `'${p.shown}' is produced in another parallel branch of '${p.node}' than '${p.id}'; the branches run at the same time.`,
-    hint: (p: { shown: string; node: string; id: string; hint: undefined | string }) => p.hint,
+    message: (p: { shown: string; node: string; at: string; hint: undefined | string }) => `'${p.shown}' is produced in another parallel branch of '${p.node}' than '${p.at}'; the branches run at the same time.`,
+    hint: (p: { shown: string; node: string; at: string; hint: undefined | string }) => p.hint,
   },
   OSOP3020: {
     title: 'Reference to a per-item output',
     severity: 'error',
     explanation: 'A node outside a for-each loop reads an output produced inside its body; that output has one value per item, not a single value. Use it inside the loop body.',
-    message: (p: { shown: string; from: string; to: string; id: string }) => `'${p.shown}' is produced once per item inside the for-each loop ${p.from} → ${p.to}; it has no single value at '${p.id}'.`,
-    hint: (_p: { shown: string; from: string; to: string; id: string }) => 'Use it inside the loop body, or collect results in a node inside the loop.',
+    message: (p: { shown: string; from: string; to: string; at: string }) => `'${p.shown}' is produced once per item inside the for-each loop ${p.from} → ${p.to}; it has no single value at '${p.at}'.`,
+    hint: (_p: { shown: string; from: string; to: string; at: string }) => 'Use it inside the loop body, or collect results in a node inside the loop.',
   },
   OSOP3021: {
     title: 'Unknown sub-workflow',
@@ -826,15 +826,15 @@ export const CODE_INFO = {
     explanation:
       "workflow_ref names a workflow that is neither imported nor in the same folder, or an entry of 'imports' cannot be loaded (missing, or it has errors) or leaves the workflow's folder. Import it, or put the workflow file next to this one.",
     ...forms({
-      importLeavesFolder: {
+      importOutsideFolder: {
         message: (p: { path: string }) => `The import '${p.path}' leaves the workflow's folder.`,
         hint: (_p: { path: string }) => "Import workflows from the workflow file's folder or below it.",
       },
-      loadImported: {
-        message: (p: { path: string; value: string; value2: string }) => `Cannot load the imported workflow '${p.path}'${p.value}.`,
-        hint: (p: { path: string; value: string; value2: string }) => `Paths are relative to ${p.value2}/.`,
+      importNotLoaded: {
+        message: (p: { path: string; hasErrors: boolean; dir: string }) => `Cannot load the imported workflow '${p.path}'${p.hasErrors ? ' (it has errors: compile it to see them)' : ''}.`,
+        hint: (p: { path: string; hasErrors: boolean; dir: string }) => `Paths are relative to ${p.dir}/.`,
       },
-      idImportedSame: {
+      unknownId: {
         message: (p: { id: string; hint: undefined | string }) => `No workflow with id '${p.id}' is imported or in the same folder.`,
         hint: (p: { id: string; hint: undefined | string }) => p.hint,
       },
@@ -845,16 +845,16 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: 'Workflows start each other in a cycle (a node starts its own workflow, or a chain of workflow_refs leads back), or sub-workflows nest more than 20 levels deep. A workflow may not (indirectly) start itself.',
     ...forms({
-      startsOwnStart: {
+      startsItself: {
         message: (p: { node: string; id: string }) => `Node '${p.node}' starts its own workflow '${p.id}': it would start itself forever.`,
       },
-      workflowsStartEach: {
-        message: (p: { value: string }) => `Workflows start each other in a cycle: ${p.value}.`,
-        hint: (_p: { value: string }) => 'A workflow may not (indirectly) start itself: break the cycle.',
+      cycle: {
+        message: (p: { cycle: string }) => `Workflows start each other in a cycle: ${p.cycle}.`,
+        hint: (_p: { cycle: string }) => 'A workflow may not (indirectly) start itself: break the cycle.',
       },
-      subWorkflowsStarted: {
-        message: (p: { node: string; MAX_SUBWORKFLOW_DEPTH: number }) => `Sub-workflows started from '${p.node}' nest more than ${p.MAX_SUBWORKFLOW_DEPTH} levels deep.`,
-        hint: (_p: { node: string; MAX_SUBWORKFLOW_DEPTH: number }) => 'Flatten the chain of workflows.',
+      tooDeep: {
+        message: (p: { node: string; limit: number }) => `Sub-workflows started from '${p.node}' nest more than ${p.limit} levels deep.`,
+        hint: (_p: { node: string; limit: number }) => 'Flatten the chain of workflows.',
       },
     }),
   },
@@ -864,23 +864,23 @@ export const CODE_INFO = {
     explanation:
       "A loose form is read one documented way, and the warning says how: a message edge as a sequential edge, '${NAME}' of a secret listed under security.secrets as '${secrets.NAME}', a condition on a fallback or error edge as its else branch or as a conditional edge ('otherwise' alone: any failure), or a polling node without interval_sec as rounds without a pause. With --strict these readings are errors. (Defaults noted as plain warnings: OSOP3033.)",
     ...forms({
-      saysTakenAny: {
+      otherwiseOnFailureEdge: {
         message: (p: { mode: string; from: string; to: string; text: string }) => `The ${p.mode} edge ${p.from} → ${p.to} says '${p.text}': it is taken on any failure of '${p.from}'.`,
         hint: (_p: { mode: string; from: string; to: string; text: string }) => 'Remove the condition to make this explicit.',
       },
-      otherwiseSaysBeside: {
+      conditionOnFailureEdge: {
         message: (p: { otherwise: boolean; mode: string; from: string; to: string; text: string }) => p.otherwise ? `The ${p.mode} edge ${p.from} → ${p.to} says '${p.text}' beside conditional edges: it is read as their else branch, taken when no condition holds.` : `The ${p.mode} edge ${p.from} → ${p.to} has a condition on the outputs of '${p.from}', not on its error: it is read as a conditional edge.`,
         hint: (p: { otherwise: boolean; mode: string; from: string; to: string; text: string }) => p.otherwise ? `Write mode: conditional, when: otherwise (or an unconditional edge) to make this explicit.` : `Write mode: conditional to make this explicit; a condition on the error reads error.name or error.cause.`,
       },
-      pollingSetsInterval: {
-        message: (p: { id: string }) => `Polling node '${p.id}' sets no interval_sec: its rounds follow each other without a pause.`,
-        hint: (_p: { id: string }) => 'Add interval_sec: <seconds> (and max_polls) to the node.',
+      pollingWithoutInterval: {
+        message: (p: { node: string }) => `Polling node '${p.node}' sets no interval_sec: its rounds follow each other without a pause.`,
+        hint: (_p: { node: string }) => 'Add interval_sec: <seconds> (and max_polls) to the node.',
       },
-      textNamesSecret: {
-        message: (p: { value: string }) => `'${p.value}' names a secret the workflow lists under security.secrets; each \${NAME} of one is read as \${secrets.NAME}.`,
-        hint: (_p: { value: string }) => 'Write ${secrets.NAME} to make this explicit.',
+      bareSecret: {
+        message: (p: { text: string }) => `'${p.text}' names a secret the workflow lists under security.secrets; each \${NAME} of one is read as \${secrets.NAME}.`,
+        hint: (_p: { text: string }) => 'Write ${secrets.NAME} to make this explicit.',
       },
-      messageReadSequential: {
+      messageEdge: {
         message: (p: { from: string; to: string }) => `The message edge ${p.from} → ${p.to} is read as a sequential edge: '${p.to}' runs after '${p.from}'.`,
         hint: (_p: { from: string; to: string }) => 'Write mode: sequential to make this explicit.',
       },
@@ -892,13 +892,13 @@ export const CODE_INFO = {
     explanation:
       "A reference names an output the node does not declare, and it is read as a field of the node's result (a response body field, a field of an agent's structured answer, ...), declared implicitly; or a bare word in a condition after an approval ('approved') is read as its decision. Declare the output (or write review.decision == 'approved') to make it explicit; with --strict this is an error.",
     ...forms({
-      namesDeclaredOutput: {
+      approvalDecision: {
         message: (p: { name: string; source: string }) => `'${p.name}' names no declared output; it is read as the decision of approval '${p.source}' (${p.source}.decision == '${p.name}').`,
         hint: (p: { name: string; source: string }) => `Write ${p.source}.decision == '${p.name}' to make this explicit.`,
       },
-      declaredOutputRead: {
-        message: (p: { name: string; node: string; value: string }) => `'${p.name}' is not a declared output of '${p.node}'; it is read as ${p.value}, declared implicitly.`,
-        hint: (p: { name: string; node: string; value: string }) => `Declare it on '${p.node}' to make this explicit: outputs: [${p.name}].`,
+      resultField: {
+        message: (p: { name: string; node: string; reading: string }) => `'${p.name}' is not a declared output of '${p.node}'; it is read as ${p.reading}, declared implicitly.`,
+        hint: (p: { name: string; node: string; reading: string }) => `Declare it on '${p.node}' to make this explicit: outputs: [${p.name}].`,
       },
     }),
   },
@@ -908,13 +908,13 @@ export const CODE_INFO = {
     explanation:
       "A reference names an input the workflow does not declare ('inputs.x', or a bare name in a condition that matches no output), and it is read as an optional input of the execution. Declare it under 'inputs:'; with --strict this is an error.",
     ...forms({
-      inputsNamesInput: {
-        message: (p: { value: string; name: string }) => `'inputs.${p.value}' names an input the workflow does not declare; it is read as an optional string input '${p.name}' ($.input.${p.name}).`,
-        hint: (p: { value: string; name: string }) => `Declare it to make this explicit: inputs: { ${p.name}: { type: string, required: true } }.`,
+      undeclaredInput: {
+        message: (p: { path: string; name: string }) => `'inputs.${p.path}' names an input the workflow does not declare; it is read as an optional string input '${p.name}' ($.input.${p.name}).`,
+        hint: (p: { path: string; name: string }) => `Declare it to make this explicit: inputs: { ${p.name}: { type: string, required: true } }.`,
       },
-      namesOutputAny: {
-        message: (p: { name: string; id: string }) => `'${p.name}' names no output of '${p.id}' or of any node before it; it is read as an optional input of the workflow ($.input.${p.name}).`,
-        hint: (p: { name: string; id: string }) => `Declare it to make this explicit: inputs: { ${p.name}: { type: string } }, and write inputs.${p.name}.`,
+      bareName: {
+        message: (p: { name: string; at: string }) => `'${p.name}' names no output of '${p.at}' or of any node before it; it is read as an optional input of the workflow ($.input.${p.name}).`,
+        hint: (p: { name: string; at: string }) => `Declare it to make this explicit: inputs: { ${p.name}: { type: string } }, and write inputs.${p.name}.`,
       },
     }),
   },
@@ -924,11 +924,11 @@ export const CODE_INFO = {
     explanation:
       "A template or a for-each uses an input that is optional and has no default. In a template, the node first checks the input was given and otherwise fails the execution with OSOP.Input naming it (without the check, Step Functions would fail with an uncatchable States.Runtime); a for-each over it loops over no items. Give the input a default, or make it required.",
     ...forms({
-      eachIteratesInputs: {
-        message: (p: { from: string; to: string; optionalName: string }) => `The for-each of edge ${p.from} → ${p.to} iterates 'inputs.${p.optionalName}', an optional input without a default: an execution started without it loops over no items.`,
-        hint: (_p: { from: string; to: string; optionalName: string }) => `Make that explicit with default: [] on the input, or required: true.`,
+      forEach: {
+        message: (p: { from: string; to: string; input: string }) => `The for-each of edge ${p.from} → ${p.to} iterates 'inputs.${p.input}', an optional input without a default: an execution started without it loops over no items.`,
+        hint: (_p: { from: string; to: string; input: string }) => `Make that explicit with default: [] on the input, or required: true.`,
       },
-      usesInputsOptional: {
+      template: {
         message: (p: { node: string; name: string }) => `Node '${p.node}' uses 'inputs.${p.name}', an optional input without a default: an execution started without it fails at '${p.node}' with OSOP.Input (the node checks before it runs).`,
         hint: (p: { node: string; name: string }) => `Give the input a default (inputs: { ${p.name}: { default: ... } }), or make it required: true, so that a missing value is refused when the execution starts.`,
       },
@@ -948,15 +948,15 @@ export const CODE_INFO = {
     explanation:
       "A node that starts a sub-workflow does not match the child's interface: a required input of the child is not passed in workflow_inputs, an input is passed that the child does not declare, or an output is read from a node id the child does not have (a child's result is its nodes' outputs, by node id).",
     ...forms({
-      startsWithoutRequired: {
+      missingInput: {
         message: (p: { node: string; child: string; inputName: string }) => `Node '${p.node}' starts workflow '${p.child}' without its required input '${p.inputName}'.`,
         hint: (p: { node: string; child: string; inputName: string }) => `Pass it: workflow_inputs: { ${p.inputName}: ... }.`,
       },
-      passesDoesDeclare: {
+      undeclaredInput: {
         message: (p: { node: string; name: string; child: string; hint: string }) => `Node '${p.node}' passes '${p.name}', which workflow '${p.child}' does not declare as an input.`,
         hint: (p: { node: string; name: string; child: string; hint: string }) => p.hint,
       },
-      readsIdChild: {
+      unknownNode: {
         message: (p: { node: string; name: string; child: string; hint: string }) => `Node '${p.node}' reads '${p.name}' from workflow '${p.child}', which has no node of that id (a child's result is its nodes' outputs, by node id).`,
         hint: (p: { node: string; name: string; child: string; hint: string }) => p.hint,
       },
@@ -967,8 +967,8 @@ export const CODE_INFO = {
     severity: 'error',
     explanation:
       "A node id cannot name a Step Functions state: it is longer than 80 characters, contains ':' (reserved for the states the compiler adds), '${' (read as a definition substitution) or a control character, or is a name reserved by JavaScript objects (__proto__, constructor, ...). Use names like create_customer or check-status.",
-    message: (p: { value: string; bad: string }) => `Node id '${p.value}' cannot name a state: ${p.bad}.`,
-    hint: (_p: { value: string; bad: string }) => 'Node ids are names like create_customer or check-status.',
+    message: (p: { id: string; bad: string }) => `Node id '${p.id}' cannot name a state: ${p.bad}.`,
+    hint: (_p: { id: string; bad: string }) => 'Node ids are names like create_customer or check-status.',
   },
 
   OSOP3030: {
@@ -996,11 +996,11 @@ export const CODE_INFO = {
     severity: 'warning',
     explanation: "A node leaves something out and gets a documented default, which the warning names: an entry event node without a source or schedule deploys no EventBridge rule, and a db node that names only a table runs SELECT * on it. --strict leaves these warnings alone. Write the missing part to make it explicit.",
     ...forms({
-      dbNamesOnly: {
+      dbTable: {
         message: (p: { node: string; table: undefined | string }) => `Db node '${p.node}' names only a table; it runs 'SELECT * FROM ${p.table}' and its output 'rows' holds the result.`,
         hint: (p: { node: string; table: undefined | string }) => `Write the statement to make it explicit: runtime: { sql: "SELECT ... FROM ${p.table} WHERE ..." }.`,
       },
-      startsEventSays: {
+      eventWithoutSource: {
         message: (p: { node: string }) => `The workflow starts at event node '${p.node}', which says no event source or schedule; no EventBridge rule is deployed, and executions start from the console, the CLI or your code.`,
         hint: (_p: { node: string }) => "Say what starts it: runtime: { source: com.example.orders, detail_type: OrderPlaced } (an event rule) or runtime: { cron: '0 9 * * 1-5' } (a schedule).",
       },
@@ -1049,11 +1049,11 @@ export const CODE_INFO = {
       "A ${secrets.NAME} appears where its value would reach the execution's data (or a language model): secrets may appear only in the url, headers, query and body of api nodes, in commands, and in MCP server URLs and headers, where only the handler (or the build) resolves them, and in a custom handler's runtime (x-sfn handler), where its wrapper resolves them. Never in a condition ('when', secrets.NAME or ${secrets.NAME}): a Choice rule compares values inside the state data, which the execution history records.",
     ...forms({
       expression: given,
-      secretUsedHere: {
-        message: (p: { value: string }) => `A secret cannot be used here: its value would reach ${p.value}the execution's data.`,
-        hint: (_p: { value: string }) => 'Secrets may appear in the url, headers, query and body of api nodes, in commands, in MCP server URLs and headers, and in the runtime of a custom handler (x-sfn handler), where only the handler (or the build) resolves them.',
+      leaks: {
+        message: (p: { toModel: boolean }) => `A secret cannot be used here: its value would reach ${p.toModel ? 'the language model and ' : ''}the execution's data.`,
+        hint: (_p: { toModel: boolean }) => 'Secrets may appear in the url, headers, query and body of api nodes, in commands, in MCP server URLs and headers, and in the runtime of a custom handler (x-sfn handler), where only the handler (or the build) resolves them.',
       },
-      secretsUsedConditions: {
+      inCondition: {
         message: (_p: NoParams) => 'Secrets cannot be used in conditions: the value would be written into the execution history.',
         hint: (_p: NoParams) => 'Compare an output of the step that used the secret instead.',
       },
@@ -1064,13 +1064,13 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "A reference uses a namespace a state machine cannot read: 'env.X' (the state machine runs on AWS, not on your machine) or an unknown 'metadata.X'. Pass the value as a workflow input, or keep it in a secret.",
     ...forms({
-      envReadState: {
-        message: (p: { refName: string }) => `'env.${p.refName}' cannot be read by a state machine: it runs on AWS, not on your machine.`,
-        hint: (_p: { refName: string }) => 'Pass the value as a workflow input (${inputs.x}) or keep it in a secret (${secrets.X}).',
+      env: {
+        message: (p: { name: string }) => `'env.${p.name}' cannot be read by a state machine: it runs on AWS, not on your machine.`,
+        hint: (_p: { name: string }) => 'Pass the value as a workflow input (${inputs.x}) or keep it in a secret (${secrets.X}).',
       },
-      metadataKnown: {
-        message: (p: { refName: string; value: string }) => `'metadata.${p.refName}' is not known.`,
-        hint: (p: { refName: string; value: string }) => `Known: ${p.value}.`,
+      metadata: {
+        message: (p: { name: string; known: string }) => `'metadata.${p.name}' is not known.`,
+        hint: (p: { name: string; known: string }) => `Known: ${p.known}.`,
       },
     }),
   },
@@ -1089,51 +1089,51 @@ export const CODE_INFO = {
     explanation:
       'The workflow uses a construct this compiler cannot build (yet): event edges, a node that both forks and chooses by condition, a spawn of several copies, different join modes on one fork, wait_n without a valid join_count, a loop edge that goes forward, a failure edge out of a routing node, several timeout or unconditional fallback edges on one node, conditional edges beside several unconditional ones, a list mixing references with objects, or a fork too wide for Step Functions to merge. The hint suggests a rewrite.',
     ...forms({
-      bothForksInto: {
+      forkAndChoice: {
         message: (p: { node: string; to: string }) => `Node '${p.node}' both forks into parallel branches and chooses by condition (edge to '${p.to}').`,
         hint: (_p: { node: string; to: string }) => 'Add a routing node: first fork, then choose inside a branch, or the other way round.',
       },
-      spawnAsksCopies: {
+      spawnCount: {
         message: (p: { from: string; to: string; spawnCount: undefined | number }) => `The spawn edge ${p.from} → ${p.to} asks for ${p.spawnCount} copies of '${p.to}'; spawning several copies of one node is not supported.`,
         hint: (_p: { from: string; to: string; spawnCount: undefined | number }) => 'Write one spawn edge per child node (each becomes a parallel branch), or use a for-each loop over a list.',
       },
-      edgesForkDeclare: {
-        message: (p: { fork: string; value: string }) => `The edges of the fork at '${p.fork}' declare different join modes (${p.value}).`,
+      mixedJoinModes: {
+        message: (p: { fork: string; modes: string }) => `The edges of the fork at '${p.fork}' declare different join modes (${p.modes}).`,
       },
-      joinModeWait: {
-        message: (p: { value: string; flowCount: number; value2: number | string }) => `join_mode wait_n at '${p.value}' needs join_count, a whole number from 1 to the ${p.flowCount} branches (it is ${p.value2}).`,
-        hint: (_p: { value: string; flowCount: number; value2: number | string }) => `Add join_count: N, how many branches must succeed.`,
+      waitNCount: {
+        message: (p: { join: string; flowCount: number; count: number | string }) => `join_mode wait_n at '${p.join}' needs join_count, a whole number from 1 to the ${p.flowCount} branches (it is ${p.count}).`,
+        hint: (_p: { join: string; flowCount: number; count: number | string }) => `Add join_count: N, how many branches must succeed.`,
       },
-      loopGoesForward: {
+      forwardLoop: {
         message: (p: { from: string; to: string }) => `The loop edge ${p.from} → ${p.to} goes forward, so it repeats nothing.`,
         hint: (_p: { from: string; to: string }) => 'A loop edge goes back to the first node to repeat; use a conditional edge to go forward.',
       },
-      edgesAreSupported: {
-        message: (p: { value: string; from: string; to: string; hint: undefined | string }) => `${p.value} are not supported (edge ${p.from} → ${p.to}).`,
-        hint: (p: { value: string; from: string; to: string; hint: undefined | string }) => p.hint,
+      edgeMode: {
+        message: (p: { what: string; from: string; to: string; hint: undefined | string }) => `${p.what} are not supported (edge ${p.from} → ${p.to}).`,
+        hint: (p: { what: string; from: string; to: string; hint: undefined | string }) => p.hint,
       },
-      unconditionalOutEdges: {
+      mixedOutEdges: {
         message: (p: { node: string; flowCount: number }) => `Node '${p.node}' has ${p.flowCount} unconditional out-edges and conditional ones.`,
       },
-      routingFailNever: {
+      failureEdgeOnRouter: {
         message: (p: { node: string; mode: string }) => `The routing node '${p.node}' cannot fail, so its ${p.mode} edge would never be taken.`,
       },
-      timeoutEdgesTimeout: {
+      severalTimeouts: {
         message: (p: { node: string; timeoutsCount: number }) => `Node '${p.node}' has ${p.timeoutsCount} timeout edges; a timeout can only go one way.`,
       },
-      unconditionalFallbackError: {
-        message: (p: { node: string; unconditionalCount: number; value: string }) => `Node '${p.node}' has ${p.unconditionalCount} unconditional fallback/error edges (to ${p.value}); one failure can only go one way.`,
-        hint: (_p: { node: string; unconditionalCount: number; value: string }) => `Keep one, or give the others a condition on error.name.`,
+      severalFallbacks: {
+        message: (p: { node: string; unconditionalCount: number; targets: string }) => `Node '${p.node}' has ${p.unconditionalCount} unconditional fallback/error edges (to ${p.targets}); one failure can only go one way.`,
+        hint: (_p: { node: string; unconditionalCount: number; targets: string }) => `Keep one, or give the others a condition on error.name.`,
       },
-      forkAfterBranches: {
-        message: (p: { node: string; branchesCount: number; MAX_NESTED_INTRINSICS: number }) => `The fork after '${p.node}' has ${p.branchesCount} branches; their outputs cannot be merged within Step Functions' ${p.MAX_NESTED_INTRINSICS} nested intrinsic functions.`,
-        hint: (_p: { node: string; branchesCount: number; MAX_NESTED_INTRINSICS: number }) => 'Group the branches under forks of their own.',
+      forkTooWide: {
+        message: (p: { node: string; branchesCount: number; limit: number }) => `The fork after '${p.node}' has ${p.branchesCount} branches; their outputs cannot be merged within Step Functions' ${p.limit} nested intrinsic functions.`,
+        hint: (_p: { node: string; branchesCount: number; limit: number }) => 'Group the branches under forks of their own.',
       },
-      waitJoinAfter: {
-        message: (p: { node: string; branchesCount: number; value: number; MAX_NESTED_INTRINSICS: number }) => `The wait_n join after '${p.node}' has ${p.branchesCount} branches; it can count at most ${p.value} (Step Functions nests at most ${p.MAX_NESTED_INTRINSICS} intrinsic functions).`,
-        hint: (_p: { node: string; branchesCount: number; value: number; MAX_NESTED_INTRINSICS: number }) => 'Group the branches under forks of their own.',
+      waitNTooWide: {
+        message: (p: { node: string; branchesCount: number; max: number; limit: number }) => `The wait_n join after '${p.node}' has ${p.branchesCount} branches; it can count at most ${p.max} (Step Functions nests at most ${p.limit} intrinsic functions).`,
+        hint: (_p: { node: string; branchesCount: number; max: number; limit: number }) => 'Group the branches under forks of their own.',
       },
-      listMixesReferences: {
+      mixedList: {
         message: (p: { position: number }) => `A list that mixes references with objects or lists cannot be built by a state machine (item ${p.position}).`,
         hint: (_p: { position: number }) => 'Move the references into an object, or pass the whole list from an output.',
       },
@@ -1151,15 +1151,15 @@ export const CODE_INFO = {
     severity: 'error',
     explanation:
       'The URL of an api node does not start with a literal http(s) origin written in the workflow: the host may not come from data, so that a secret cannot be sent elsewhere. Write the scheme and host literally; references may follow in the path and query (a URL that is a whole secret, ${secrets.URL}, is allowed).',
-    message: (p: { node: string; value: string }) => `The URL of api node '${p.node}' must start with a literal http(s) origin ('${p.value}').`,
-    hint: (_p: { node: string; value: string }) => 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.',
+    message: (p: { node: string; url: string }) => `The URL of api node '${p.node}' must start with a literal http(s) origin ('${p.url}').`,
+    hint: (_p: { node: string; url: string }) => 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.',
   },
   OSOP5004: {
     title: 'Unsupported agent provider',
     severity: 'error',
     explanation: 'An agent node names a provider this compiler cannot call. Supported providers: anthropic, openai, google.',
-    message: (p: { node: string; provider: string; value: string }) => `Agent node '${p.node}' uses provider '${p.provider}', which this compiler cannot call.`,
-    hint: (p: { node: string; provider: string; value: string }) => `Supported providers: ${p.value}.`,
+    message: (p: { node: string; provider: string; supported: string }) => `Agent node '${p.node}' uses provider '${p.provider}', which this compiler cannot call.`,
+    hint: (p: { node: string; provider: string; supported: string }) => `Supported providers: ${p.supported}.`,
   },
   OSOP5006: {
     title: 'State name too long',
@@ -1180,14 +1180,14 @@ export const CODE_INFO = {
     severity: 'reading',
     explanation:
       "A node has nothing the compiler can run (an api node without URL, a cli node without command, ...): it becomes a manual step, and the execution waits until someone completes it with 'osop-sfn complete'. The hint says how to automate it. With --strict (strict: true in the construct) manual steps are errors.",
-    message: (p: { node: string; why: string; value: string }) => `Node '${p.node}' becomes a manual step (${p.why}): the execution waits until someone completes it with 'osop-sfn complete'.`,
-    hint: (p: { node: string; why: string; value: string }) => `To automate it, ${p.value}. Use --strict (strict: true in the construct) to refuse manual steps.`,
+    message: (p: { node: string; why: string; automate: string }) => `Node '${p.node}' becomes a manual step (${p.why}): the execution waits until someone completes it with 'osop-sfn complete'.`,
+    hint: (p: { node: string; why: string; automate: string }) => `To automate it, ${p.automate}. Use --strict (strict: true in the construct) to refuse manual steps.`,
   },
   OSOP5009: {
     title: 'Timeout raised to the CodeBuild minimum',
     severity: 'warning',
     explanation: "A node run on CodeBuild (a command of a cli, git, docker, cicd or infra node) has a timeout under CodeBuild's shortest build timeout, 5 minutes; the build's timeout is raised to 5 minutes.",
-    message: (p: { node: string; MIN_BUILD_MINUTES: number; timeoutSeconds: number }) => `Node '${p.node}' runs on CodeBuild, whose shortest build timeout is ${p.MIN_BUILD_MINUTES} minutes; its timeout of ${p.timeoutSeconds} s becomes ${p.MIN_BUILD_MINUTES} minutes.`,
+    message: (p: { node: string; minutes: number; timeoutSeconds: number }) => `Node '${p.node}' runs on CodeBuild, whose shortest build timeout is ${p.minutes} minutes; its timeout of ${p.timeoutSeconds} s becomes ${p.minutes} minutes.`,
   },
   OSOP5010: {
     title: 'Definition too large',
@@ -1195,15 +1195,15 @@ export const CODE_INFO = {
     explanation:
       "The state machine definition would exceed Step Functions' limit of 1,048,576 bytes: measured after compiling, estimated up front from the number of nodes, or because loop and fallback cycles nest too deeply. Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).",
     ...forms({
-      stateMachineDefinition: {
-        message: (p: { value: string; MAX_DEFINITION_BYTES: number }) => `The state machine definition would be ${p.value}; Step Functions accepts at most ${p.MAX_DEFINITION_BYTES} bytes.`,
-        hint: (_p: { value: string; MAX_DEFINITION_BYTES: number }) => 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).',
+      measured: {
+        message: (p: { size: string; limit: number }) => `The state machine definition would be ${p.size}; Step Functions accepts at most ${p.limit} bytes.`,
+        hint: (_p: { size: string; limit: number }) => 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).',
       },
-      nodesTheirStates: {
-        message: (p: { nodesCount: number; MAX_DEFINITION_BYTES: number }) => `The workflow has ${p.nodesCount} nodes; their states alone would exceed Step Functions' ${p.MAX_DEFINITION_BYTES}-byte limit on a definition.`,
-        hint: (_p: { nodesCount: number; MAX_DEFINITION_BYTES: number }) => 'Split the workflow into sub-workflows (workflow_ref).',
+      estimated: {
+        message: (p: { nodesCount: number; limit: number }) => `The workflow has ${p.nodesCount} nodes; their states alone would exceed Step Functions' ${p.limit}-byte limit on a definition.`,
+        hint: (_p: { nodesCount: number; limit: number }) => 'Split the workflow into sub-workflows (workflow_ref).',
       },
-      loopFallbackCycles: {
+      nestedCycles: {
         message: (_p: NoParams) => `The workflow's loop and fallback cycles nest too deeply: each node in them carries the rounds of every cycle around it, and the state machine definition would exceed Step Functions' 1 MB limit.`,
         hint: (_p: NoParams) => 'Flatten the cycles, or split the workflow into sub-workflows (workflow_ref).',
       },
@@ -1230,17 +1230,17 @@ export const CODE_INFO = {
     explanation:
       "A loop or fallback edge may repeat so often, or an inline for-each run over so many items, that one execution would write more than the 25,000 events Step Functions keeps in its history; the execution would fail there with States.Runtime. The estimate counts the states of one round or item (a Task writes about 5 events, another state 2) times the bound. Lower the bound (x-sfn max_iterations, max_polls, max_fallbacks), run the repeated part as a sub-workflow, or let a long for-each run as a Distributed Map (x-sfn: { map: distributed }, or max_items).",
     ...forms({
-      mayRepeatTimes: {
-        message: (p: { mode: string; from: string; to: string; bound: number; perRound: number; total: number; HISTORY_EVENT_LIMIT: number; fits: number; bounding: string }) => `The ${p.mode} edge ${p.from} → ${p.to} may repeat ${p.bound} times at about ${p.perRound} history events a round (${p.total} in all): an execution keeps at most ${p.HISTORY_EVENT_LIMIT} events and would fail there.`,
-        hint: (p: { mode: string; from: string; to: string; bound: number; perRound: number; total: number; HISTORY_EVENT_LIMIT: number; fits: number; bounding: string }) => `Bound it to at most ${p.fits} rounds (${p.bounding}), or run the repeated part as a sub-workflow (workflow_ref).`,
+      loop: {
+        message: (p: { mode: string; from: string; to: string; bound: number; perRound: number; total: number; limit: number; fits: number; bounding: string }) => `The ${p.mode} edge ${p.from} → ${p.to} may repeat ${p.bound} times at about ${p.perRound} history events a round (${p.total} in all): an execution keeps at most ${p.limit} events and would fail there.`,
+        hint: (p: { mode: string; from: string; to: string; bound: number; perRound: number; total: number; limit: number; fits: number; bounding: string }) => `Bound it to at most ${p.fits} rounds (${p.bounding}), or run the repeated part as a sub-workflow (workflow_ref).`,
       },
-      eachOverRuns: {
-        message: (p: { forEach: undefined | string; maxItems: number; perItem: number; HISTORY_EVENT_LIMIT: number; fits: number }) => `The for-each over ${p.forEach} runs inline (x-sfn: { map: inline }) over up to ${p.maxItems} items at about ${p.perItem} history events an item: an execution keeps at most ${p.HISTORY_EVENT_LIMIT} events, about ${p.fits} items.`,
-        hint: (_p: { forEach: undefined | string; maxItems: number; perItem: number; HISTORY_EVENT_LIMIT: number; fits: number }) => 'Remove map: inline: a list longer than fits runs as a Distributed Map (one child execution per item).',
+      inlineMap: {
+        message: (p: { forEach: undefined | string; maxItems: number; perItem: number; limit: number; fits: number }) => `The for-each over ${p.forEach} runs inline (x-sfn: { map: inline }) over up to ${p.maxItems} items at about ${p.perItem} history events an item: an execution keeps at most ${p.limit} events, about ${p.fits} items.`,
+        hint: (_p: { forEach: undefined | string; maxItems: number; perItem: number; limit: number; fits: number }) => 'Remove map: inline: a list longer than fits runs as a Distributed Map (one child execution per item).',
       },
-      eachOverRuns2: {
-        message: (p: { forEach: undefined | string; perItem: number; fits: number; HISTORY_EVENT_LIMIT: number }) => `The for-each over ${p.forEach} runs inline, in the execution's own history: at about ${p.perItem} events an item, a list of more than about ${p.fits} items would fail the execution (${p.HISTORY_EVENT_LIMIT} events at most).`,
-        hint: (p: { forEach: undefined | string; perItem: number; fits: number; HISTORY_EVENT_LIMIT: number }) => `Say how long the list may be (x-sfn: { max_items: N }: a list longer than ${p.fits} runs as a Distributed Map, one child execution per item), or choose x-sfn: { map: inline } or { map: distributed }.`,
+      inlineMapUnbounded: {
+        message: (p: { forEach: undefined | string; perItem: number; fits: number; limit: number }) => `The for-each over ${p.forEach} runs inline, in the execution's own history: at about ${p.perItem} events an item, a list of more than about ${p.fits} items would fail the execution (${p.limit} events at most).`,
+        hint: (p: { forEach: undefined | string; perItem: number; fits: number; limit: number }) => `Say how long the list may be (x-sfn: { max_items: N }: a list longer than ${p.fits} runs as a Distributed Map, one child execution per item), or choose x-sfn: { map: inline } or { map: distributed }.`,
       },
     }),
   },
@@ -1249,8 +1249,8 @@ export const CODE_INFO = {
     severity: 'warning',
     explanation:
       "A wait_any fork ends with the first branch that finishes: that branch ends the Parallel state with a Fail state whose Cause carries the state's outputs (those before the fork and the branch's own) as JSON, and Step Functions keeps at most 32,768 characters of a Cause. Past that, the execution fails with States.Runtime (the local engine enforces the same cap). Keep what the branches return small: declare the outputs they need, not whole responses or long texts.",
-    message: (p: { node: string; MAX_FAIL_CAUSE_CHARS: number }) => `The fork after '${p.node}' continues with the first branch to finish (wait_any): its outputs, with those from before the fork, reach the join through a Fail state's Cause, which holds at most ${p.MAX_FAIL_CAUSE_CHARS} characters.`,
-    hint: (_p: { node: string; MAX_FAIL_CAUSE_CHARS: number }) => "Keep the branches' outputs small (declare the fields the join needs); past the cap the execution fails with States.Runtime.",
+    message: (p: { node: string; limit: number }) => `The fork after '${p.node}' continues with the first branch to finish (wait_any): its outputs, with those from before the fork, reach the join through a Fail state's Cause, which holds at most ${p.limit} characters.`,
+    hint: (_p: { node: string; limit: number }) => "Keep the branches' outputs small (declare the fields the join needs); past the cap the execution fails with States.Runtime.",
   },
   OSOP5016: {
     title: 'api node stays on the REST handler',
@@ -1276,11 +1276,11 @@ export const CODE_INFO = {
     explanation:
       "Two states of the definition would get the same name. A last check of the lowering: node ids are unique and hold no ':' (OSOP3001, OSOP3028) while every state the compiler adds has one (a node id plus a suffix such as ':route', or a name such as 'osop:init'), so input is not expected to reach it. Rename the node.",
     ...forms({
-      twoStatesNamed: {
-        message: (p: { name: string; value: string }) => `Two states would be named '${p.name}'${p.value}.`,
-        hint: (_p: { name: string; value: string }) => "Rename the node: ':' is reserved for the states the compiler adds.",
+      state: {
+        message: (p: { name: string; node?: string }) => `Two states would be named '${p.name}'${p.node !== undefined ? ` (node '${p.node}')` : ''}.`,
+        hint: (_p: { name: string; node?: string }) => "Rename the node: ':' is reserved for the states the compiler adds.",
       },
-      twoStatesNamed2: {
+      reserved: {
         message: (p: { name: string }) => `Two states would be named '${p.name}'.`,
         hint: (_p: { name: string }) => "Rename the node: ':' is reserved for the states the compiler adds.",
       },
@@ -1293,17 +1293,17 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "A test of the workflow's tests: section cannot be run as written: its type is none of unit, integration, e2e, simulation; its run is not full_workflow; its target_node is not a node; or its input is not a mapping. `osop-sfn test` leaves the case out and fails.",
     ...forms({
-      typeOne: {
-        message: (p: { what: string; type: string; value: string }) => `${p.what}: type '${p.type}' is not one of ${p.value}.`,
+      type: {
+        message: (p: { what: string; type: string; types: string }) => `${p.what}: type '${p.type}' is not one of ${p.types}.`,
       },
-      runSupportedTests: {
+      run: {
         message: (p: { what: string; run: string }) => `${p.what}: run '${p.run}' is not supported; tests run the full workflow.`,
       },
-      target: {
+      targetNode: {
         message: (p: { what: string; targetNode: string; hint: undefined | string }) => `${p.what}: target_node '${p.targetNode}' is not a node of the workflow.`,
         hint: (p: { what: string; targetNode: string; hint: undefined | string }) => p.hint,
       },
-      inputMapping: {
+      input: {
         message: (p: { what: string }) => `${p.what}: input must be a mapping.`,
       },
     }),
@@ -1320,46 +1320,46 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "A test's mocks or failure_injection are malformed: a mocked or injected node that is not a Task node of the workflow, a mock that is not { outputs } or { error, cause }, an empty list of calls, or an injection without a mock for the calls after it.",
     ...forms({
-      mocksMapIds: {
+      mocksNotAMapping: {
         message: (p: { what: string }) => `${p.what}: mocks must map node ids to their answers.`,
       },
-      taskMocked: {
+      notATask: {
         message: (p: { what: string; node: string; hint: undefined | string }) => `${p.what}: '${p.node}' is not a Task node of the workflow, so it cannot be mocked.`,
         hint: (p: { what: string; node: string; hint: undefined | string }) => p.hint,
       },
-      mockEmptyList: {
+      emptyList: {
         message: (p: { what: string; node: string }) => `${p.what}: the mock of '${p.node}' is an empty list.`,
       },
-      outputsErrorName: {
+      entryNotAMapping: {
         message: (p: { what: string }) => `${p.what} must be { outputs: {...} } or { error: NAME, cause: TEXT }.`,
       },
-      needsExactlyOne: {
+      outputsOrError: {
         message: (p: { what: string }) => `${p.what} needs exactly one of 'outputs' (the handler returns them) or 'error' (the handler throws it).`,
       },
-      outputsMappingOutput: {
+      outputsNotAMapping: {
         message: (p: { what: string }) => `${p.what}: outputs must be a mapping of output names to values.`,
       },
-      errorErrorName: {
+      errorName: {
         message: (p: { what: string }) => `${p.what}: error must be an error name such as OSOP.Http.Rejected.`,
       },
-      causeTextOnly: {
+      cause: {
         message: (p: { what: string }) => `${p.what}: cause is a text, and only goes with error.`,
       },
-      failureInjectionMap: {
+      injectionsNotAMapping: {
         message: (p: { what: string }) => `${p.what}: failure_injection must map node ids to { error, cause?, times? }.`,
       },
-      task: {
-        message: (p: { w: string; node: string; hint: undefined | string }) => `${p.w}: '${p.node}' is not a Task node of the workflow.`,
-        hint: (p: { w: string; node: string; hint: undefined | string }) => p.hint,
+      injectionNotATask: {
+        message: (p: { what: string; node: string; hint: undefined | string }) => `${p.what}: '${p.node}' is not a Task node of the workflow.`,
+        hint: (p: { what: string; node: string; hint: undefined | string }) => p.hint,
       },
-      errorNameCause: {
-        message: (p: { w: string }) => `${p.w} must be { error: NAME, cause?: TEXT, times?: N }.`,
+      injectionShape: {
+        message: (p: { what: string }) => `${p.what} must be { error: NAME, cause?: TEXT, times?: N }.`,
       },
-      timesWholeNumber: {
-        message: (p: { w: string }) => `${p.w}: times must be a whole number of at least 1.`,
+      times: {
+        message: (p: { what: string }) => `${p.what}: times must be a whole number of at least 1.`,
       },
-      alsoNeedsMock: {
-        message: (p: { w: string; node: string }) => `${p.w}: '${p.node}' also needs a mock, for the calls after the injected failures.`,
+      injectionWithoutMock: {
+        message: (p: { what: string; node: string }) => `${p.what}: '${p.node}' also needs a mock, for the calls after the injected failures.`,
       },
     }),
   },
@@ -1368,36 +1368,36 @@ export const CODE_INFO = {
     severity: 'error',
     explanation: "A test's expect is missing, is not a mapping, says nothing to check, or holds a value of the wrong form: a status other than succeeded or failed, error or cause with status: succeeded, a path or nodes list naming states the compiled workflow does not have, or calls on nodes that are not Task nodes.",
     ...forms({
-      expectFail: {
+      noExpect: {
         message: (p: { what: string }) => `${p.what} has no 'expect', so it cannot fail.`,
         hint: (_p: { what: string }) => 'Add at least expect: { status: succeeded }.',
       },
-      expectMapping: {
+      notAMapping: {
         message: (p: { what: string }) => `${p.what}: expect must be a mapping.`,
       },
-      expectStatusSucceeded: {
+      status: {
         message: (p: { what: string }) => `${p.what}: expect.status must be succeeded or failed.`,
       },
-      expectText: {
+      text: {
         message: (p: { what: string; key: string }) => `${p.what}: expect.${p.key} must be a text.`,
       },
-      expectListState: {
+      list: {
         message: (p: { what: string; key: string }) => `${p.what}: expect.${p.key} must be a list of state names.`,
       },
-      expectNamesCompiled: {
-        message: (p: { what: string; key: string; unknown: string; value: string; hint: undefined | string }) => `${p.what}: expect.${p.key} names '${p.unknown}', which is not a ${p.value} of the compiled workflow.`,
-        hint: (p: { what: string; key: string; unknown: string; value: string; hint: undefined | string }) => p.hint,
+      unknownState: {
+        message: (p: { what: string; key: string; unknown: string; kind: string; hint: undefined | string }) => `${p.what}: expect.${p.key} names '${p.unknown}', which is not a ${p.kind} of the compiled workflow.`,
+        hint: (p: { what: string; key: string; unknown: string; kind: string; hint: undefined | string }) => p.hint,
       },
-      expectCallsMap: {
+      calls: {
         message: (p: { what: string }) => `${p.what}: expect.calls must map Task node ids to whole numbers.`,
       },
-      expectOutputsMapping: {
+      outputs: {
         message: (p: { what: string }) => `${p.what}: expect.outputs must be a mapping.`,
       },
-      expectErrorExpect: {
+      errorWithSuccess: {
         message: (p: { what: string }) => `${p.what}: expect.error and expect.cause only go with status: failed.`,
       },
-      expectSaysNothing: {
+      empty: {
         message: (p: { what: string }) => `${p.what}: expect says nothing to check.`,
       },
     }),
@@ -1423,8 +1423,8 @@ export const CODE_INFO = {
     severity: 'error',
     explanation:
       'The compiler itself failed (an exception, not a problem of the input): the message gives the error, the hint the top of the stack, and compile() returns internalError: true. This is a bug in osop-sfn; please report it with the workflow file.',
-    message: (p: { value: string; hint: undefined | string }) => `Internal compiler error: ${p.value}. This is a bug in osop-sfn; please report it with this file.`,
-    hint: (p: { value: string; hint: undefined | string }) => p.hint,
+    message: (p: { error: string; stack: undefined | string }) => `Internal compiler error: ${p.error}. This is a bug in osop-sfn; please report it with this file.`,
+    hint: (p: { error: string; stack: undefined | string }) => p.stack,
   },
 } satisfies Record<Code, CodeInfo>;
 

@@ -61,26 +61,26 @@ export function loadWorkflowFile(path: string, sink: DiagnosticSink, source?: st
     try {
       stat = fs.statSync(path);
     } catch {
-      sink.report(Codes.FileNotFound, { form: 'findFile', path }, null);
+      sink.report(Codes.FileNotFound, { form: 'missing', path }, null);
       return undefined;
     }
     if (stat.isDirectory()) {
-      sink.report(Codes.NotAFile, { form: 'directoryFile', path, value: path.replace(/\/$/, '') }, null);
+      sink.report(Codes.NotAFile, { form: 'directory', path, dir: path.replace(/\/$/, '') }, null);
       return undefined;
     }
     if (!stat.isFile()) {
-      sink.report(Codes.NotAFile, { form: 'regularFile', path }, null);
+      sink.report(Codes.NotAFile, { form: 'notRegular', path }, null);
       return undefined;
     }
     if (stat.size > MAX_FILE_BYTES) {
-      sink.report(Codes.FileTooLarge, { path, size: stat.size, MAX_FILE_BYTES }, null);
+      sink.report(Codes.FileTooLarge, { path, size: stat.size, limit: MAX_FILE_BYTES }, null);
       return undefined;
     }
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path);
     } catch (e) {
-      sink.report(Codes.FileNotFound, { form: 'read', path, value: (e as NodeJS.ErrnoException).code ?? 'read error' }, null);
+      sink.report(Codes.FileNotFound, { form: 'unreadable', path, errno: (e as NodeJS.ErrnoException).code ?? 'read error' }, null);
       return undefined;
     }
     text = decodeUtf8(bytes, path, sink);
@@ -96,16 +96,16 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
   // Diagnostics of this file now have positions.
   (sink as { file: unknown }).file = file;
   if (!hasWorkflowExtension(path)) {
-    sink.report(Codes.UnsupportedExtension, { path, value: WORKFLOW_EXTENSIONS.join(', ') }, null);
+    sink.report(Codes.UnsupportedExtension, { path, extensions: WORKFLOW_EXTENSIONS.join(', ') }, null);
   }
   if (text.trim() === '' || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
-    sink.report(Codes.EmptyFile, { form: 'fileEmptyNeeds' }, { offset: 0, length: 0 });
+    sink.report(Codes.EmptyFile, { form: 'empty' }, { offset: 0, length: 0 });
     return undefined;
   }
   // Duplicate keys are found by toPlain, in linear time (the parser's own check compares every pair of keys).
   const depth = nestingDepth(text);
   if (depth.depth > MAX_NESTING) {
-    sink.report(Codes.TooDeep, { form: 'documentNestsMaps', depth: depth.depth, MAX_NESTING }, { offset: depth.at, length: 1 });
+    sink.report(Codes.TooDeep, { form: 'tooDeep', depth: depth.depth, limit: MAX_NESTING }, { offset: depth.at, length: 1 });
     return undefined;
   }
   let doc: Document;
@@ -113,7 +113,7 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    sink.report(Codes.TooDeep, { form: 'documentNestedToo' }, { offset: 0, length: 0 });
+    sink.report(Codes.TooDeep, { form: 'parserTooDeep' }, { offset: 0, length: 0 });
     return undefined;
   }
   for (const err of doc.errors) {
@@ -121,12 +121,12 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     if (err.code === 'DUPLICATE_KEY') {
       sink.report(Codes.DuplicateKey, {}, { offset, length: 1 });
     } else {
-      sink.report(Codes.YamlSyntax, { form: 'yamlSyntaxError', value: cleanYamlMessage(err.message), hint: yamlHint(err.code) }, { offset, length: 1 });
+      sink.report(Codes.YamlSyntax, { form: 'parser', parserMessage: cleanYamlMessage(err.message), hint: yamlHint(err.code) }, { offset, length: 1 });
     }
   }
   if (doc.errors.length > 0) return undefined;
   if (!doc.contents || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === undefined))) {
-    sink.report(Codes.EmptyFile, { form: 'fileHoldsDocument' }, { offset: 0, length: 0 });
+    sink.report(Codes.EmptyFile, { form: 'noDocument' }, { offset: 0, length: 0 });
     return undefined;
   }
   const locations: LocationTable = new WeakMap();
@@ -136,11 +136,11 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     value = toPlain(doc.contents as YamlNode, locations, state);
   } catch (e) {
     if (e instanceof AliasLimitError) {
-      sink.report(Codes.YamlSyntax, { form: 'message', message: e.message }, { offset: e.offset, length: 1 });
+      sink.report(Codes.YamlSyntax, { form: 'aliases', message: e.message }, { offset: e.offset, length: 1 });
       return undefined;
     }
     if (e instanceof RangeError) {
-      sink.report(Codes.TooDeep, { form: 'documentNestedToo' }, { offset: 0, length: 0 });
+      sink.report(Codes.TooDeep, { form: 'parserTooDeep' }, { offset: 0, length: 0 });
       return undefined;
     }
     throw e;
@@ -151,7 +151,7 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
   if (state.duplicates.length) return undefined;
   const r = (doc.contents as YamlNode).range ?? [0, text.length];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    sink.report(Codes.NotAMapping, { value: describe(value) }, { offset: r[0], length: 1 });
+    sink.report(Codes.NotAMapping, { kind: describe(value) }, { offset: r[0], length: 1 });
     return undefined;
   }
   return { file, value, locations, range: { offset: r[0], length: r[1] - r[0] } };
@@ -285,7 +285,7 @@ function decodeUtf8(bytes: Buffer, file: string, sink: DiagnosticSink): string |
       i += n;
     }
     const line = bytes.subarray(0, i).toString('utf8').split('\n').length;
-    sink.report(Codes.InvalidUtf8, { file, i, line, value: (bytes[i] ?? 0).toString(16).padStart(2, '0') }, null);
+    sink.report(Codes.InvalidUtf8, { file, offset: i, line, byteHex: (bytes[i] ?? 0).toString(16).padStart(2, '0') }, null);
     return undefined;
   }
 }

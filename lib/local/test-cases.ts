@@ -106,14 +106,14 @@ class TestReader {
     const what = `test '${t.id}'`;
     this.unknownKeys(raw, CASE_KEYS, what, t.range);
     const type = raw.type === undefined ? 'simulation' : String(raw.type);
-    if (!TYPES.includes(type)) this.error(Codes.BadTestCase, { form: 'typeOne', what, type, value: TYPES.join(', ') }, this.valueAt(raw, 'type'));
-    if (raw.run !== undefined && raw.run !== 'full_workflow') this.error(Codes.BadTestCase, { form: 'runSupportedTests', what, run: String(raw.run) }, this.valueAt(raw, 'run'));
+    if (!TYPES.includes(type)) this.error(Codes.BadTestCase, { form: 'type', what, type, types: TYPES.join(', ') }, this.valueAt(raw, 'type'));
+    if (raw.run !== undefined && raw.run !== 'full_workflow') this.error(Codes.BadTestCase, { form: 'run', what, run: String(raw.run) }, this.valueAt(raw, 'run'));
     let targetNode: string | undefined;
     if (raw.target_node !== undefined) {
       targetNode = String(raw.target_node);
-      if (!this.states.has(targetNode) || !this.nodeStates.has(targetNode)) this.error(Codes.BadTestCase, { form: 'target', what, targetNode, hint: this.suggestNode(targetNode) }, this.valueAt(raw, 'target_node'));
+      if (!this.states.has(targetNode) || !this.nodeStates.has(targetNode)) this.error(Codes.BadTestCase, { form: 'targetNode', what, targetNode, hint: this.suggestNode(targetNode) }, this.valueAt(raw, 'target_node'));
     }
-    if (raw.input !== undefined && !isObj(raw.input)) this.error(Codes.BadTestCase, { form: 'inputMapping', what }, this.valueAt(raw, 'input'));
+    if (raw.input !== undefined && !isObj(raw.input)) this.error(Codes.BadTestCase, { form: 'input', what }, this.valueAt(raw, 'input'));
     const mocks = this.mocks(raw, what);
     this.injections(raw, what, mocks);
     const expect = this.expectation(raw, what);
@@ -125,17 +125,17 @@ class TestReader {
     const out = new Map<string, NodeMock>();
     if (raw.mocks === undefined) return out;
     if (!isObj(raw.mocks)) {
-      this.error(Codes.BadMock, { form: 'mocksMapIds', what }, this.valueAt(raw, 'mocks'));
+      this.error(Codes.BadMock, { form: 'mocksNotAMapping', what }, this.valueAt(raw, 'mocks'));
       return out;
     }
     for (const [node, value] of Object.entries(raw.mocks)) {
       const at = this.valueAt(raw.mocks, node);
       if (!this.tasks.has(node)) {
-        this.error(Codes.BadMock, { form: 'taskMocked', what, node, hint: this.suggestTask(node) }, this.keyAt(raw.mocks, node));
+        this.error(Codes.BadMock, { form: 'notATask', what, node, hint: this.suggestTask(node) }, this.keyAt(raw.mocks, node));
         continue;
       }
       if (Array.isArray(value)) {
-        if (value.length === 0) this.error(Codes.BadMock, { form: 'mockEmptyList', what, node }, at);
+        if (value.length === 0) this.error(Codes.BadMock, { form: 'emptyList', what, node }, at);
         const calls = value.map((v, i) => this.entry(v, `${what}: mocks.${node}[${i}]`, this.itemAt(value, i)));
         if (calls.every(Boolean)) out.set(node, { calls: calls as MockEntry[] });
       } else {
@@ -148,26 +148,26 @@ class TestReader {
 
   private entry(value: unknown, what: string, at: SourceRange | undefined): MockEntry | undefined {
     if (!isObj(value)) {
-      this.error(Codes.BadMock, { form: 'outputsErrorName', what }, at);
+      this.error(Codes.BadMock, { form: 'entryNotAMapping', what }, at);
       return undefined;
     }
     this.unknownKeys(value, ENTRY_KEYS, what, at);
     const hasOutputs = value.outputs !== undefined;
     const hasError = value.error !== undefined;
     if (hasOutputs === hasError) {
-      this.error(Codes.BadMock, { form: 'needsExactlyOne', what }, at);
+      this.error(Codes.BadMock, { form: 'outputsOrError', what }, at);
       return undefined;
     }
     if (hasOutputs && !isObj(value.outputs)) {
-      this.error(Codes.BadMock, { form: 'outputsMappingOutput', what }, this.valueAt(value, 'outputs'));
+      this.error(Codes.BadMock, { form: 'outputsNotAMapping', what }, this.valueAt(value, 'outputs'));
       return undefined;
     }
     if (hasError && (typeof value.error !== 'string' || value.error === '')) {
-      this.error(Codes.BadMock, { form: 'errorErrorName', what }, this.valueAt(value, 'error'));
+      this.error(Codes.BadMock, { form: 'errorName', what }, this.valueAt(value, 'error'));
       return undefined;
     }
     if (value.cause !== undefined && (typeof value.cause !== 'string' || hasOutputs)) {
-      this.error(Codes.BadMock, { form: 'causeTextOnly', what }, this.valueAt(value, 'cause'));
+      this.error(Codes.BadMock, { form: 'cause', what }, this.valueAt(value, 'cause'));
       return undefined;
     }
     return hasOutputs ? { outputs: value.outputs as Obj } : { error: value.error as string, cause: (value.cause as string | undefined) ?? '' };
@@ -178,29 +178,29 @@ class TestReader {
     const inj = raw.failure_injection;
     if (inj === undefined) return;
     if (!isObj(inj)) {
-      this.error(Codes.BadMock, { form: 'failureInjectionMap', what }, this.valueAt(raw, 'failure_injection'));
+      this.error(Codes.BadMock, { form: 'injectionsNotAMapping', what }, this.valueAt(raw, 'failure_injection'));
       return;
     }
     for (const [node, spec] of Object.entries(inj)) {
       const w = `${what}: failure_injection.${node}`;
       if (!this.tasks.has(node)) {
-        this.error(Codes.BadMock, { form: 'task', w, node, hint: this.suggestTask(node) }, this.keyAt(inj, node));
+        this.error(Codes.BadMock, { form: 'injectionNotATask', what: w, node, hint: this.suggestTask(node) }, this.keyAt(inj, node));
         continue;
       }
       if (!isObj(spec) || typeof spec.error !== 'string') {
-        this.error(Codes.BadMock, { form: 'errorNameCause', w }, this.valueAt(inj, node));
+        this.error(Codes.BadMock, { form: 'injectionShape', what: w }, this.valueAt(inj, node));
         continue;
       }
       this.unknownKeys(spec, INJECTION_KEYS, w, this.valueAt(inj, node));
       const times = spec.times ?? 1;
       if (!Number.isInteger(times) || (times as number) < 1) {
-        this.error(Codes.BadMock, { form: 'timesWholeNumber', w }, this.valueAt(spec, 'times'));
+        this.error(Codes.BadMock, { form: 'times', what: w }, this.valueAt(spec, 'times'));
         continue;
       }
       const failing: MockEntry = { error: spec.error, cause: typeof spec.cause === 'string' ? spec.cause : 'injected failure' };
       const mock = mocks.get(node);
       if (!mock) {
-        this.error(Codes.BadMock, { form: 'alsoNeedsMock', w, node }, this.keyAt(inj, node));
+        this.error(Codes.BadMock, { form: 'injectionWithoutMock', what: w, node }, this.keyAt(inj, node));
         continue;
       }
       mock.calls.unshift(...Array.from({ length: times as number }, () => failing));
@@ -210,11 +210,11 @@ class TestReader {
   private expectation(raw: Obj, what: string): TestExpectation {
     const e = raw.expect;
     if (e === undefined) {
-      this.error(Codes.BadExpectation, { form: 'expectFail', what }, this.keyAt(raw, 'id'));
+      this.error(Codes.BadExpectation, { form: 'noExpect', what }, this.keyAt(raw, 'id'));
       return {};
     }
     if (!isObj(e)) {
-      this.error(Codes.BadExpectation, { form: 'expectMapping', what }, this.valueAt(raw, 'expect'));
+      this.error(Codes.BadExpectation, { form: 'notAMapping', what }, this.valueAt(raw, 'expect'));
       return {};
     }
     const before = this.errors;
@@ -222,38 +222,38 @@ class TestReader {
     const out: TestExpectation = {};
     if (e.status !== undefined) {
       if (e.status === 'succeeded' || e.status === 'failed') out.status = e.status;
-      else this.error(Codes.BadExpectation, { form: 'expectStatusSucceeded', what }, this.valueAt(e, 'status'));
+      else this.error(Codes.BadExpectation, { form: 'status', what }, this.valueAt(e, 'status'));
     }
     for (const key of ['error', 'cause'] as const) {
       if (e[key] === undefined) continue;
       if (typeof e[key] === 'string') out[key] = e[key] as string;
-      else this.error(Codes.BadExpectation, { form: 'expectText', what, key }, this.valueAt(e, key));
+      else this.error(Codes.BadExpectation, { form: 'text', what, key }, this.valueAt(e, key));
     }
     for (const key of ['path', 'nodes'] as const) {
       const list = e[key];
       if (list === undefined) continue;
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
-        this.error(Codes.BadExpectation, { form: 'expectListState', what, key }, this.valueAt(e, key));
+        this.error(Codes.BadExpectation, { form: 'list', what, key }, this.valueAt(e, key));
         continue;
       }
       const unknown = (list as string[]).find((s) => !this.states.has(s) || (key === 'nodes' && !this.nodeStates.has(s)));
-      if (unknown !== undefined) this.error(Codes.BadExpectation, { form: 'expectNamesCompiled', what, key, unknown, value: key === 'nodes' ? 'node' : 'state', hint: key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states) }, this.valueAt(e, key));
+      if (unknown !== undefined) this.error(Codes.BadExpectation, { form: 'unknownState', what, key, unknown, kind: key === 'nodes' ? 'node' : 'state', hint: key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states) }, this.valueAt(e, key));
       else out[key] = list as string[];
     }
     if (e.calls !== undefined) {
       const calls = e.calls;
       if (!isObj(calls) || !Object.entries(calls).every(([n, c]) => this.tasks.has(n) && Number.isInteger(c) && (c as number) >= 0)) {
-        this.error(Codes.BadExpectation, { form: 'expectCallsMap', what }, this.valueAt(e, 'calls'));
+        this.error(Codes.BadExpectation, { form: 'calls', what }, this.valueAt(e, 'calls'));
       } else out.calls = calls as Record<string, number>;
     }
     if (e.outputs !== undefined) {
-      if (!isObj(e.outputs)) this.error(Codes.BadExpectation, { form: 'expectOutputsMapping', what }, this.valueAt(e, 'outputs'));
+      if (!isObj(e.outputs)) this.error(Codes.BadExpectation, { form: 'outputs', what }, this.valueAt(e, 'outputs'));
       else out.outputs = e.outputs;
     }
     if (out.status === 'succeeded' && (out.error !== undefined || out.cause !== undefined)) {
-      this.error(Codes.BadExpectation, { form: 'expectErrorExpect', what }, this.valueAt(e, 'status'));
+      this.error(Codes.BadExpectation, { form: 'errorWithSuccess', what }, this.valueAt(e, 'status'));
     }
-    if (Object.keys(out).length === 0 && this.errors === before) this.error(Codes.BadExpectation, { form: 'expectSaysNothing', what }, this.valueAt(raw, 'expect'));
+    if (Object.keys(out).length === 0 && this.errors === before) this.error(Codes.BadExpectation, { form: 'empty', what }, this.valueAt(raw, 'expect'));
     return out;
   }
 

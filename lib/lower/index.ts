@@ -287,7 +287,7 @@ class Lowerer implements RegionLowering {
   claim(name: string, state: State, region: Region, node?: WorkflowNode): string {
     if (this.names.has(name)) {
       const at = node ?? this.nodeNamed(name);
-      this.sink.report(Codes.StateNameClash, { form: 'twoStatesNamed', name, value: at ? ` (node '${at.id}')` : '' }, at?.idRange ?? null);
+      this.sink.report(Codes.StateNameClash, { form: 'state', name, node: at?.id }, at?.idRange ?? null);
       return name;
     }
     this.names.add(name);
@@ -297,7 +297,7 @@ class Lowerer implements RegionLowering {
 
   /** Reserve a state name that a construct places itself. */
   claimName(name: string): void {
-    if (this.names.has(name)) this.sink.report(Codes.StateNameClash, { form: 'twoStatesNamed2', name }, this.nodeNamed(name)?.idRange ?? null);
+    if (this.names.has(name)) this.sink.report(Codes.StateNameClash, { form: 'reserved', name }, this.nodeNamed(name)?.idRange ?? null);
     this.names.add(name);
   }
 
@@ -390,11 +390,11 @@ class Lowerer implements RegionLowering {
       } else if (e.mode === 'conditional' || e.mode === 'switch') routed.push(e);
       else if (e.mode === 'loop') {
         if (e.forEach) forEach = e;
-        else if (!e.condition) this.sink.report(Codes.MissingCondition, { form: 'loopNeitherWhen', from: e.from, to: e.to }, e.range);
-        else if (!this.a.backEdges.has(e)) this.sink.report(Codes.NotSupportedYet, { form: 'loopGoesForward', from: e.from, to: e.to }, e.modeRange);
+        else if (!e.condition) this.sink.report(Codes.MissingCondition, { form: 'loopWithoutCondition', from: e.from, to: e.to }, e.range);
+        else if (!this.a.backEdges.has(e)) this.sink.report(Codes.NotSupportedYet, { form: 'forwardLoop', from: e.from, to: e.to }, e.modeRange);
         else routed.push(e);
       } else if (FAILURE.has(e.mode)) failures.push(e);
-      else this.sink.report(Codes.NotSupportedYet, { form: 'edgesAreSupported', value: NOT_YET[e.mode] ?? `${e.mode} edges`, from: e.from, to: e.to, hint: e.mode === 'event' ? 'Model the wait as a human node (a callback), or start the workflow from the event with a trigger.' : undefined }, e.modeRange);
+      else this.sink.report(Codes.NotSupportedYet, { form: 'edgeMode', what: NOT_YET[e.mode] ?? `${e.mode} edges`, from: e.from, to: e.to, hint: e.mode === 'event' ? 'Model the wait as a human node (a callback), or start the workflow from the event with a trigger.' : undefined }, e.modeRange);
     }
 
     if (failures.length) this.lowerFailureEdges(node, main, failures, region);
@@ -418,7 +418,7 @@ class Lowerer implements RegionLowering {
     if (loop && forEach) onward = lowerForEach(this, node, loop, region);
     else if (fork) onward = lowerFork(this, node, fork, region);
     if (routed.length > 0) {
-      if (!onward && flow.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'unconditionalOutEdges', node: node.id, flowCount: flow.length }, flow[1].range);
+      if (!onward && flow.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'mixedOutEdges', node: node.id, flowCount: flow.length }, flow[1].range);
       const unconditional = onward ?? (flow[0] ? this.jumpTarget(flow[0].to, region) : undefined);
       const route = this.routeChoice(node, routed, unconditional, region);
       main.Next = this.claim(routeState(node.id), route, region, node);
@@ -465,18 +465,18 @@ class Lowerer implements RegionLowering {
    */
   private lowerFailureEdges(node: WorkflowNode, main: TaskState | PassState, edges: WorkflowEdge[], region: Region): void {
     if (main.Type !== 'Task') {
-      this.sink.report(Codes.NotSupportedYet, { form: 'routingFailNever', node: node.id, mode: edges[0].mode }, edges[0].range);
+      this.sink.report(Codes.NotSupportedYet, { form: 'failureEdgeOnRouter', node: node.id, mode: edges[0].mode }, edges[0].range);
       return;
     }
     const timeouts = edges.filter((e) => e.mode === 'timeout');
     const conditional = edges.filter((e) => e.mode !== 'timeout' && this.a.conditions.has(e));
     const unconditional = edges.filter((e) => e.mode !== 'timeout' && !this.a.conditions.has(e));
     const catches: NonNullable<TaskState['Catch']> = [];
-    if (timeouts.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'timeoutEdgesTimeout', node: node.id, timeoutsCount: timeouts.length }, timeouts[1].range);
+    if (timeouts.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'severalTimeouts', node: node.id, timeoutsCount: timeouts.length }, timeouts[1].range);
     // After its retries, a node that timed out takes its timeout edge: Step Functions' own timeout or the handler's deadline.
     if (timeouts[0]) catches.push({ ErrorEquals: [...TIMEOUT_ERRORS], ResultPath: errorPath(node.id), Next: this.failureTarget(node, timeouts[0], region) });
     if (unconditional.length > 1) {
-      this.sink.report(Codes.NotSupportedYet, { form: 'unconditionalFallbackError', node: node.id, unconditionalCount: unconditional.length, value: unconditional.map((e) => `'${e.to}'`).join(', ') }, unconditional[1].range);
+      this.sink.report(Codes.NotSupportedYet, { form: 'severalFallbacks', node: node.id, unconditionalCount: unconditional.length, targets: unconditional.map((e) => `'${e.to}'`).join(', ') }, unconditional[1].range);
     }
     const fallback = unconditional[0] ? this.failureTarget(node, unconditional[0], region) : undefined;
     if (conditional.length) {
@@ -588,7 +588,7 @@ class Lowerer implements RegionLowering {
     if (total <= HISTORY_EVENT_LIMIT) return;
     const fits = Math.max(1, Math.floor(HISTORY_EVENT_LIMIT / perRound) - 1);
     const bounding = e.mode === 'loop' || e.mode === 'conditional' ? `x-sfn: { max_iterations: ${fits} } on the edge, or max_polls` : `x-sfn: { max_fallbacks: ${fits} } on node '${e.from}'`;
-    this.sink.report(Codes.HistoryLimit, { form: 'mayRepeatTimes', mode: e.mode, from: e.from, to: e.to, bound, perRound, total, HISTORY_EVENT_LIMIT, fits, bounding }, e.range);
+    this.sink.report(Codes.HistoryLimit, { form: 'loop', mode: e.mode, from: e.from, to: e.to, bound, perRound, total, limit: HISTORY_EVENT_LIMIT, fits, bounding }, e.range);
   }
 
   /**
@@ -646,15 +646,15 @@ class Lowerer implements RegionLowering {
       const target = targetOf(e);
       if (lowered.kind === 'constant') {
         if (!lowered.value) {
-          this.sink.report(Codes.OverlappingConditions, { form: 'conditionAlwaysFalse', from: e.from, to: e.to }, e.condition?.range);
+          this.sink.report(Codes.OverlappingConditions, { form: 'alwaysFalse', from: e.from, to: e.to }, e.condition?.range);
           continue;
         }
         if (defaultTarget === undefined) {
           defaultTarget = target;
-          if (e !== branches[branches.length - 1]) this.sink.report(Codes.OverlappingConditions, { form: 'conditionAlwaysTrue', from: e.from, to: e.to }, e.condition?.range);
+          if (e !== branches[branches.length - 1]) this.sink.report(Codes.OverlappingConditions, { form: 'alwaysTrue', from: e.from, to: e.to }, e.condition?.range);
           break;
         }
-        this.sink.report(Codes.OverlappingConditions, { form: 'conditionAlwaysTrue2', from: e.from, to: e.to }, e.condition?.range);
+        this.sink.report(Codes.OverlappingConditions, { form: 'alwaysTrueBesideUnconditional', from: e.from, to: e.to }, e.condition?.range);
         continue;
       }
       simple.push(lowered.rule);
@@ -662,17 +662,17 @@ class Lowerer implements RegionLowering {
     }
     if (choices.length > 1 && !obviouslyExclusive(simple)) {
       const first = branches[0];
-      this.sink.report(Codes.OverlappingConditions, { form: 'conditionsEdgesOut', node: node.id }, first.condition?.range ?? first.range);
+      this.sink.report(Codes.OverlappingConditions, { form: 'mayOverlap', node: node.id }, first.condition?.range ?? first.range);
     }
     if (defaultTarget === undefined) {
       const cont = this.a.continuation.get(node.id);
       const at = branches[0].condition?.range ?? branches[0].range;
       if (cont) {
         defaultTarget = this.jumpTarget(cont, region);
-        this.sink.report(Codes.NoElseBranch, { form: 'whenNoneConditions', node: node.id, cont }, at);
+        this.sink.report(Codes.NoElseBranch, { form: 'skipsToJoin', node: node.id, cont }, at);
       } else {
         defaultTarget = this.regionEnd(region);
-        this.sink.report(Codes.NoElseBranch, { form: 'regionNestedWhen', nested: region.nested, node: node.id }, at);
+        this.sink.report(Codes.NoElseBranch, { form: 'ends', nested: region.nested, node: node.id }, at);
       }
     }
     if (choices.length === 0) {

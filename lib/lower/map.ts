@@ -209,11 +209,11 @@ function chooseKind(L: RegionLowering, loop: ForEachRegion, perItem: number): bo
   if (opts.map === 'distributed') return true;
   if (opts.maxItems !== undefined && opts.maxItems > fits) {
     if (opts.map !== 'inline') return true;
-    L.sink.report(Codes.HistoryLimit, { form: 'eachOverRuns', forEach: loop.edge.forEach, maxItems: opts.maxItems, perItem, HISTORY_EVENT_LIMIT, fits }, loop.edge.range);
+    L.sink.report(Codes.HistoryLimit, { form: 'inlineMap', forEach: loop.edge.forEach, maxItems: opts.maxItems, perItem, limit: HISTORY_EVENT_LIMIT, fits }, loop.edge.range);
     return false;
   }
   if (opts.maxItems === undefined && opts.map === undefined) {
-    L.sink.report(Codes.HistoryLimit, { form: 'eachOverRuns2', forEach: loop.edge.forEach, perItem, fits, HISTORY_EVENT_LIMIT }, loop.edge.range);
+    L.sink.report(Codes.HistoryLimit, { form: 'inlineMapUnbounded', forEach: loop.edge.forEach, perItem, fits, limit: HISTORY_EVENT_LIMIT }, loop.edge.range);
   }
   return false;
 }

@@ -38,7 +38,7 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
   // Step Functions allows ("Intrinsic functions"), where a chain would pass it at 12 branches.
   const mergeOf = (field: string) => balancedMerge(fork.branches.map((_b, i) => `$[${i}].${field}`));
   if (Math.ceil(Math.log2(Math.max(1, fork.branches.length))) > MAX_NESTED_INTRINSICS) {
-    L.sink.report(Codes.NotSupportedYet, { form: 'forkAfterBranches', node: node.id, branchesCount: fork.branches.length, MAX_NESTED_INTRINSICS }, node.idRange);
+    L.sink.report(Codes.NotSupportedYet, { form: 'forkTooWide', node: node.id, branchesCount: fork.branches.length, limit: MAX_NESTED_INTRINSICS }, node.idRange);
   }
   const carried: Record<string, string> = { 'input.$': '$[0].input', 'outputs.$': mergeOf('outputs'), 'errors.$': mergeOf('errors'), 'counters.$': '$[0].counters', ...(region.loopVars.length ? { 'loop.$': '$[0].loop' } : {}) };
 
@@ -58,7 +58,7 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
   if (fork.joinMode === 'wait_n') return lowerWaitN(L, node, fork, branches, region, name);
 
   // wait_any
-  L.sink.report(Codes.WaitAnyCause, { node: node.id, MAX_FAIL_CAUSE_CHARS }, node.idRange);
+  L.sink.report(Codes.WaitAnyCause, { node: node.id, limit: MAX_FAIL_CAUSE_CHARS }, node.idRange);
   const wrapped: SubMachine[] = branches.map((inner, i) => {
     const tryName = `${node.id}:try-${i + 1}`;
     const won = `${node.id}:won-${i + 1}`;
@@ -133,7 +133,7 @@ function balancedMerge(paths: string[]): string {
 function lowerWaitN(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, branches: SubMachine[], region: Region, name: string): string {
   const n = fork.joinCount!;
   if (branches.length > MAX_NESTED_INTRINSICS + 1) {
-    L.sink.report(Codes.NotSupportedYet, { form: 'waitJoinAfter', node: node.id, branchesCount: branches.length, value: MAX_NESTED_INTRINSICS + 1, MAX_NESTED_INTRINSICS }, node.idRange);
+    L.sink.report(Codes.NotSupportedYet, { form: 'waitNTooWide', node: node.id, branchesCount: branches.length, max: MAX_NESTED_INTRINSICS + 1, limit: MAX_NESTED_INTRINSICS }, node.idRange);
     return name;
   }
   const wrapped: SubMachine[] = branches.map((inner, i) => {

@@ -65,7 +65,7 @@ export function lowerJson(value: JsonTemplate, pointer: string, ctx: PayloadCont
       else if (typeof item.value === 'string') args.push(`'${escapeIntrinsicString(item.value)}'`);
       else if (typeof item.value === 'number' || typeof item.value === 'boolean' || item.value === null) args.push(String(item.value));
       else {
-        ctx.sink.report(Codes.NotSupportedYet, { form: 'listMixesReferences', position: i + 1 }, null);
+        ctx.sink.report(Codes.NotSupportedYet, { form: 'mixedList', position: i + 1 }, null);
         return { dynamic: false, value: null };
       }
     }

@@ -72,19 +72,19 @@ class Normaliser {
       else if (ext.data.type) stateMachineType = ext.data.type === 'express' ? 'EXPRESS' : 'STANDARD';
     }
     if (root.osop_version === undefined && root.osop === undefined) {
-      this.sink.report(Codes.DefaultAssumed, { form: 'osopVersionAssuming' }, { offset: this.doc.range.offset, length: 0 });
+      this.sink.report(Codes.DefaultAssumed, { form: 'osopVersion' }, { offset: this.doc.range.offset, length: 0 });
     }
     const id = typeof root.id === 'string' || typeof root.id === 'number' ? String(root.id) : undefined;
     const name = typeof root.name === 'string' ? root.name : undefined;
     const workflowId = id ?? deriveIdFromPath(this.doc.file.path);
     if (id === undefined) {
-      this.sink.report(Codes.DefaultAssumed, { form: 'idUsingFile', workflowId }, { offset: this.doc.range.offset, length: 0 });
+      this.sink.report(Codes.DefaultAssumed, { form: 'workflowId', workflowId }, { offset: this.doc.range.offset, length: 0 });
     }
 
     const nodes: WorkflowNode[] = [];
     const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
     if (rawNodes.length === 0 && Array.isArray(root.nodes)) {
-      this.sink.report(Codes.MissingField, { form: 'nodesEmptyNeeds' }, this.loc.valueOf(root, 'nodes'));
+      this.sink.report(Codes.MissingField, { form: 'nodesEmpty' }, this.loc.valueOf(root, 'nodes'));
     }
     rawNodes.forEach((raw, i) => {
       const n = this.node(raw, i);
@@ -94,7 +94,7 @@ class Normaliser {
     const edges: WorkflowEdge[] = [];
     if (root.edges === undefined) {
       if (rawNodes.length > 1) {
-        this.sink.report(Codes.MissingField, { form: 'edgesMoreThan' }, { offset: this.doc.range.offset, length: 0 });
+        this.sink.report(Codes.MissingField, { form: 'noEdges' }, { offset: this.doc.range.offset, length: 0 });
       }
     } else if (Array.isArray(root.edges)) {
       root.edges.forEach((raw, i) => {
@@ -132,7 +132,7 @@ class Normaliser {
     const nodesArr = this.root.nodes as unknown[];
     const at = this.loc.valueOf(nodesArr, index);
     if (!isObj(raw)) {
-      this.sink.report(Codes.WrongType, { form: 'mappingIdType', position: index + 1, value: kindOf(raw) }, at);
+      this.sink.report(Codes.WrongType, { form: 'nodeNotMapping', position: index + 1, kind: kindOf(raw) }, at);
       return undefined;
     }
     const parsed = RawNode.safeParse(raw);
@@ -148,7 +148,7 @@ class Normaliser {
       return undefined;
     }
     if (r.runtime && r.config) {
-      this.sink.report(Codes.UnknownKey, { form: 'bothRuntimeConfig', id: r.id }, this.loc.keyOf(raw, 'config'));
+      this.sink.report(Codes.UnknownKey, { form: 'runtimeAndConfig', node: r.id }, this.loc.keyOf(raw, 'config'));
     }
     const runtimeKey = r.runtime ? 'runtime' : r.config ? 'config' : undefined;
     const runtime = (runtimeKey ? raw[runtimeKey] : {}) as Obj;
@@ -217,11 +217,11 @@ class Normaliser {
     const d = parsed.data;
     const at = this.loc.valueOf(raw, 'x-sfn');
     if (d.handler && d.resource) {
-      this.sink.report(Codes.BadExtension, { form: 'bindsBothHandler', id }, at);
+      this.sink.report(Codes.BadExtension, { form: 'handlerAndResource', node: id }, at);
       return {};
     }
-    if (d.permissions && !d.resource) this.sink.report(Codes.BadExtension, { form: 'sfnPermissionsOnly', id }, this.loc.keyOf(ext, 'permissions'));
-    if (d.parameters && !d.resource) this.sink.report(Codes.BadExtension, { form: 'sfnParametersOnly', id }, this.loc.keyOf(ext, 'parameters'));
+    if (d.permissions && !d.resource) this.sink.report(Codes.BadExtension, { form: 'permissionsWithoutResource', node: id }, this.loc.keyOf(ext, 'permissions'));
+    if (d.parameters && !d.resource) this.sink.report(Codes.BadExtension, { form: 'parametersWithoutResource', node: id }, this.loc.keyOf(ext, 'parameters'));
     const { max_fallbacks: _m, handler: _h, resource: _r, parameters: _p, permissions: _q, ...options } = d;
     if (d.handler) {
       // Found by `check`, not only by `run` or `cdk synth`. Relative to the workflow's folder, and inside it.
@@ -229,11 +229,11 @@ class Normaliser {
       const module = path.resolve(folder, d.handler);
       const at = this.loc.valueOf(ext, 'handler');
       if (path.isAbsolute(d.handler) || path.relative(folder, module).startsWith('..')) {
-        this.sink.report(Codes.BadExtension, { form: 'sfnHandlerLeaves', id, handler: d.handler }, at);
+        this.sink.report(Codes.BadExtension, { form: 'handlerOutsideFolder', node: id, handler: d.handler }, at);
         return {};
       }
       if (!fs.existsSync(module)) {
-        this.sink.report(Codes.BadExtension, { form: 'sfnHandlerNames', id, handler: d.handler }, at);
+        this.sink.report(Codes.BadExtension, { form: 'handlerMissing', node: id, handler: d.handler }, at);
         return {};
       }
     }
@@ -275,7 +275,7 @@ class Normaliser {
     if (value === undefined || value === null) return [];
     const out: OutputDecl[] = [];
     const bad = (at: SourceRange, what: string) =>
-      this.sink.report(Codes.BadOutputs, { form: 'output', nodeId, what }, at);
+      this.sink.report(Codes.BadOutputs, { form: 'malformed', node: nodeId, what }, at);
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
         const at = this.loc.valueOf(value, i);
@@ -316,7 +316,7 @@ class Normaliser {
     }
     const seen = new Set<string>();
     for (const o of out) {
-      if (seen.has(o.name)) this.sink.report(Codes.BadOutputs, { form: 'declaresOutputTwice', nodeId, name: o.name }, o.range);
+      if (seen.has(o.name)) this.sink.report(Codes.BadOutputs, { form: 'declaredTwice', node: nodeId, name: o.name }, o.range);
       seen.add(o.name);
     }
     return out;
@@ -353,7 +353,7 @@ class Normaliser {
     const intervalAt = holderOf('interval_sec');
     const pollsAt = holderOf('max_polls');
     if (!intervalAt && !pollsAt) {
-      if (subtype === 'polling') this.sink.report(Codes.ReadingApplied, { form: 'pollingSetsInterval', id }, this.loc.valueOf(raw, 'subtype'));
+      if (subtype === 'polling') this.sink.report(Codes.ReadingApplied, { form: 'pollingWithoutInterval', node: id }, this.loc.valueOf(raw, 'subtype'));
       return undefined;
     }
     let intervalSeconds: number | undefined;
@@ -362,7 +362,7 @@ class Normaliser {
       const value = intervalAt[key];
       intervalSeconds = typeof value === 'number' || typeof value === 'string' ? this.duration(value, this.loc.valueOf(intervalAt, key)) : undefined;
       if (intervalSeconds !== undefined && !(intervalSeconds >= 1 && intervalSeconds <= 31_536_000)) {
-        this.sink.report(Codes.BadDuration, { form: 'pollIntervalWait', id, intervalSeconds }, this.loc.valueOf(intervalAt, key));
+        this.sink.report(Codes.BadDuration, { form: 'pollInterval', node: id, intervalSeconds }, this.loc.valueOf(intervalAt, key));
         intervalSeconds = undefined;
       }
     }
@@ -370,7 +370,7 @@ class Normaliser {
     if (pollsAt) {
       const value = pollsAt.max_polls;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10_001) maxPolls = value;
-      else this.sink.report(Codes.WrongType, { form: 'maxPollsWhole', id }, this.loc.valueOf(pollsAt, 'max_polls'));
+      else this.sink.report(Codes.WrongType, { form: 'maxPolls', node: id }, this.loc.valueOf(pollsAt, 'max_polls'));
     }
     return { intervalSeconds: intervalSeconds === undefined ? undefined : Math.ceil(intervalSeconds), maxPolls, range: this.loc.valueOf(intervalAt ?? pollsAt!, intervalAt ? 'interval_sec' : 'max_polls') };
   }
@@ -378,7 +378,7 @@ class Normaliser {
   private duration(value: string | number, at: SourceRange): number | undefined {
     const secs = parseDuration(value);
     if (secs === undefined) {
-      this.sink.report(Codes.BadDuration, { form: 'duration', value }, at);
+      this.sink.report(Codes.BadDuration, { form: 'notADuration', text: value }, at);
     }
     return secs;
   }
@@ -386,7 +386,7 @@ class Normaliser {
   /** `timeout_sec` (number) or `timeout` (number or duration string) of a workflow, node or runtime. */
   private timeoutOf(holder: Obj, what: string, runtime = false): number | undefined {
     if (typeof holder.timeout_sec === 'number') {
-      if (holder.timeout_sec <= 0) this.sink.report(Codes.BadDuration, { form: 'timeoutPositive', what }, this.loc.valueOf(holder, 'timeout_sec'));
+      if (holder.timeout_sec <= 0) this.sink.report(Codes.BadDuration, { form: 'timeout', what }, this.loc.valueOf(holder, 'timeout_sec'));
       return holder.timeout_sec > 0 ? Math.ceil(holder.timeout_sec) : undefined;
     }
     if (typeof holder.timeout === 'string' || typeof holder.timeout === 'number') {
@@ -409,7 +409,7 @@ class Normaliser {
         return `${before}\${secrets.${name}}`;
       });
       if (read) {
-        this.sink.report(Codes.ReadingApplied, { form: 'textNamesSecret', value: text.length > 60 ? `${text.slice(0, 59)}…` : text }, range);
+        this.sink.report(Codes.ReadingApplied, { form: 'bareSecret', text: text.length > 60 ? `${text.slice(0, 59)}…` : text }, range);
         return new TemplateText(rewritten, range, undefined);
       }
     }
@@ -436,7 +436,7 @@ class Normaliser {
     const edgesArr = this.root.edges as unknown[];
     const at = this.loc.valueOf(edgesArr, index);
     if (!isObj(raw)) {
-      this.sink.report(Codes.WrongType, { form: 'mapping', position: index + 1, value: kindOf(raw) }, at);
+      this.sink.report(Codes.WrongType, { form: 'edgeNotMapping', position: index + 1, kind: kindOf(raw) }, at);
       return undefined;
     }
     const parsed = RawEdge.safeParse(raw);
@@ -449,17 +449,17 @@ class Normaliser {
     let mode = (r.mode ?? 'sequential').toLowerCase();
     if (mode === 'message') {
       // A message to the next participant is the next step: the flow goes on there.
-      this.sink.report(Codes.ReadingApplied, { form: 'messageReadSequential', from: r.from, to: r.to }, this.loc.valueOf(raw, 'mode'));
+      this.sink.report(Codes.ReadingApplied, { form: 'messageEdge', from: r.from, to: r.to }, this.loc.valueOf(raw, 'mode'));
       mode = 'sequential';
     }
     if (!ALL_EDGE_MODES.includes(mode)) {
-      this.sink.report(Codes.UnknownEdgeMode, { form: 'unknownMode', mode: r.mode, hint: didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.` }, this.loc.valueOf(raw, 'mode'));
+      this.sink.report(Codes.UnknownEdgeMode, { form: 'mode', mode: r.mode, hint: didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.` }, this.loc.valueOf(raw, 'mode'));
       return undefined;
     }
     let condition: TemplateText | undefined;
     const condRaw = r.when ?? r.condition;
     if (r.when !== undefined && r.condition !== undefined && String(r.when) !== String(r.condition)) {
-      this.sink.report(Codes.WrongType, { form: 'bothWhenCondition', from: r.from, to: r.to }, this.loc.keyOf(raw, 'condition'));
+      this.sink.report(Codes.WrongType, { form: 'whenAndCondition', from: r.from, to: r.to }, this.loc.keyOf(raw, 'condition'));
     }
     if (condRaw !== undefined) condition = this.template(String(condRaw), raw, r.when !== undefined ? 'when' : 'condition');
     const sfnRaw = raw['x-sfn'];
@@ -479,10 +479,10 @@ class Normaliser {
         };
         const forEachOnly = (['map', 'max_items', 'tolerated_failure_percentage', 'tolerated_failure_count', 'on_item_error'] as const).filter((k) => d[k] !== undefined);
         if (forEachOnly.length && (mode !== 'loop' || r.for_each === undefined)) {
-          this.sink.report(Codes.UnknownKey, { form: 'sfnIgnoredApplies', value: forEachOnly.join(', '), from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, forEachOnly[0]));
+          this.sink.report(Codes.UnknownKey, { form: 'forEachOnly', keys: forEachOnly.join(', '), from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, forEachOnly[0]));
         }
         if (d.on_item_error === 'continue' && d.tolerated_failure_percentage !== undefined) {
-          this.sink.report(Codes.BadExtension, { form: 'bothItemError', from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, 'tolerated_failure_percentage'));
+          this.sink.report(Codes.BadExtension, { form: 'continueAndTolerated', from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, 'tolerated_failure_percentage'));
         }
       }
     }
@@ -490,8 +490,8 @@ class Normaliser {
     const waitKey = r.delay !== undefined ? 'delay' : r.interval_sec !== undefined ? 'interval_sec' : undefined;
     if (waitKey) {
       const secs = this.duration(raw[waitKey] as string | number, this.loc.valueOf(raw, waitKey));
-      if (secs !== undefined && mode !== 'loop') this.sink.report(Codes.UnknownKey, { form: 'ignoredOnlyLoop', waitKey, mode, from: r.from, to: r.to }, this.loc.keyOf(raw, waitKey));
-      else if (secs !== undefined && !(secs >= 1 && secs <= 31_536_000)) this.sink.report(Codes.BadDuration, { form: 'loopWaitState', waitKey, from: r.from, to: r.to, secs }, this.loc.valueOf(raw, waitKey));
+      if (secs !== undefined && mode !== 'loop') this.sink.report(Codes.UnknownKey, { form: 'waitOnNonLoop', waitKey, mode, from: r.from, to: r.to }, this.loc.keyOf(raw, waitKey));
+      else if (secs !== undefined && !(secs >= 1 && secs <= 31_536_000)) this.sink.report(Codes.BadDuration, { form: 'loopDelay', waitKey, from: r.from, to: r.to, secs }, this.loc.valueOf(raw, waitKey));
       else if (secs !== undefined) waitSeconds = Math.ceil(secs);
     }
     let cases: WorkflowEdge['cases'];
@@ -501,9 +501,9 @@ class Normaliser {
         const at = this.loc.valueOf(raw.cases, i);
         const value = isObj(c) ? c.value : undefined;
         if (!isObj(c) || (typeof c.to !== 'string' && typeof c.to !== 'number')) {
-          this.sink.report(Codes.WrongType, { form: 'caseSwitchNeeds', position: i + 1, from: r.from }, at);
+          this.sink.report(Codes.WrongType, { form: 'caseWithoutTo', position: i + 1, from: r.from }, at);
         } else if (value !== null && value !== undefined && typeof value === 'object') {
-          this.sink.report(Codes.WrongType, { form: 'caseSwitchCompares', position: i + 1, from: r.from, value: kindOf(value) }, this.loc.valueOf(c, 'value'));
+          this.sink.report(Codes.WrongType, { form: 'caseValue', position: i + 1, from: r.from, kind: kindOf(value) }, this.loc.valueOf(c, 'value'));
         } else {
           cases!.push({ value: (value ?? null) as string | number | boolean | null, to: String(c.to), range: this.loc.valueOf(c, 'to') });
         }
@@ -543,7 +543,7 @@ class Normaliser {
         const at = this.loc.valueOf(value, i);
         if (typeof item === 'string') out.push({ name: item, required: false, range: at });
         else if (isObj(item) && typeof item.name === 'string') out.push({ name: item.name, required: item.required === true, type: scalarType(item.type ?? item.schema), schema: inputSchema(item), ...('default' in item ? { default: item.default } : {}), range: at });
-        else this.sink.report(Codes.BadInputs, { form: 'inputWriteName', position: i + 1, value: kindOf(item) }, at);
+        else this.sink.report(Codes.BadInputs, { form: 'item', position: i + 1, kind: kindOf(item) }, at);
       });
     } else if (isObj(value)) {
       for (const [name, schema] of Object.entries(value)) {
@@ -552,7 +552,7 @@ class Normaliser {
         out.push({ name, required, type: scalarType(isObj(schema) ? schema.type : schema), schema: inputSchema(isObj(schema) ? schema : { type: schema }), ...(isObj(schema) && 'default' in schema ? { default: schema.default } : {}), range: this.loc.valueOf(value, name) });
       }
     } else {
-      this.sink.report(Codes.BadInputs, { form: 'inputsWriteMapping', value: kindOf(value) }, this.loc.valueOf(this.root, 'inputs'));
+      this.sink.report(Codes.BadInputs, { form: 'notAMapping', kind: kindOf(value) }, this.loc.valueOf(this.root, 'inputs'));
       return null;
     }
     return out;
@@ -564,7 +564,7 @@ class Normaliser {
     value.forEach((t, i) => {
       const at = this.loc.valueOf(value, i);
       if (!isObj(t) || typeof t.type !== 'string') {
-        this.sink.report(Codes.WrongType, { form: 'triggerNeedsType', position: i + 1 }, at);
+        this.sink.report(Codes.WrongType, { form: 'triggerWithoutType', position: i + 1 }, at);
         return;
       }
       const config = isObj(t.config) ? t.config : Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'type'));
@@ -579,7 +579,7 @@ class Normaliser {
     value.forEach((t, i) => {
       const at = this.loc.valueOf(value, i);
       if (!isObj(t) || (typeof t.id !== 'string' && typeof t.name !== 'string')) {
-        this.sink.report(Codes.WrongType, { form: 'needsId', position: i + 1 }, at);
+        this.sink.report(Codes.WrongType, { form: 'testWithoutId', position: i + 1 }, at);
         return;
       }
       out.push({ id: String(t.id ?? t.name), raw: t, range: at });
@@ -592,7 +592,7 @@ class Normaliser {
   private warnUnknownKeys(obj: Obj, known: Set<string>, what: string): void {
     for (const key of Object.keys(obj)) {
       if (known.has(key) || key.startsWith('x-')) continue;
-      this.sink.report(Codes.UnknownKey, { form: 'unknownKeyIgnored', key, what, hint: didYouMean(key, known) ?? "Prefix your own keys with 'x-' to silence this." }, this.loc.keyOf(obj, key));
+      this.sink.report(Codes.UnknownKey, { form: 'unknownKey', key, what, hint: didYouMean(key, known) ?? "Prefix your own keys with 'x-' to silence this." }, this.loc.keyOf(obj, key));
     }
   }
 
