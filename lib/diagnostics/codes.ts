@@ -121,10 +121,8 @@ export interface CodeInfo {
   /** What it means and how to fix it. */
   explanation: string;
   /** The message, from the named parameters the reporter passes (`sink.report(code, params, range)`). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   message: (p: any) => string;
   /** The hint printed under the message, from the same parameters. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   hint?: (p: any) => string | undefined;
 }
 
@@ -142,7 +140,6 @@ interface Form<P> {
  * different situation): the reporter picks one with `form`, and passes that
  * wording's parameters.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function forms<F extends Record<string, Form<any>>>(f: F) {
   type P = { [K in keyof F & string]: { form: K } & Parameters<F[K]['message']>[0] }[keyof F & string];
   return {

@@ -42,10 +42,11 @@ export class DiagnosticSink {
   report<C extends Code>(code: C, params: MessageParams<C>, at?: SourceRange | null): void {
     const info: CodeInfo = CODE_INFO[code];
     const severity: Severity = info.severity === 'reading' ? (this.strict ? 'error' : 'warning') : info.severity;
-    this.push(severity, code, info.message(params), at, info.hint?.(params));
+    this.push(severity, code, () => info.message(params), () => info.hint?.(params), at);
   }
 
-  private push(severity: Severity, code: string, message: string, at?: SourceRange | null, hint?: string): void {
+  /** Adds one diagnostic; its text is only made when it is printed in full (not counted in a summary). */
+  private push(severity: Severity, code: string, message: () => string, hint: () => string | undefined, at?: SourceRange | null): void {
     const n = (this.perCode.get(`${severity}${code}`) ?? 0) + 1;
     this.perCode.set(`${severity}${code}`, n);
     if (n > MAX_PER_CODE) {
@@ -57,8 +58,9 @@ export class DiagnosticSink {
       else this.diagnostics.push({ severity, code, message: text, file: this.file.path, line: 0, column: 0 });
       return;
     }
-    const d: Diagnostic = { severity, code, message, file: this.file.path, line: 0, column: 0 };
-    if (hint) d.hint = hint;
+    const d: Diagnostic = { severity, code, message: message(), file: this.file.path, line: 0, column: 0 };
+    const h = hint();
+    if (h) d.hint = h;
     if (at && this.file.text !== undefined && this.file.lineStarts) {
       const { line, column } = positionOf(this.file.lineStarts, at.offset);
       d.line = line;
