@@ -1,7 +1,9 @@
 /**
- * Every diagnostic code the compiler emits, in one table, so that codes stay
- * stable and documented. Ranges: 1xxx load, 2xxx normalise, 3xxx analyse,
- * 4xxx expressions, 5xxx lower, 9xxx internal.
+ * Every diagnostic code the compiler (and `osop-sfn test`) emits, in one table,
+ * so that codes stay stable and documented. Ranges: 1xxx load, 2xxx normalise,
+ * 3xxx analyse, 4xxx expressions, 5xxx lower, 6xxx a workflow's tests:
+ * section, 9xxx internal. One code, one meaning: CODE_INFO below gives each
+ * its severity and the templates of its message.
  */
 export const Codes = {
   // load
