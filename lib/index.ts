@@ -33,7 +33,7 @@ function checkDefinitionSize(definition: AslDefinition, sink: DiagnosticSink, at
     bytes = Infinity; // longer than a string can be
   }
   if (bytes <= MAX_DEFINITION_BYTES) return true;
-  sink.error(Codes.DefinitionTooLarge, `The state machine definition would be ${Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write'}; Step Functions accepts at most ${MAX_DEFINITION_BYTES} bytes.`, at, 'Split the workflow into sub-workflows (workflow_ref), or shorten long texts (prompts, comments).');
+  sink.report(Codes.DefinitionTooLarge, { form: 'measured', size: Number.isFinite(bytes) ? `${bytes} bytes` : 'too large to write', limit: MAX_DEFINITION_BYTES }, at);
   return false;
 }
 
@@ -44,8 +44,8 @@ function checkStateLimits(definition: AslDefinition, sink: DiagnosticSink, wf: W
   const nodeRange = new Map(wf.nodes.map((n) => [n.id, n.range]));
   for (const p of problems) {
     const at = nodeRange.get(p.state.split(':')[0]) ?? wf.idRange;
-    if (p.kind === 'cause') sink.error(Codes.FailCauseTooLong, p.message, at, 'Shorten the text the node fails with, or pass the details as output instead.');
-    else sink.error(Codes.IntrinsicTooDeep, p.message, at, 'Split the expression: compute part of it in an earlier node, or use fewer nested functions.');
+    if (p.kind === 'cause') sink.report(Codes.FailCauseTooLong, { message: p.message }, at);
+    else sink.report(Codes.IntrinsicTooDeep, { message: p.message }, at);
   }
   return false;
 }
@@ -77,7 +77,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
     wf = normaliseWorkflow(loaded, sink);
     if (!wf || sink.hasErrors) return failed();
     if (wf.nodes.length * MIN_STATE_BYTES > MAX_DEFINITION_BYTES) {
-      sink.error(Codes.DefinitionTooLarge, `The workflow has ${wf.nodes.length} nodes; their states alone would exceed Step Functions' ${MAX_DEFINITION_BYTES}-byte limit on a definition.`, wf.range, 'Split the workflow into sub-workflows (workflow_ref).');
+      sink.report(Codes.DefinitionTooLarge, { form: 'estimated', nodesCount: wf.nodes.length, limit: MAX_DEFINITION_BYTES }, wf.range);
       return failed();
     }
     const analysed = analyseWorkflow(wf, sink);
@@ -92,7 +92,7 @@ export function compileDocument(file: string, options: CompileOptions = {}): { r
   } catch (e) {
     // A bug in the compiler, not in the input: say so, with what a bug report needs.
     const err = e as Error;
-    sink.error(Codes.Internal, `Internal compiler error: ${err?.message ?? String(e)}. This is a bug in osop-sfn; please report it with this file.`, null, err?.stack?.split('\n').slice(1, 4).join(' | ').trim());
+    sink.report(Codes.Internal, { error: err?.message ?? String(e), stack: err?.stack?.split('\n').slice(1, 4).join(' | ').trim() }, null);
     return { result: { ok: false, diagnostics: sink.diagnostics, internalError: true }, loaded, workflow: wf };
   }
 }

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CODE_INFO, Codes, type Code } from '../lib/diagnostics/codes';
+import { CODE_INFO, Codes, type Code, type SeverityKind } from '../lib/diagnostics/codes';
 import { formatDiagnostic } from '../lib/diagnostics/format';
 import { CASES, runCase, type DiagnosticCase } from '../test/diagnostics/cases';
 
@@ -23,8 +23,16 @@ const STAGES: { digit: string; title: string; what: string }[] = [
   { digit: '3', title: 'Analyse', what: 'The graph (entry, cycles, joins, loops) and its data flow (references, sub-workflows).' },
   { digit: '4', title: 'Expressions', what: 'Conditions (CEL) and `${...}` templates.' },
   { digit: '5', title: 'Lower', what: 'Building the Step Functions definition, within the limits AWS puts on it.' },
+  {
+    digit: '6',
+    title: 'Tests',
+    what: "Reading a workflow's `tests:` section for `osop-sfn test` and `osop-sfn mocks` (after the workflow compiles). Each example below is run as `osop-sfn test` reads it.",
+  },
   { digit: '9', title: 'Internal', what: 'The compiler itself.' },
 ];
+
+/** How the page (and the table of codes) names a severity: a reading is a warning that `--strict` makes an error. */
+export const severityLabel = (s: SeverityKind): string => (s === 'reading' ? 'warning (error with --strict)' : s);
 
 const NAMES = new Map<string, string>(Object.entries(Codes).map(([name, code]) => [code, name]));
 
@@ -76,15 +84,18 @@ export function diagnosticsDoc(): string {
     '`{severity, code, message, file, line, column, hint}` object per line instead. A diagnostic about the file as a whole (it cannot be found or read) has no',
     'position: line and column are 0 and only the file name is printed.',
     '',
-    'Errors make the compile fail (exit code 1); warnings do not. Where the compiler reads a loose form one documented way (OSOP3023 to OSOP3026) or turns a',
+    'Errors make the compile fail (exit code 1); warnings and info notes do not. Where the compiler reads a loose form one documented way (OSOP3023 to OSOP3026) or turns a',
     'node into a manual step (OSOP5008), it warns; `--strict` (`strict: true` for `compile()` and the CDK construct) makes those warnings errors.',
+    '',
+    'Every code is defined once, in lib/diagnostics/codes.ts: its title, severity and explanation, and the templates of its message and hint, which the',
+    'compiler fills in with typed parameters (`sink.report(Codes.UnknownReference, { ... }, range)`).',
     '',
     'Each code below comes with the smallest workflow that triggers it and what the compiler prints for it. Every example is compiled by',
     '`test/diagnostics/every-code.test.ts`, which also checks that this page is up to date.',
     '',
     '| Code | Title | Severity |',
     '| --- | --- | --- |',
-    ...codes.map((code) => `| [${code}](#${code.toLowerCase()}) | ${CODE_INFO[code].title} | ${CODE_INFO[code].severity} |`),
+    ...codes.map((code) => `| [${code}](#${code.toLowerCase()}) | ${CODE_INFO[code].title} | ${severityLabel(CODE_INFO[code].severity)} |`),
     '',
   );
   for (const stage of STAGES) {
@@ -93,7 +104,7 @@ export function diagnosticsDoc(): string {
     out.push(`## ${stage.title} (OSOP${stage.digit}xxx)`, '', stage.what, '');
     for (const code of inStage) {
       const info = CODE_INFO[code];
-      out.push(`<a id="${code.toLowerCase()}"></a>`, '', `### ${code}: ${info.title}`, '', `**${info.severity}** · \`Codes.${NAMES.get(code)}\``, '', info.explanation, '', example(caseOf.get(code)));
+      out.push(`<a id="${code.toLowerCase()}"></a>`, '', `### ${code}: ${info.title}`, '', `**${severityLabel(info.severity)}** · \`Codes.${NAMES.get(code)}\``, '', info.explanation, '', example(caseOf.get(code)));
     }
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

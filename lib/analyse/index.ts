@@ -12,7 +12,7 @@
  * only if n:ok dominates p: n has run on every path to p.
  */
 import { dataKey, errorPath, loopPath, outputPath } from '../data-layout';
-import { Codes, DiagnosticSink, type SourceRange } from '../diagnostics';
+import { Codes, DiagnosticSink, type Code, type MessageParams, type SourceRange } from '../diagnostics';
 import {
   resolverOf,
   jsonPathOf,
@@ -167,7 +167,7 @@ class Analyser {
     for (let i = 0; i < n; i++) {
       if (!dfs.visited[i]) {
         const node = this.nodes[i];
-        this.sink.error(Codes.UnreachableNode, `Node '${node.id}' cannot be reached from the entry node '${entry.id}'.`, node.idRange, 'Add an edge to it, or remove it.');
+        this.sink.report(Codes.UnreachableNode, { node: node.id, entry: entry.id }, node.idRange);
       }
     }
     const backEdges = new Set<WorkflowEdge>();
@@ -177,11 +177,11 @@ class Analyser {
     }
     for (const e of backEdges) {
       if (!BOUNDED_BACK_EDGE_MODES.has(e.mode)) {
-        this.sink.error(Codes.UnboundedCycle, `The ${e.mode} edge ${e.from} → ${e.to} goes back to an earlier node and makes a cycle with no bound.`, e.range, "A cycle must be a 'loop' edge with a condition, or a 'fallback' edge; both are bounded by a counter.");
+        this.sink.report(Codes.UnboundedCycle, { form: 'backEdge', mode: e.mode, from: e.from, to: e.to }, e.range);
       } else if (e.mode === 'loop' && e.forEach) {
-        this.sink.error(Codes.UnboundedCycle, `The for-each edge ${e.from} → ${e.to} goes back to an earlier node.`, e.range, 'A for-each edge leads from the node that produces the list to the loop body, forward.');
+        this.sink.report(Codes.UnboundedCycle, { form: 'forEachBackEdge', from: e.from, to: e.to }, e.range);
       } else if (e.mode === 'conditional') {
-        this.sink.warn(Codes.UnboundedCycle, `The conditional edge ${e.from} → ${e.to} goes back to an earlier node: it is compiled as a loop, bounded to 10 rounds by default (x-sfn: { max_iterations: N } on the edge).`, e.range, "Write mode: loop to say that this is a loop.");
+        this.sink.report(Codes.ConditionalBackEdge, { from: e.from, to: e.to }, e.range);
       }
     }
     if (this.sink.hasErrors) return undefined;
@@ -229,27 +229,27 @@ class Analyser {
     for (const node of this.wf.nodes) {
       const bad = badName(node.id);
       if (bad) {
-        this.sink.error(Codes.BadNodeId, `Node id '${node.id.length > 60 ? `${node.id.slice(0, 59)}…` : node.id}' cannot name a state: ${bad}.`, node.idRange, 'Node ids are names like create_customer or check-status.');
+        this.sink.report(Codes.BadNodeId, { id: node.id.length > 60 ? `${node.id.slice(0, 59)}…` : node.id, bad }, node.idRange);
         continue;
       }
       const badOutput = node.outputs.find((o) => RESERVED_NAMES.has(o.name));
-      if (badOutput) this.sink.error(Codes.BadOutputs, `Output '${badOutput.name}' of node '${node.id}' is a name reserved by JavaScript objects.`, badOutput.range, 'Rename it.');
+      if (badOutput) this.sink.report(Codes.BadOutputs, { form: 'reservedName', output: badOutput.name, node: node.id }, badOutput.range);
       const first = this.nodeById.get(node.id);
       if (first) {
-        this.sink.error(Codes.DuplicateNodeId, `Duplicate node id '${node.id}'.`, node.idRange, `Another node already has this id; node ids must be unique. (The first is node ${first.index + 1}.)`);
+        this.sink.report(Codes.DuplicateNodeId, { form: 'sameId', node: node.id, first: first.index + 1 }, node.idRange);
         continue;
       }
       const key = dataKey(node.id);
       const clash = this.byDataKey.get(key);
       if (clash) {
-        this.sink.error(Codes.DuplicateNodeId, `Node ids '${clash.id}' and '${node.id}' both keep their outputs under '${key}' in the execution data.`, node.idRange, "Outputs are keyed by the id with characters other than letters, digits and '_' replaced by '_'; rename one of the two.");
+        this.sink.report(Codes.DuplicateNodeId, { form: 'sameOutputKey', clash: clash.id, node: node.id, key }, node.idRange);
         continue;
       }
       this.byDataKey.set(key, node);
       const outKeys = new Map<string, string>();
       for (const o of node.outputs) {
         const k = dataKey(o.name);
-        if (outKeys.has(k) && outKeys.get(k) !== o.name) this.sink.error(Codes.BadOutputs, `Outputs '${outKeys.get(k)}' and '${o.name}' of node '${node.id}' are both kept under '${k}'.`, o.range, 'Rename one of the two.');
+        if (outKeys.has(k) && outKeys.get(k) !== o.name) this.sink.report(Codes.BadOutputs, { form: 'sameKey', other: outKeys.get(k), name: o.name, node: node.id, key: k }, o.range);
         outKeys.set(k, o.name);
       }
       this.indexOf.set(node.id, this.nodes.length);
@@ -272,30 +272,30 @@ class Analyser {
       for (const [end, range] of [[e.from, e.fromRange], [e.to, e.toRange]] as const) {
         if (!this.nodeById.has(end)) {
           ok = false;
-          this.sink.error(Codes.UnknownEdgeTarget, `Edge ${e.from} → ${e.to} refers to '${end}', which is not a node.`, range, didYouMean(end, this.nodeById.keys()) ?? `Nodes are: ${[...this.nodeById.keys()].slice(0, 12).join(', ')}.`);
+          this.sink.report(Codes.UnknownEdgeTarget, { form: 'edgeEnd', from: e.from, to: e.to, end, hint: didYouMean(end, this.nodeById.keys()) ?? `Nodes are: ${[...this.nodeById.keys()].slice(0, 12).join(', ')}.` }, range);
         }
       }
       if (!ok) continue;
       if (e.from === e.to && e.mode !== 'loop' && e.mode !== 'fallback') {
         // The schema requires an edge, so single-node files sometimes carry a self-edge; it is not a loop.
-        this.sink.warn(Codes.SelfEdgeIgnored, `The ${e.mode} edge from '${e.from}' to itself is ignored: it would repeat the node forever.`, e.range, "To repeat a node, use mode: loop with a 'when' condition.");
+        this.sink.report(Codes.SelfEdgeIgnored, { mode: e.mode, from: e.from }, e.range);
         continue;
       }
       const key = `${e.from}\u0000${e.to}\u0000${e.mode}\u0000${e.condition?.text ?? ''}`;
       if (seen.has(key)) {
-        this.sink.warn(Codes.DuplicateEdge, `Edge ${e.from} → ${e.to} (${e.mode}) appears twice; the copy is ignored.`, e.range);
+        this.sink.report(Codes.DuplicateEdge, { from: e.from, to: e.to, mode: e.mode }, e.range);
         continue;
       }
       seen.add(key);
       if (e.condition && (e.mode === 'fallback' || e.mode === 'error')) this.readFailureCondition(e, routing);
       if (e.condition && (e.mode === 'sequential' || e.mode === 'parallel') ) {
         if (e.modeGiven) {
-          this.sink.warn(Codes.ConditionOnUnconditionalEdge, `Edge ${e.from} → ${e.to} is ${e.mode} but has a condition; it is treated as conditional.`, e.condition.range, 'Write mode: conditional.');
+          this.sink.report(Codes.ConditionOnUnconditionalEdge, { from: e.from, to: e.to, mode: e.mode }, e.condition.range);
         }
         e.mode = 'conditional';
       }
       if ((e.mode === 'conditional' || e.mode === 'switch') && !e.condition) {
-        this.sink.error(Codes.MissingCondition, `The ${e.mode} edge ${e.from} → ${e.to} has no 'when' condition.`, e.modeRange, "Add when: \"<CEL expression>\", or make the edge sequential.");
+        this.sink.report(Codes.MissingCondition, { form: 'noWhen', mode: e.mode, from: e.from, to: e.to }, e.modeRange);
         continue;
       }
       if (e.mode === 'switch') {
@@ -303,7 +303,7 @@ class Analyser {
         continue;
       }
       if (e.mode === 'loop' && e.forEach && !e.iteratorVar) {
-        this.sink.error(Codes.MissingCondition, `The for-each edge ${e.from} → ${e.to} has no 'iterator_var'.`, e.range, 'Name the item: iterator_var: item, then use ${loop.item} in the loop body.');
+        this.sink.report(Codes.MissingCondition, { form: 'noIteratorVar', from: e.from, to: e.to }, e.range);
         continue;
       }
       this.edges.push(e);
@@ -321,22 +321,19 @@ class Analyser {
     const text = e.condition!.text.trim();
     const otherwise = /^(otherwise|default|else)$/i.test(text);
     if (otherwise && !routing.has(e.from)) {
-      this.sink.reading(Codes.ReadingApplied, `The ${e.mode} edge ${e.from} → ${e.to} says '${text}': it is taken on any failure of '${e.from}'.`, e.condition!.range, 'Remove the condition to make this explicit.');
+      this.sink.report(Codes.ReadingApplied, { form: 'otherwiseOnFailureEdge', mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
       e.condition = undefined;
       return;
     }
     if (!otherwise && /\berror\b/.test(text)) return;
-    this.sink.reading(Codes.ReadingApplied, otherwise
-      ? `The ${e.mode} edge ${e.from} → ${e.to} says '${text}' beside conditional edges: it is read as their else branch, taken when no condition holds.`
-      : `The ${e.mode} edge ${e.from} → ${e.to} has a condition on the outputs of '${e.from}', not on its error: it is read as a conditional edge.`,
-      e.condition!.range, otherwise ? `Write mode: conditional, when: otherwise (or an unconditional edge) to make this explicit.` : `Write mode: conditional to make this explicit; a condition on the error reads error.name or error.cause.`);
+    this.sink.report(Codes.ReadingApplied, { form: 'conditionOnFailureEdge', otherwise, mode: e.mode, from: e.from, to: e.to, text }, e.condition!.range);
     e.mode = 'conditional';
   }
 
   /** A switch edge routes by its cases: one derived edge per distinct target (the switch edge's own 'to' only when it has no cases). */
   private expandSwitch(e: WorkflowEdge): void {
     if (!e.cases || e.cases.length === 0) {
-      this.sink.warn(Codes.MissingCondition, `The switch edge ${e.from} → ${e.to} has no 'cases'; it is treated as a conditional edge.`, e.modeRange, 'Add cases: - value: ..., to: ... and default_to.');
+      this.sink.report(Codes.SwitchWithoutCases, { from: e.from, to: e.to }, e.modeRange);
       e.mode = 'conditional';
       this.edges.push(e);
       this.outEdges.get(e.from)!.push(e);
@@ -347,12 +344,12 @@ class Analyser {
     for (const t of targets) {
       if (!this.nodeById.has(t.to)) {
         ok = false;
-        this.sink.error(Codes.UnknownEdgeTarget, `The switch edge from '${e.from}' routes to '${t.to}', which is not a node.`, t.range, didYouMean(t.to, this.nodeById.keys()));
+        this.sink.report(Codes.UnknownEdgeTarget, { form: 'switchCase', from: e.from, to: t.to, hint: didYouMean(t.to, this.nodeById.keys()) }, t.range);
       }
     }
     if (!ok) return;
     if (!targets.some((t) => t.to === e.to)) {
-      this.sink.warn(Codes.DuplicateEdge, `The switch edge from '${e.from}' names '${e.to}' in 'to', but no case routes there; its cases decide.`, e.toRange);
+      this.sink.report(Codes.SwitchTargetIgnored, { from: e.from, to: e.to }, e.toRange);
     }
     const seen = new Set<string>();
     for (const t of targets) {
@@ -393,7 +390,7 @@ class Analyser {
       candidates.push(onlyFromLater ?? members[0]);
     }
     if (candidates.length === 1) return candidates[0];
-    this.sink.error(Codes.NoEntryNode, `Every node has an incoming edge and the workflow has ${candidates.length} separate cycles, so there is no single start (candidates: ${candidates.map((c) => `'${c.id}'`).join(', ')}).`, this.wf.range, 'Make one node the start: no edge should lead into it except loop or fallback edges.');
+    this.sink.report(Codes.NoEntryNode, { candidatesCount: candidates.length, candidates: candidates.map((c) => `'${c.id}'`).join(', ') }, this.wf.range);
     return undefined;
   }
 
@@ -432,13 +429,11 @@ class Analyser {
     const join = this.ipdom(START_NODE);
     if (join === null) {
       for (const r of roots.slice(1)) {
-        this.sink.error(Codes.SeveralEntryNodes, `The workflow has ${roots.length} entry nodes (${list}), and their paths never meet: it is ${roots.length} separate workflows in one file, and a state machine has one start.`, r.idRange,
-          `Connect '${r.id}' to the rest with an edge, or move it to a workflow of its own. The first entry is '${roots[0].id}'.`);
+        this.sink.report(Codes.SeveralEntryNodes, { rootsCount: roots.length, list, node: r.id, first: roots[0].id }, r.idRange);
       }
       return;
     }
-    this.sink.reading(Codes.SeveralEntriesInParallel, `The workflow has ${roots.length} entry nodes (${list}); they start together as parallel branches that join at '${join}'.`, roots[1].idRange,
-      `To make this explicit, add a start node with parallel edges to ${list}.`);
+    this.sink.report(Codes.SeveralEntriesInParallel, { rootsCount: roots.length, list, join }, roots[1].idRange);
   }
 
   // ---- dominators and cycles ------------------------------------------------
@@ -482,8 +477,7 @@ class Analyser {
         if (flow.length === 0) break;
         const targets = [...new Set(flow.map((x) => x.to))];
         if (targets.length > 1 || flow.some((x) => !FLOW_MODES.has(x.mode))) {
-          this.sink.error(Codes.AmbiguousLoopBody, `The body of the for-each loop ${e.from} → ${e.to} is ambiguous: '${current}' branches (to ${targets.map((t) => `'${t}'`).join(', ')}).`, e.range,
-            'A for-each body is its target and the chain of nodes after it up to the next join; move the branching after the loop, or into a node of its own.');
+          this.sink.report(Codes.AmbiguousLoopBody, { form: 'bodyBranches', from: e.from, to: e.to, current, targets: targets.map((t) => `'${t}'`).join(', ') }, e.range);
           break;
         }
         const next = targets[0];
@@ -498,14 +492,14 @@ class Analyser {
       }
       const others = this.outEdges.get(e.from)!.filter((x) => x !== e && !FAILURE_MODES.has(x.mode));
       if (others.length > 1 || (others.length === 1 && after && others[0].to !== after)) {
-        this.sink.error(Codes.AmbiguousLoopBody, `Node '${e.from}' starts a for-each loop and also continues elsewhere (${others.map((x) => `'${x.to}'`).join(', ')}); what runs after the loop is ambiguous.`, others[0].range, 'Let the loop body end in the node that follows the loop.');
+        this.sink.report(Codes.AmbiguousLoopBody, { form: 'loopStartContinues', from: e.from, others: others.map((x) => `'${x.to}'`).join(', ') }, others[0].range);
         continue;
       }
       if (others.length === 1) after = others[0].to;
       for (const id of body) {
         for (const x of this.outEdges.get(id)!) {
           if (FAILURE_MODES.has(x.mode) && !inBody.has(x.to) && x.to !== after) {
-            this.sink.error(Codes.NonNestingRegion, `The ${x.mode} edge ${x.from} → ${x.to} leaves the body of the for-each loop ${e.from} → ${e.to}.`, x.range, 'Errors inside a loop body can only be handled inside the body, or by the node after the loop.');
+            this.sink.report(Codes.NonNestingRegion, { form: 'leavesLoopBody', mode: x.mode, from: x.from, to: x.to, loopFrom: e.from, loopTo: e.to }, x.range);
           }
         }
       }
@@ -528,12 +522,12 @@ class Analyser {
       // A loop back onto the fork node itself is fine (a Choice before the Parallel); forward choices are not.
       const branching = out.filter((e) => (e.mode === 'conditional' || e.mode === 'switch' || (e.mode === 'loop' && !e.forEach)) && !this.backEdges.has(e));
       if (branching.length) {
-        this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' both forks into parallel branches and chooses by condition (edge to '${branching[0].to}').`, branching[0].range, 'Add a routing node: first fork, then choose inside a branch, or the other way round.');
+        this.sink.report(Codes.NotSupportedYet, { form: 'forkAndChoice', node: node.id, to: branching[0].to }, branching[0].range);
         continue;
       }
       for (const e of flow) {
         if (e.mode === 'spawn' && (e.spawnCount ?? 1) > 1) {
-          this.sink.error(Codes.NotSupportedYet, `The spawn edge ${e.from} → ${e.to} asks for ${e.spawnCount} copies of '${e.to}'; spawning several copies of one node is not supported.`, e.range, 'Write one spawn edge per child node (each becomes a parallel branch), or use a for-each loop over a list.');
+          this.sink.report(Codes.NotSupportedYet, { form: 'spawnCount', from: e.from, to: e.to, spawnCount: e.spawnCount }, e.range);
         }
       }
       const join = this.ipdom(node.id);
@@ -554,8 +548,7 @@ class Analyser {
           if (prev !== undefined && prev !== bi) {
             nests = false;
             const into = this.inEdges(id).filter((x) => !this.backEdges.has(x)).map((x) => `${x.from} → ${x.to}`);
-            this.sink.error(Codes.NonNestingRegion, `The parallel branches from '${node.id}' through '${flow[prev].to}' and '${start.to}' meet at '${id}' (edges ${into.join(', ')}) before they join${join ? ` at '${join}'` : ''}.`, this.nodeById.get(id)!.idRange,
-              join ? `Branches of a fork must meet only at the join; route both through '${join}', or make '${id}' the join.` : 'Branches of a fork must meet only at one join node that every branch reaches.');
+            this.sink.report(Codes.NonNestingRegion, { form: 'branchesMeetEarly', node: node.id, branch: flow[prev].to, branch2: start.to, meet: id, edges: into.join(', '), join }, this.nodeById.get(id)!.idRange);
             continue;
           }
           owner.set(id, bi);
@@ -564,7 +557,7 @@ class Analyser {
             if (this.backEdges.has(x)) {
               if (!seen.has(x.to) && x.to !== start.to && !this.reaches(start.to, x.to, join)) {
                 nests = false;
-                this.sink.error(Codes.NonNestingRegion, `The ${x.mode} edge ${x.from} → ${x.to} goes from inside a parallel branch of '${node.id}' back to outside it.`, x.range, 'A loop or fallback inside a parallel branch must stay inside that branch.');
+                this.sink.report(Codes.NonNestingRegion, { form: 'leavesBranch', mode: x.mode, from: x.from, to: x.to, node: node.id }, x.range);
               }
               continue;
             }
@@ -613,19 +606,19 @@ class Analyser {
     const modes = new Set(declared.map((e) => e.joinMode));
     const e = declared[0];
     if (modes.size > 1) {
-      this.sink.error(Codes.NotSupportedYet, `The edges of the fork at '${fork}' declare different join modes (${[...modes].join(', ')}).`, e.range);
+      this.sink.report(Codes.NotSupportedYet, { form: 'mixedJoinModes', fork, modes: [...modes].join(', ') }, e.range);
       return undefined;
     }
     if (e.joinMode === 'wait_any') return 'wait_any';
     if (e.joinMode === 'wait_n') {
       const n = e.joinCount;
       if (n === undefined || !Number.isInteger(n) || n < 1 || n > flow.length) {
-        this.sink.error(Codes.NotSupportedYet, `join_mode wait_n at '${join ?? fork}' needs join_count, a whole number from 1 to the ${flow.length} branches (it is ${n ?? 'missing'}).`, e.range, `Add join_count: N, how many branches must succeed.`);
+        this.sink.report(Codes.NotSupportedYet, { form: 'waitNCount', join: join ?? fork, flowCount: flow.length, count: n ?? 'missing' }, e.range);
         return undefined;
       }
       return 'wait_n';
     }
-    this.sink.error(Codes.UnknownEdgeMode, `Unknown join mode '${e.joinMode}'.`, e.range, 'Join modes are wait_all, wait_any and wait_n.');
+    this.sink.report(Codes.UnknownEdgeMode, { form: 'joinMode', joinMode: e.joinMode }, e.range);
     return undefined;
   }
 
@@ -712,7 +705,7 @@ class Analyser {
         if (inLoop.has(v)) continue;
         inLoop.add(v);
         if (++memberships > MAX_CYCLE_MEMBERSHIPS) {
-          this.sink.error(Codes.DefinitionTooLarge, `The workflow's loop and fallback cycles nest too deeply: each node in them carries the rounds of every cycle around it, and the state machine definition would exceed Step Functions' 1 MB limit.`, e.range, 'Flatten the cycles, or split the workflow into sub-workflows (workflow_ref).');
+          this.sink.report(Codes.DefinitionTooLarge, { form: 'nestedCycles' }, e.range);
           return result;
         }
         for (const p of preds[v]) if (!inLoop.has(p)) stack.push(p);
@@ -789,8 +782,8 @@ class Analyser {
       // Nodes read whole (an agent's context:) must exist and have run on every path here.
       for (const ref of binding?.nodeRefs?.(node.binding!.config) ?? []) {
         const target = this.nodeById.get(ref.id);
-        if (!target) this.sink.error(Codes.UnknownReference, `'${ref.id}' is not a node.`, ref.range, didYouMean(ref.id, this.nodeById.keys()));
-        else if (!this.dom.dominates(this.point(target, 'ok'), point)) this.sink.error(Codes.NotYetRun, `'${ref.id}' may not have run when '${node.id}' starts: it does not run on every path to it.`, ref.range, `Name an output of a node that always runs before '${node.id}'.`);
+        if (!target) this.sink.report(Codes.UnknownReference, { form: 'notANode', ref: ref.id, hint: didYouMean(ref.id, this.nodeById.keys()) }, ref.range);
+        else if (!this.dom.dominates(this.point(target, 'ok'), point)) this.sink.report(Codes.NotYetRun, { form: 'notOnEveryPath', ref: ref.id, node: node.id }, ref.range);
       }
     }
   }
@@ -802,7 +795,7 @@ class Analyser {
       return undefined;
     }
     for (const note of parsed.notes) {
-      this.sink.warn(Codes.DialectSpelling, `${note.message}`, this.spanRange(t, note.span), `In CEL this is written '${note.celSpelling}'.`);
+      this.sink.report(Codes.DialectSpelling, { noteMessage: note.message, celSpelling: note.celSpelling }, this.spanRange(t, note.span));
     }
     return parsed.value;
   }
@@ -841,7 +834,7 @@ class Analyser {
     if (!parsed) return;
     const source = this.nodeById.get(e.from)!;
     if (parsed.references.length !== 1 || parsed.expr.kind !== 'ref') {
-      this.sink.error(Codes.ConditionNotLowerable, `The for_each of edge ${e.from} → ${e.to} must name a list (an input or an output), not compute one: '${e.forEach}'.`, e.range, `For example: for_each: "outputs.${e.from}.items".`);
+      this.sink.report(Codes.ConditionNotLowerable, { form: 'forEachComputed', from: e.from, to: e.to, forEach: e.forEach }, e.range);
       return;
     }
     const ref = parsed.references[0];
@@ -850,13 +843,13 @@ class Analyser {
     const optional = ref.kind === 'input' && ref.path.length === 1 ? this.optionalWithoutDefault(ref.path[0]) : undefined;
     if (optional) {
       this.optionalLists.add(optional.name);
-      this.sink.warn(Codes.OptionalInputUsed, `The for-each of edge ${e.from} → ${e.to} iterates 'inputs.${optional.name}', an optional input without a default: an execution started without it loops over no items.`, e.range, `Make that explicit with default: [] on the input, or required: true.`);
+      this.sink.report(Codes.OptionalInputUsed, { form: 'forEach', from: e.from, to: e.to, input: optional.name }, e.range);
     }
   }
 
   private checkTemplate(t: TemplateText, node: WorkflowNode, point: number, secretsAllowed: boolean): void {
     if (/\{\{\s*[\w.]+\s*\}\}/.test(t.text) && !t.text.includes('${')) {
-      this.sink.warn(Codes.OtherTemplateSyntax, `'{{...}}' is not OSOP interpolation; it is sent as written.`, t.range, "OSOP interpolates ${inputs.x}, ${outputs.node.x} and ${node.x}.");
+      this.sink.report(Codes.OtherTemplateSyntax, {}, t.range);
     }
     if (!t.text.includes('${')) {
       this.templates.set(t, { text: t.text, parts: [{ kind: 'text', text: t.text }], references: [] });
@@ -871,7 +864,7 @@ class Analyser {
     for (const ref of parsed.value.references) {
       if (ref.kind === 'secret') {
         if (!secretsAllowed) {
-          this.sink.error(Codes.SecretInCondition, `A secret cannot be used here: its value would reach ${node.binding?.id === 'agent' ? 'the language model and ' : ''}the execution's data.`, this.spanRange(t, ref.span), 'Secrets may appear in the url, headers, query and body of api nodes, in commands, in MCP server URLs and headers, and in the runtime of a custom handler (x-sfn handler), where only the handler (or the build) resolves them.');
+          this.sink.report(Codes.SecretInCondition, { form: 'leaks', toModel: node.binding?.id === 'agent' }, this.spanRange(t, ref.span));
           continue;
         }
         const users = this.secrets.get(ref.name);
@@ -891,8 +884,8 @@ class Analyser {
   private resolve(ref: Reference, point: number, at: WorkflowNode, text: TemplateText, where: 'condition' | 'template', failed?: WorkflowNode): boolean {
     const range = this.spanRange(text, ref.span);
     this.refRange = range;
-    const fail = (code: string, message: string, hint?: string) => {
-      this.sink.error(code, message, range, hint);
+    const fail = <C extends Code>(code: C, params: MessageParams<C>) => {
+      this.sink.report(code, params, range);
       return false;
     };
     if (failed && ref.kind === 'output') {
@@ -900,7 +893,7 @@ class Analyser {
       if (segs[0] === 'error' && !this.nodeById.has('error')) {
         const field = segs[1] ?? 'name';
         const key = field === 'name' || field === 'type' || field === 'code' || field === 'error' ? 'Error' : field === 'cause' || field === 'message' ? 'message' : undefined;
-        if (!key || segs.length > 2) return fail(Codes.UnknownReference, `'${segs.join('.')}' is not a field of the error.`, 'Use error.name (the error name, e.g. OSOP.Http.Rejected) or error.cause (its message).');
+        if (!key || segs.length > 2) return fail(Codes.UnknownReference, { form: 'errorField', ref: segs.join('.') });
         // The message is read out of the cause by the lowering (a function's cause is the Lambda runtime's JSON envelope).
         if (key === 'message') this.errorMessages.add(failed.id);
         this.resolved.set(ref, { path: `${errorPath(failed.id)}.${key}`, mayBeAbsent: false, type: 'string' });
@@ -909,22 +902,22 @@ class Analyser {
     }
     switch (ref.kind) {
       case 'secret':
-        return fail(Codes.SecretInCondition, 'Secrets cannot be used in conditions: the value would be written into the execution history.', 'Compare an output of the step that used the secret instead.');
+        return fail(Codes.SecretInCondition, { form: 'inCondition' });
       case 'env':
-        return fail(Codes.UnsupportedNamespace, `'env.${ref.name}' cannot be read by a state machine: it runs on AWS, not on your machine.`, 'Pass the value as a workflow input (${inputs.x}) or keep it in a secret (${secrets.X}).');
+        return fail(Codes.UnsupportedNamespace, { form: 'env', name: ref.name });
       case 'loop': {
         const name = ref.path[0];
         const body = scopeChain(this.scopeOf.get(at.id) ?? null).find((sc) => sc.region.kind === 'for-each' && (sc.region.iteratorVar === name || name === 'index'));
         if (!body) {
           const vars = scopeChain(this.scopeOf.get(at.id) ?? null).flatMap((sc) => (sc.region.kind === 'for-each' ? [sc.region.iteratorVar] : []));
-          return fail(Codes.UnknownReference, vars.length ? `'loop.${name}' is not the item of the for-each loop around '${at.id}'.` : `'loop.${ref.path.join('.')}' is only defined inside the body of a for-each loop, and '${at.id}' is not in one.`, vars.length ? `The loop's item is loop.${vars[0]}.` : undefined);
+          return fail(Codes.UnknownReference, { form: 'loopItem', varsCount: vars.length, name, node: at.id, path: ref.path.join('.'), hint: vars.length ? `The loop's item is loop.${vars[0]}.` : undefined });
         }
         this.resolved.set(ref, { path: loopPath(ref.path), mayBeAbsent: ref.path.length > 1 });
         return true;
       }
       case 'metadata': {
         const path = METADATA_PATHS[ref.name];
-        if (!path) return fail(Codes.UnsupportedNamespace, `'metadata.${ref.name}' is not known.`, `Known: ${Object.keys(METADATA_PATHS).map((k) => `metadata.${k}`).join(', ')}.`);
+        if (!path) return fail(Codes.UnsupportedNamespace, { form: 'metadata', name: ref.name, known: Object.keys(METADATA_PATHS).map((k) => `metadata.${k}`).join(', ') });
         this.resolved.set(ref, { path, mayBeAbsent: false, type: 'string' });
         return true;
       }
@@ -951,48 +944,46 @@ class Analyser {
     this.optionalInputsUsed.set(node.id, used);
     if (used.has(name)) return;
     used.add(name);
-    this.sink.warn(Codes.OptionalInputUsed, `Node '${node.id}' uses 'inputs.${name}', an optional input without a default: an execution started without it fails at '${node.id}' with OSOP.Input (the node checks before it runs).`, this.spanRange(t, ref.span),
-      `Give the input a default (inputs: { ${name}: { default: ... } }), or make it required: true, so that a missing value is refused when the execution starts.`);
+    this.sink.report(Codes.OptionalInputUsed, { form: 'template', node: node.id, name }, this.spanRange(t, ref.span));
   }
 
-  private resolveInput(ref: Reference, path: string[], fail: (code: string, m: string, h?: string) => boolean): boolean {
+  private resolveInput(ref: Reference, path: string[], fail: Fail): boolean {
     const name = path[0];
     let decl = this.wf.inputs?.find((i) => i.name === name);
     if (!decl) {
       const declared = (this.wf.inputs ?? []).map((i) => i.name);
       const near = declared.length ? didYouMean(name, declared) : undefined;
       // A near miss of a declared input is a typo, not a new input.
-      if (near) return fail(Codes.UnknownInput, `The workflow has no input '${name}'.`, near);
+      if (near) return fail(Codes.UnknownInput, { name, hint: near });
       decl = { name, required: false, range: this.wf.idRange };
       (this.wf.inputs ??= []).push(decl);
-      this.sink.reading(Codes.ImplicitInput, `'inputs.${path.join('.')}' names an input the workflow does not declare; it is read as an optional string input '${name}' ($.input.${name}).`, this.refRange ?? null,
-        `Declare it to make this explicit: inputs: { ${name}: { type: string, required: true } }.`);
+      this.sink.report(Codes.ImplicitInput, { form: 'undeclaredInput', path: path.join('.'), name }, this.refRange ?? null);
     }
     const structured = path.length === 1 && (decl.schema?.type === 'object' || decl.schema?.type === 'array');
     this.resolved.set(ref, { path: jsonPathOf(['input', ...path]), mayBeAbsent: !decl.required || path.length > 1, type: path.length === 1 ? decl.type : undefined, ...(structured ? { json: true } : {}) });
     return true;
   }
 
-  private resolveOutput(ref: Reference & { kind: 'output' }, point: number, at: WorkflowNode, where: string, fail: (code: string, m: string, h?: string) => boolean): boolean {
+  private resolveOutput(ref: Reference & { kind: 'output' }, point: number, at: WorkflowNode, where: string, fail: Fail): boolean {
     const shown = ref.node ? `${ref.node}.${ref.path.join('.')}` : ref.path.join('.');
     if (ref.node !== null && this.nodeById.has(ref.node)) {
       const node = this.nodeById.get(ref.node)!;
       const names = this.outputNames(node);
       const name = ref.path[0];
-      if (name === undefined) return fail(Codes.UnknownOutput, `'${shown}' names a node, not one of its outputs.`, names.length ? `Outputs of '${node.id}': ${names.join(', ')}.` : undefined);
+      if (name === undefined) return fail(Codes.UnknownOutput, { form: 'nodeWithoutOutput', shown, hint: names.length ? `Outputs of '${node.id}': ${names.join(', ')}.` : undefined });
       if (!names.includes(name)) {
         // A dotted name reads an agent's structured answer (typed outputs); elsewhere, and for a near miss, it is a mistake.
         const reading = node.binding?.id === 'agent' && !(node.outputs.length && didYouMean(name, names)) && this.declareImplicitOutput(node, name, ref);
         if (!reading) {
-          if (names.length === 0) return fail(Codes.UnknownOutput, `Node '${node.id}' declares no outputs, so '${shown}' has no value.`, `Declare it on '${node.id}': outputs: - ${name}: "data.${name}"`);
-          return fail(Codes.UnknownOutput, `Node '${node.id}' has no output '${name}'.`, didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.`);
+          if (names.length === 0) return fail(Codes.UnknownOutput, { form: 'noOutputs', node: node.id, shown, name });
+          return fail(Codes.UnknownOutput, { form: 'unknownOutput', node: node.id, name, hint: didYouMean(name, names) ?? `Outputs of '${node.id}': ${names.join(', ')}.` });
         }
       }
       const ok = this.point(node, 'ok');
       if (!this.scopeAllows(node, at, shown, fail)) return false;
       if (!this.dom.dominates(ok, point)) {
         const why = node.id === at.id ? `'${at.id}' has not produced it yet when its own ${where} is evaluated` : `'${node.id}' does not run on every path to '${at.id}'`;
-        return fail(Codes.NotYetRun, `'${shown}' may have no value here: ${why}.`, `Use an output of a node that always runs before '${at.id}', or restructure the edges.`);
+        return fail(Codes.NotYetRun, { form: 'mayNotHaveRun', shown, why, node: at.id });
       }
       this.resolved.set(ref, { path: outputPath(node.id, ref.path[0], ref.path.slice(1)), mayBeAbsent: ref.path.length > 1, ...(ref.path.length === 1 ? this.typed(this.outputType(node, name)) : {}) });
       return true;
@@ -1013,20 +1004,20 @@ class Analyser {
     }
     if (ref.node === null && this.wf.inputs?.some((i) => i.name === name)) return this.resolveInput(ref, segments, fail);
     if (candidates.length > 0) {
-      return fail(Codes.NotYetRun, `'${shown}' may have no value here: no node that declares '${name}' (${candidates.map((c) => c.id).join(', ')}) runs on every path to '${at.id}'.`);
+      return fail(Codes.NotYetRun, { form: 'noDeclarerOnEveryPath', shown, name, candidates: candidates.map((c) => c.id).join(', '), node: at.id });
     }
     // A bare name in a condition: a result field of the node the edge leaves (the node before a routing node), else an input.
     if (ref.node === null && where === 'condition') return this.resolveBareName(ref, segments, point, at, fail);
     const human = this.nodes.find((nd) => nd.type === 'human');
     if (ref.node === null && human && (name === 'approved' || name === 'rejected')) {
-      return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, `A human node's answer is its output 'decision': write ${human.id}.decision == '${name}'.`);
+      return fail(Codes.UnknownReference, { form: 'approvalWord', name, human: human.id });
     }
     const pool = new Set<string>([...this.nodeById.keys(), ...this.declarers.keys(), ...(this.wf.inputs ?? []).map((i) => i.name)]);
     const suggestion = closestMatch(name, pool);
     if (ref.node !== null) {
-      return fail(Codes.UnknownReference, `'${shown}' refers to '${ref.node}', which is neither a node nor an output.`, suggestion ? `Did you mean '${suggestion}'?` : `Write node.output, e.g. ${this.exampleRef()}.`);
+      return fail(Codes.UnknownReference, { form: 'neitherNodeNorOutput', shown, node: ref.node, suggestion, example: this.exampleRef() });
     }
-    return fail(Codes.UnknownReference, `'${name}' is not an output of any node, a node, or a workflow input.`, suggestion ? `Did you mean '${suggestion}'?` : `Write node.output, e.g. ${this.exampleRef()}, or quote it if it is a string: '${name}'.`);
+    return fail(Codes.UnknownReference, { form: 'unknownName', name, suggestion, example: this.exampleRef() });
   }
 
   /**
@@ -1036,11 +1027,11 @@ class Analyser {
    * approval, `approved` / `rejected` read its decision. Where no node can
    * give it, an optional input of the workflow.
    */
-  private resolveBareName(ref: Reference & { kind: 'output' }, segments: string[], point: number, at: WorkflowNode, fail: (code: string, m: string, h?: string) => boolean): boolean {
+  private resolveBareName(ref: Reference & { kind: 'output' }, segments: string[], point: number, at: WorkflowNode, fail: Fail): boolean {
     const name = segments[0];
     const source = this.resultSource(at);
     if (source && source.binding?.id === 'approval' && (name === 'approved' || name === 'rejected') && segments.length === 1) {
-      this.sink.reading(Codes.ImplicitOutput, `'${name}' names no declared output; it is read as the decision of approval '${source.id}' (${source.id}.decision == '${name}').`, this.refRange ?? null, `Write ${source.id}.decision == '${name}' to make this explicit.`);
+      this.sink.report(Codes.ImplicitOutput, { form: 'approvalDecision', name, source: source.id }, this.refRange ?? null);
       this.resolved.set(ref, { path: outputPath(source.id, 'decision'), mayBeAbsent: false, type: 'boolean', truthy: name });
       return true;
     }
@@ -1051,12 +1042,11 @@ class Analyser {
     if (segments.length === 1 && this.wf.inputs?.some((i) => i.name === name) !== true) {
       void fail;
       (this.wf.inputs ??= []).push({ name, required: false, range: this.wf.idRange });
-      this.sink.reading(Codes.ImplicitInput, `'${name}' names no output of '${at.id}' or of any node before it; it is read as an optional input of the workflow ($.input.${name}).`, this.refRange ?? null,
-        `Declare it to make this explicit: inputs: { ${name}: { type: string } }, and write inputs.${name}.`);
+      this.sink.report(Codes.ImplicitInput, { form: 'bareName', name, at: at.id }, this.refRange ?? null);
       this.resolved.set(ref, { path: jsonPathOf(['input', name]), mayBeAbsent: true });
       return true;
     }
-    return fail(Codes.UnknownReference, `'${segments.join('.')}' is not an output of any node, a node, or a workflow input.`, `Write node.output, e.g. ${this.exampleRef()}.`);
+    return fail(Codes.UnknownReference, { form: 'unknownPath', name: segments.join('.'), example: this.exampleRef() });
   }
 
   /** The node whose result a condition out of `at` reads: `at`, or for a routing node the one node before it. */
@@ -1090,8 +1080,7 @@ class Analyser {
       const list = this.declarers.get(name);
       if (list) list.push(node);
       else this.declarers.set(name, [node]);
-      this.sink.reading(Codes.ImplicitOutput, `'${name}' is not a declared output of '${node.id}'; it is read as ${what[binding]}, declared implicitly.`, this.refRange ?? node.idRange,
-        `Declare it on '${node.id}' to make this explicit: outputs: [${name}].`);
+      this.sink.report(Codes.ImplicitOutput, { form: 'resultField', name, node: node.id, reading: what[binding] }, this.refRange ?? node.idRange);
     }
     if (binding === 'agent') this.noteUse(node, name, ref);
     return true;
@@ -1136,20 +1125,20 @@ class Analyser {
    * join; never between parallel branches, never outside a for-each body
    * (they are per item), never after a wait_any join (a branch may not have run).
    */
-  private scopeAllows(producer: WorkflowNode, at: WorkflowNode, shown: string, fail: (code: string, m: string, h?: string) => boolean): boolean {
+  private scopeAllows(producer: WorkflowNode, at: WorkflowNode, shown: string, fail: Fail): boolean {
     const atChain = scopeChain(this.scopeOf.get(at.id) ?? null);
     for (const sc of scopeChain(this.scopeOf.get(producer.id) ?? null)) {
       if (atChain.includes(sc)) break;
       const r = sc.region;
       if (r.kind === 'for-each') {
-        return fail(Codes.LoopItemReference, `'${shown}' is produced once per item inside the for-each loop ${r.edge.from} → ${r.edge.to}; it has no single value at '${at.id}'.`, 'Use it inside the loop body, or collect results in a node inside the loop.');
+        return fail(Codes.LoopItemReference, { shown, from: r.edge.from, to: r.edge.to, at: at.id });
       }
       const sibling = atChain.find((x) => x.region === r);
       if (sibling) {
-        return fail(Codes.ParallelReference, `'${shown}' is produced in another parallel branch of '${r.node}' than '${at.id}'; the branches run at the same time.`, r.join ? `Use it after the join '${r.join}'.` : undefined);
+        return fail(Codes.ParallelReference, { shown, node: r.node, at: at.id, hint: r.join ? `Use it after the join '${r.join}'.` : undefined });
       }
       if (r.joinMode !== 'wait_all') {
-        return fail(Codes.NotYetRun, `'${shown}' may have no value at '${at.id}': the branches of '${r.node}' join with ${r.joinMode}, so its branch may not have finished.`, 'Use wait_all to read the outputs of every branch.');
+        return fail(Codes.NotYetRun, { form: 'joinMayNotFinish', shown, at: at.id, node: r.node, joinMode: r.joinMode });
       }
     }
     return true;
@@ -1180,8 +1169,9 @@ class Analyser {
     return 2 * this.indexOf.get(node.id)! + (which === 'ok' ? 1 : 0);
   }
 
-  private exprError(t: TemplateText, err: ExprError, code: string): void {
-    this.sink.error(code, err.message, this.spanRange(t, err.span), err.hint);
+  /** An error the expression checker found: its text is the checker's. */
+  private exprError(t: TemplateText, err: ExprError, code: typeof Codes.ConditionSyntax | typeof Codes.ConditionNotLowerable | typeof Codes.SecretInCondition | typeof Codes.TemplateSyntax): void {
+    this.sink.report(code, { form: 'expression', message: err.message, hint: err.hint }, this.spanRange(t, err.span));
   }
 
   /** Map a span inside an expression string to a range in the file. */
@@ -1190,6 +1180,9 @@ class Analyser {
     return { offset: t.contentOffset + span.offset, length: span.length };
   }
 }
+
+/** How a reference check reports a problem at the reference (and says it cannot be resolved). */
+type Fail = <C extends Code>(code: C, params: MessageParams<C>) => boolean;
 
 const METADATA_PATHS: Record<string, string> = {
   run_id: '$$.Execution.Name',

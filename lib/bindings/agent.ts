@@ -72,17 +72,17 @@ export const agentBinding: Binding<AgentConfig> = {
     const implied = modelName.startsWith('claude') || modelName === '' ? 'anthropic' : /^(gpt|o\d|text-|davinci|chatgpt)/.test(modelName) ? 'openai' : modelName.startsWith('gemini') ? 'google' : undefined;
     const provider = typeof runtime.provider === 'string' ? runtime.provider.toLowerCase() : (implied ?? 'anthropic');
     if (runtime.provider === undefined && modelName !== '' && !modelName.startsWith('claude')) {
-      ctx.sink.report('info', Codes.MissingField, `Agent node '${node.id}' names no provider; using ${provider}${implied ? ' (from the model name)' : ''}.`, ctx.runtimeRange);
+      ctx.sink.report(Codes.ProviderChosen, { node: node.id, provider, fromModel: implied !== undefined }, ctx.runtimeRange);
     }
     const model = typeof runtime.model === 'string' ? runtime.model : DEFAULT_AGENT_MODEL;
-    if (runtime.model === undefined) ctx.sink.warn(Codes.MissingField, `Agent node '${node.id}' names no model; using ${DEFAULT_AGENT_MODEL}.`, ctx.runtimeRange, 'Set runtime.model.');
+    if (runtime.model === undefined) ctx.sink.report(Codes.DefaultAssumed, { form: 'agentModel', node: node.id, model: DEFAULT_AGENT_MODEL }, ctx.runtimeRange);
     const promptKey = ['prompt', 'user_prompt', 'instruction', 'instructions'].find((k) => typeof runtime[k] === 'string');
     const instruction = promptKey ? ctx.template(runtime[promptKey] as string, runtime, promptKey) : (node.purpose ?? node.name ?? node.id);
     const maxTokens = typeof runtime.max_tokens === 'number' && runtime.max_tokens > 0 ? Math.floor(runtime.max_tokens) : DEFAULT_AGENT_MAX_TOKENS;
     const keyRef = typeof runtime.api_key === 'string' ? /^\$\{secrets\.([A-Za-z0-9_.-]+)\}$/.exec(runtime.api_key)?.[1] : undefined;
     const providerRange = runtime.provider !== undefined ? ctx.valueRange(runtime, 'provider') : ctx.runtimeRange;
     if (!PROVIDERS[provider]) {
-      ctx.sink.error(Codes.UnsupportedProvider, `Agent node '${node.id}' uses provider '${provider}', which this compiler cannot call.`, providerRange, `Supported providers: ${Object.keys(PROVIDERS).join(', ')}.`);
+      ctx.sink.report(Codes.UnsupportedProvider, { node: node.id, provider, supported: Object.keys(PROVIDERS).join(', ') }, providerRange);
       return undefined;
     }
     // context: [node, node.output, ...] in runtime or x-sfn: what the model may see besides what its prompt references.
@@ -91,7 +91,7 @@ export const agentBinding: Binding<AgentConfig> = {
     const holder = Array.isArray(sfnContext) ? sfnContext : Array.isArray(runtime.context) ? runtime.context : undefined;
     for (const [i, entry] of (holder ?? []).entries()) {
       if (typeof entry !== 'string' || !/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w]*)?$/.test(entry)) {
-        ctx.sink.error(Codes.BadRuntime, `Context entry ${i + 1} of agent node '${node.id}' must be a node id or node.output.`, ctx.valueRange(holder, i));
+        ctx.sink.report(Codes.BadRuntime, { form: 'contextEntry', position: i + 1, node: node.id }, ctx.valueRange(holder, i));
         continue;
       }
       if (entry.includes('.')) context.outputs.push(new TemplateText(`\${${entry}}`, ctx.valueRange(holder, i), undefined));

@@ -99,12 +99,12 @@ export const commandBinding: Binding<CommandConfig> = {
       if (Array.isArray(v)) {
         v.forEach((c, i) => {
           if (typeof c === 'string') commands.push(shellAware(ctx.template(c, v, i)));
-          else ctx.sink.error(Codes.BadRuntime, `Command ${i + 1} of node '${node.id}' is not a string.`, ctx.valueRange(v, i), 'Write each command as a string.');
+          else ctx.sink.report(Codes.BadRuntime, { form: 'commandItem', position: i + 1, node: node.id }, ctx.valueRange(v, i));
         });
       } else if (typeof v === 'string') {
         commands.push(shellAware(ctx.template(v, holder, key)));
       } else {
-        ctx.sink.error(Codes.BadRuntime, `'${key}' of node '${node.id}' must be a command (a string) or a list of commands.`, ctx.valueRange(holder, key));
+        ctx.sink.report(Codes.BadRuntime, { form: 'command', key, node: node.id }, ctx.valueRange(holder, key));
         return undefined;
       }
     }
@@ -171,7 +171,7 @@ export const commandBinding: Binding<CommandConfig> = {
     const source = sourceOf(c);
     const outputs = node.outputs.map((o) => o.name).filter((n) => !(COMMAND_OUTPUTS as readonly string[]).includes(n));
     for (const o of outputs) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o)) ctx.sink.error(Codes.BadOutputs, `Output '${o}' of node '${node.id}' comes back as an exported environment variable, so it must be a variable name (letters, digits, '_').`, node.outputs.find((x) => x.name === o)!.range);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o)) ctx.sink.report(Codes.BadOutputs, { form: 'notAVariableName', output: o, node: node.id }, node.outputs.find((x) => x.name === o)!.range);
     }
     const buildspec: Record<string, unknown> = {
       version: 0.2,
@@ -193,7 +193,7 @@ export const commandBinding: Binding<CommandConfig> = {
     for (const name of secrets) env.push({ Name: name, Type: 'SECRETS_MANAGER', Value: `\${${SECRET_PREFIX}}${name}` });
     const minutes = Math.min(MAX_BUILD_MINUTES, Math.max(MIN_BUILD_MINUTES, Math.ceil((node.timeoutSeconds ?? DEFAULT_BUILD_MINUTES * 60) / 60)));
     if (node.timeoutSeconds !== undefined && node.timeoutSeconds < MIN_BUILD_MINUTES * 60) {
-      ctx.sink.warn(Codes.TimeoutRaised, `Node '${node.id}' runs on CodeBuild, whose shortest build timeout is ${MIN_BUILD_MINUTES} minutes; its timeout of ${node.timeoutSeconds} s becomes ${MIN_BUILD_MINUTES} minutes.`, node.range);
+      ctx.sink.report(Codes.TimeoutRaised, { node: node.id, minutes: MIN_BUILD_MINUTES, timeoutSeconds: node.timeoutSeconds }, node.range);
     }
     const parameters: Record<string, unknown> = {
       ProjectName: `\${${COMMAND_PROJECT}}`,

@@ -66,8 +66,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
     }
     const engine = parsed.data.engine?.toLowerCase();
     if (engine && !ENGINES_BOUND.has(engine)) {
-      ctx.sink.error(Codes.BadRuntime, `Db node '${node.id}' uses engine '${parsed.data.engine}', which the RDS Data API cannot reach.`, ctx.valueRange(runtime, 'engine'),
-        "The db binding runs SQL on Aurora (PostgreSQL or MySQL) through the RDS Data API. For another database, bind the node explicitly: x-sfn: { resource: 'arn:aws:states:::aws-sdk:<service>:<action>', parameters, permissions } (e.g. dynamodb:getItem), or x-sfn: { handler } with your own Lambda.");
+      ctx.sink.report(Codes.BadRuntime, { form: 'dbEngine', node: node.id, engine: parsed.data.engine }, ctx.valueRange(runtime, 'engine'));
       return undefined;
     }
     const key = statementOf(runtime);
@@ -75,7 +74,7 @@ export const databaseBinding: Binding<DatabaseConfig> = {
     if (key) sql = ctx.template(runtime[key] as string, runtime, key);
     else {
       sql = new TemplateText(`SELECT * FROM ${parsed.data.table}`, ctx.valueRange(runtime, 'table'), undefined);
-      ctx.sink.warn(Codes.ReadingApplied, `Db node '${node.id}' names only a table; it runs 'SELECT * FROM ${parsed.data.table}' and its output 'rows' holds the result.`, ctx.valueRange(runtime, 'table'), `Write the statement to make it explicit: runtime: { sql: "SELECT ... FROM ${parsed.data.table} WHERE ..." }.`);
+      ctx.sink.report(Codes.DefaultBehaviour, { form: 'dbTable', node: node.id, table: parsed.data.table }, ctx.valueRange(runtime, 'table'));
     }
     const sfn = node.sfn.options ?? {};
     return {

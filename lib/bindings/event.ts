@@ -78,8 +78,7 @@ export const eventBinding: Binding<EventConfig> = {
   lower(node, c, ctx) {
     if (ctx.isEntry) {
       if (!c.described) {
-        ctx.sink.warn(Codes.ReadingApplied, `The workflow starts at event node '${node.id}', which says no event source or schedule; no EventBridge rule is deployed, and executions start from the console, the CLI or your code.`, node.typeRange,
-          "Say what starts it: runtime: { source: com.example.orders, detail_type: OrderPlaced } (an event rule) or runtime: { cron: '0 9 * * 1-5' } (a schedule).");
+        ctx.sink.report(Codes.DefaultBehaviour, { form: 'eventWithoutSource', node: node.id }, node.typeRange);
       }
       // The event's detail is the execution input (the rule's target input); the node itself does nothing.
       return { state: { Type: 'Pass', Comment: `Started by ${c.trigger.type === 'manual' ? 'hand' : `the ${c.trigger.type} trigger`}: ${taskComment(node)}`, ResultPath: null }, trigger: c.described ? c.trigger : undefined };

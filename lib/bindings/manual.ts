@@ -37,8 +37,7 @@ export const manualBinding: Binding<{ why: string }> = {
   matches: () => true,
   read: (ctx) => ({ why: whyManual(ctx.node.type, ctx.node.runtime) }),
   lower(node, c, ctx) {
-    ctx.sink.reading(Codes.ManualStep, `Node '${node.id}' becomes a manual step (${c.why}): the execution waits until someone completes it with 'osop-sfn complete'.`, node.typeRange,
-      `To automate it, ${howToAutomate(node.type)}. Use --strict (strict: true in the construct) to refuse manual steps.`);
+    ctx.sink.report(Codes.ManualStep, { node: node.id, why: c.why, automate: howToAutomate(node.type) }, node.typeRange);
     const payload: Record<string, unknown> = {
       kind: 'manual',
       workflowId: ctx.workflowId,

@@ -46,13 +46,13 @@ export const mcpBinding: Binding<McpConfig> = {
     const server = typeof sfn.mcp_server === 'string' ? new TemplateText(sfn.mcp_server, node.range, undefined) : ctx.template(runtime[key!] as string, runtime, key!);
     const tool = (sfn.mcp_tool as string | undefined) ?? (typeof runtime.tool === 'string' ? runtime.tool : typeof runtime.tool_name === 'string' ? runtime.tool_name : undefined);
     if (!tool) {
-      ctx.sink.error(Codes.BadRuntime, `MCP node '${node.id}' names a server but no tool to call.`, ctx.runtimeRange, "Add runtime.tool: the name of the server's tool (e.g. tool: search).");
+      ctx.sink.report(Codes.BadRuntime, { form: 'mcpWithoutTool', node: node.id }, ctx.runtimeRange);
       return undefined;
     }
     const argsKey = ['arguments', 'args', 'input', 'params'].find((k) => runtime[k] !== undefined);
     const argsRaw = argsKey ? runtime[argsKey] : {};
     if (!isObj(argsRaw)) {
-      ctx.sink.error(Codes.BadRuntime, `The tool arguments of MCP node '${node.id}' must be a mapping.`, ctx.valueRange(runtime, argsKey!));
+      ctx.sink.report(Codes.BadRuntime, { form: 'mcpArguments', node: node.id }, ctx.valueRange(runtime, argsKey!));
       return undefined;
     }
     const args: Record<string, JsonTemplate> = {};

@@ -68,7 +68,7 @@ export const restBinding: Binding<RestConfig> = {
     const hasBody = runtime.body !== undefined || runtime.body_template !== undefined;
     const method = typeof runtime.method === 'string' ? runtime.method.toUpperCase() : hasBody ? 'POST' : 'GET';
     if (!/^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(method)) {
-      ctx.sink.error(Codes.WrongType, `Node '${node.id}' has HTTP method '${String(runtime.method)}'.`, ctx.valueRange(runtime, 'method'), 'Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.');
+      ctx.sink.report(Codes.WrongType, { form: 'httpMethod', node: node.id, method: String(runtime.method) }, ctx.valueRange(runtime, 'method'));
     }
     const headers: Record<string, TemplateText> = {};
     let declaredContentType: string | undefined;
@@ -126,20 +126,20 @@ export const restBinding: Binding<RestConfig> = {
     const pctx: PayloadContext = { templates: ctx.templates, resolved: ctx.resolved, sink: ctx.sink, secretFields: {} };
     const url = composeUrl(b, pctx);
     if (!url) {
-      ctx.sink.error(Codes.MissingUrl, `The api node '${node.id}' has no URL, so there is nothing to call.`, b.range, 'Set runtime.url (the base, e.g. https://api.example.com) and runtime.endpoint (the path).');
+      ctx.sink.report(Codes.MissingUrl, { node: node.id }, b.range);
       return undefined;
     }
     const secretUrl = wholeSecret(url.parsed);
     const origin = secretUrl ? `\${secrets.${secretUrl}}` : literalOrigin(url.parsed);
     if (!origin) {
-      ctx.sink.error(Codes.BadUrl, `The URL of api node '${node.id}' must start with a literal http(s) origin ('${url.parsed.text.slice(0, 60)}').`, url.range, 'The host may not come from data: the handler only calls the origin written in the workflow, so that a secret cannot be sent elsewhere.');
+      ctx.sink.report(Codes.BadUrl, { node: node.id, url: url.parsed.text.slice(0, 60) }, url.range);
       return undefined;
     }
     if (b.http === 'native') {
       const why = nativeObstacle(node, b, url.parsed, secretUrl, pctx);
       const contentType = b.declaredContentType ?? ctx.siblingContentTypes.get(origin) ?? (FORM_ENCODED_ORIGINS.has(origin) ? 'application/x-www-form-urlencoded' : 'application/json');
       if (!why) return lowerNative(node, b, url.parsed, origin, contentType, ctx);
-      ctx.sink.warn(Codes.HttpStaysOnHandler, `Node '${node.id}' stays on the REST handler (a Lambda function), not a native HTTP Task: ${why}.`, b.range, 'See docs/bindings.md, "Native HTTP Tasks", for what an HTTP Task can do the same way.');
+      ctx.sink.report(Codes.HttpStaysOnHandler, { node: node.id, why }, b.range);
     }
     const request: Record<string, unknown> = { method: b.method };
     Object.assign(request, urlWithValues(url.parsed, pctx, url.range));
@@ -172,7 +172,7 @@ export const restBinding: Binding<RestConfig> = {
     }
     const secretFields = pctx.secretFields;
     if (Object.keys(secretFields).length && /^http:\/\//i.test(origin) && !/^http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(origin)) {
-      ctx.sink.warn(Codes.SecretOverHttp, `Node '${node.id}' sends a secret to ${origin} over plain http: anyone on the way can read it.`, url.range, 'Use https.');
+      ctx.sink.report(Codes.SecretOverHttp, { node: node.id, origin }, url.range);
     }
     const payload: Record<string, unknown> = {
       kind: 'rest',
@@ -252,7 +252,7 @@ function urlWithValues(parsed: ParsedTemplate, ctx: PayloadContext, range: Sourc
     else {
       const r = resolve(part.ref);
       if ('message' in r) {
-        ctx.sink.error(Codes.TemplateSyntax, r.message, range, r.hint);
+        ctx.sink.report(Codes.TemplateSyntax, { message: r.message, hint: r.hint }, range);
         continue;
       }
       text += '{}';

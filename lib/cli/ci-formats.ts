@@ -44,7 +44,7 @@ export function sarifLog(diagnostics: Diagnostic[], tool: { version: string }, c
   const ruleIndex = new Map(codes.map((c, i) => [c, i]));
   const rules = codes.map((code) => {
     const info = infoOf(code);
-    const level = info?.severity === 'error' ? 'error' : info?.severity === 'warning' ? 'warning' : undefined;
+    const level = info?.severity === 'error' ? 'error' : info?.severity === 'warning' || info?.severity === 'reading' ? 'warning' : info?.severity === 'info' ? 'note' : undefined;
     return {
       id: code,
       ...(info && { name: pascalCase(info.title), shortDescription: { text: info.title }, fullDescription: { text: info.explanation }, help: { text: `${info.explanation} (docs/diagnostics.md of osop-sfn, ${code})` } }),

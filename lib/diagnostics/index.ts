@@ -1,7 +1,8 @@
 import type { Diagnostic, Severity } from '../types';
+import { CODE_INFO, type Code, type CodeInfo, type MessageParams } from './codes';
 
-export { Codes } from './codes';
-export type { Code } from './codes';
+export { CODE_INFO, Codes } from './codes';
+export type { Code, MessageParams } from './codes';
 
 /** A source file as the diagnostics see it: its text and where its lines start. */
 export interface SourceFile {
@@ -29,15 +30,23 @@ export class DiagnosticSink {
     readonly strict = false,
   ) {}
 
-  /** A loose form read one documented way: a warning that says what was read, or an error when strict. */
-  reading(code: string, message: string, at?: SourceRange | null, hint?: string): void {
-    this.report(this.strict ? 'error' : 'warning', code, message, at, hint);
-  }
-
   /** Diagnostics of each code so far: past `MAX_PER_CODE` of one code, the rest are only counted. */
   private readonly perCode = new Map<string, number>();
 
-  report(severity: Severity, code: string, message: string, at?: SourceRange | null, hint?: string): void {
+  /**
+   * Report `code` at `at` (none: about the file as a whole). The message and
+   * hint come from the code's templates in CODE_INFO, filled with `params`
+   * (typed per code); so does the severity. A 'reading' (a loose form read one
+   * documented way) is a warning, or an error when strict.
+   */
+  report<C extends Code>(code: C, params: MessageParams<C>, at?: SourceRange | null): void {
+    const info: CodeInfo = CODE_INFO[code];
+    const severity: Severity = info.severity === 'reading' ? (this.strict ? 'error' : 'warning') : info.severity;
+    this.push(severity, code, () => info.message(params), () => info.hint?.(params), at);
+  }
+
+  /** Adds one diagnostic; its text is only made when it is printed in full (not counted in a summary). */
+  private push(severity: Severity, code: string, message: () => string, hint: () => string | undefined, at?: SourceRange | null): void {
     const n = (this.perCode.get(`${severity}${code}`) ?? 0) + 1;
     this.perCode.set(`${severity}${code}`, n);
     if (n > MAX_PER_CODE) {
@@ -49,8 +58,9 @@ export class DiagnosticSink {
       else this.diagnostics.push({ severity, code, message: text, file: this.file.path, line: 0, column: 0 });
       return;
     }
-    const d: Diagnostic = { severity, code, message, file: this.file.path, line: 0, column: 0 };
-    if (hint) d.hint = hint;
+    const d: Diagnostic = { severity, code, message: message(), file: this.file.path, line: 0, column: 0 };
+    const h = hint();
+    if (h) d.hint = h;
     if (at && this.file.text !== undefined && this.file.lineStarts) {
       const { line, column } = positionOf(this.file.lineStarts, at.offset);
       d.line = line;
@@ -60,14 +70,6 @@ export class DiagnosticSink {
       d.sourceColumn = shown;
     }
     this.diagnostics.push(d);
-  }
-
-  error(code: string, message: string, at?: SourceRange | null, hint?: string): void {
-    this.report('error', code, message, at, hint);
-  }
-
-  warn(code: string, message: string, at?: SourceRange | null, hint?: string): void {
-    this.report('warning', code, message, at, hint);
   }
 
   get hasErrors(): boolean {

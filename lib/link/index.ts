@@ -35,19 +35,19 @@ function checkInterface(node: WorkflowNode, child: Workflow, sink: DiagnosticSin
   const at = node.workflowRefRange ?? node.range;
   for (const input of child.inputs ?? []) {
     if (input.required && !('default' in input) && !passed.includes(input.name)) {
-      sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' starts workflow '${child.id}' without its required input '${input.name}'.`, at, `Pass it: workflow_inputs: { ${input.name}: ... }.`);
+      sink.report(Codes.SubWorkflowInterface, { form: 'missingInput', node: node.id, child: child.id, inputName: input.name }, at);
     }
   }
   const declared = (child.inputs ?? []).map((i) => i.name);
   if (child.inputs) {
     for (const name of passed) {
-      if (!declared.includes(name)) sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' passes '${name}', which workflow '${child.id}' does not declare as an input.`, at, didYouMean(name, declared) ?? `Its inputs: ${declared.join(', ') || 'none'}.`);
+      if (!declared.includes(name)) sink.report(Codes.SubWorkflowInterface, { form: 'undeclaredInput', node: node.id, name, child: child.id, hint: didYouMean(name, declared) ?? `Its inputs: ${declared.join(', ') || 'none'}.` }, at);
     }
   }
   const childNodes = child.nodes.map((n) => n.id);
   for (const o of node.outputs) {
     if (!childNodes.includes(o.name)) {
-      sink.error(Codes.SubWorkflowInterface, `Node '${node.id}' reads '${o.name}' from workflow '${child.id}', which has no node of that id (a child's result is its nodes' outputs, by node id).`, o.range, didYouMean(o.name, childNodes) ?? `Its nodes: ${childNodes.slice(0, 12).join(', ')}.`);
+      sink.report(Codes.SubWorkflowInterface, { form: 'unknownNode', node: node.id, name: o.name, child: child.id, hint: didYouMean(o.name, childNodes) ?? `Its nodes: ${childNodes.slice(0, 12).join(', ')}.` }, o.range);
     }
   }
 }
@@ -80,13 +80,13 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
       const target = path.resolve(dir, imp.path);
       // Imports stay inside the workflow's folder; a message never says whether a file outside it exists.
       if (path.isAbsolute(imp.path) || path.relative(dir, target).startsWith('..')) {
-        if (report) sink.error(Codes.UnknownWorkflowRef, `The import '${imp.path}' leaves the workflow's folder.`, imp.range, "Import workflows from the workflow file's folder or below it.");
+        if (report) sink.report(Codes.UnknownWorkflowRef, { form: 'importOutsideFolder', path: imp.path }, imp.range);
         continue;
       }
       const found = [target, `${target}.yaml`, `${target}.yml`, `${target}.json`].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
       const k = found ? load(found) : null;
       if (k) imported.set(k.workflow.id, k);
-      else if (report) sink.error(Codes.UnknownWorkflowRef, `Cannot load the imported workflow '${imp.path}'${found ? ' (it has errors: compile it to see them)' : ''}.`, imp.range, `Paths are relative to ${path.relative(process.cwd(), dir) || '.'}/.`);
+      else if (report) sink.report(Codes.UnknownWorkflowRef, { form: 'importNotLoaded', path: imp.path, hasErrors: Boolean(found), dir: path.relative(process.cwd(), dir) || '.' }, imp.range);
     }
     let folder: Map<string, Known> | undefined;
     const wholeFolder = (): Map<string, Known> => {
@@ -125,12 +125,12 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
   for (const node of refs) {
     const id = node.workflowRef!;
     if (id === wf.id) {
-      sink.error(Codes.WorkflowCycle, `Node '${node.id}' starts its own workflow '${id}': it would start itself forever.`, node.workflowRefRange ?? node.range);
+      sink.report(Codes.WorkflowCycle, { form: 'startsItself', node: node.id, id }, node.workflowRefRange ?? node.range);
       continue;
     }
     const k = known.get(id);
     if (!k) {
-      sink.error(Codes.UnknownWorkflowRef, `No workflow with id '${id}' is imported or in the same folder.`, node.workflowRefRange ?? node.range, didYouMean(id, known.ids()) ?? (wf.imports.length ? undefined : `Add imports: ["./${id}.osop.yaml"], or put the workflow next to this one.`));
+      sink.report(Codes.UnknownWorkflowRef, { form: 'unknownId', id, hint: didYouMean(id, known.ids()) ?? (wf.imports.length ? undefined : `Add imports: ["./${id}.osop.yaml"], or put the workflow next to this one.`) }, node.workflowRefRange ?? node.range);
       continue;
     }
     result.set(id, k.file);
@@ -170,11 +170,11 @@ export function linkSubWorkflows(wf: Workflow, file: string, sink: DiagnosticSin
     const cycle = visit(k.workflow, k.file);
     onPath.pop();
     if (cycle) {
-      sink.error(Codes.WorkflowCycle, `Workflows start each other in a cycle: ${cycle.join(' → ')}.`, node.workflowRefRange ?? node.range, 'A workflow may not (indirectly) start itself: break the cycle.');
+      sink.report(Codes.WorkflowCycle, { form: 'cycle', cycle: cycle.join(' → ') }, node.workflowRefRange ?? node.range);
       break;
     }
     if (tooDeep) {
-      sink.error(Codes.WorkflowCycle, `Sub-workflows started from '${node.id}' nest more than ${MAX_SUBWORKFLOW_DEPTH} levels deep.`, node.workflowRefRange ?? node.range, 'Flatten the chain of workflows.');
+      sink.report(Codes.WorkflowCycle, { form: 'tooDeep', node: node.id, limit: MAX_SUBWORKFLOW_DEPTH }, node.workflowRefRange ?? node.range);
       break;
     }
   }

@@ -61,26 +61,26 @@ export function loadWorkflowFile(path: string, sink: DiagnosticSink, source?: st
     try {
       stat = fs.statSync(path);
     } catch {
-      sink.error(Codes.FileNotFound, `Cannot find the file '${path}'.`, null, 'Check the path; workflow files end in .osop, .osop.yaml, .osop.yml or .osop.json.');
+      sink.report(Codes.FileNotFound, { form: 'missing', path }, null);
       return undefined;
     }
     if (stat.isDirectory()) {
-      sink.error(Codes.NotAFile, `'${path}' is a directory, not a workflow file.`, null, `To compile every workflow in it, name the files: osop-sfn check ${path.replace(/\/$/, '')}/*.osop.yaml`);
+      sink.report(Codes.NotAFile, { form: 'directory', path, dir: path.replace(/\/$/, '') }, null);
       return undefined;
     }
     if (!stat.isFile()) {
-      sink.error(Codes.NotAFile, `'${path}' is not a regular file.`, null);
+      sink.report(Codes.NotAFile, { form: 'notRegular', path }, null);
       return undefined;
     }
     if (stat.size > MAX_FILE_BYTES) {
-      sink.error(Codes.FileTooLarge, `'${path}' is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}.`, null);
+      sink.report(Codes.FileTooLarge, { path, size: stat.size, limit: MAX_FILE_BYTES }, null);
       return undefined;
     }
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path);
     } catch (e) {
-      sink.error(Codes.FileNotFound, `Cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}.`, null);
+      sink.report(Codes.FileNotFound, { form: 'unreadable', path, errno: (e as NodeJS.ErrnoException).code ?? 'read error' }, null);
       return undefined;
     }
     text = decodeUtf8(bytes, path, sink);
@@ -96,16 +96,16 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
   // Diagnostics of this file now have positions.
   (sink as { file: unknown }).file = file;
   if (!hasWorkflowExtension(path)) {
-    sink.warn(Codes.UnsupportedExtension, `'${path}' does not end in ${WORKFLOW_EXTENSIONS.join(', ')}; reading it as an OSOP workflow anyway.`, null);
+    sink.report(Codes.UnsupportedExtension, { path, extensions: WORKFLOW_EXTENSIONS.join(', ') }, null);
   }
   if (text.trim() === '' || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
-    sink.error(Codes.EmptyFile, `The file is empty: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`, { offset: 0, length: 0 }, 'Start from workflows/stripe-payment.osop.yaml.');
+    sink.report(Codes.EmptyFile, { form: 'empty' }, { offset: 0, length: 0 });
     return undefined;
   }
   // Duplicate keys are found by toPlain, in linear time (the parser's own check compares every pair of keys).
   const depth = nestingDepth(text);
   if (depth.depth > MAX_NESTING) {
-    sink.error(Codes.TooDeep, `The document nests maps and lists ${depth.depth} levels deep; the limit is ${MAX_NESTING}.`, { offset: depth.at, length: 1 }, 'Workflows nest a few levels; flatten the structure.');
+    sink.report(Codes.TooDeep, { form: 'tooDeep', depth: depth.depth, limit: MAX_NESTING }, { offset: depth.at, length: 1 });
     return undefined;
   }
   let doc: Document;
@@ -113,20 +113,20 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    sink.error(Codes.TooDeep, 'The document is nested too deeply to be read.', { offset: 0, length: 0 }, 'Flatten the structure.');
+    sink.report(Codes.TooDeep, { form: 'parserTooDeep' }, { offset: 0, length: 0 });
     return undefined;
   }
   for (const err of doc.errors) {
     const offset = err.pos?.[0] ?? 0;
     if (err.code === 'DUPLICATE_KEY') {
-      sink.error(Codes.DuplicateKey, 'This key appears twice in the same mapping; YAML keeps only one of them.', { offset, length: 1 }, 'Remove or rename one of the two.');
+      sink.report(Codes.DuplicateKey, {}, { offset, length: 1 });
     } else {
-      sink.error(Codes.YamlSyntax, `YAML syntax error: ${cleanYamlMessage(err.message)}`, { offset, length: 1 }, yamlHint(err.code));
+      sink.report(Codes.YamlSyntax, { form: 'parser', parserMessage: cleanYamlMessage(err.message), hint: yamlHint(err.code) }, { offset, length: 1 });
     }
   }
   if (doc.errors.length > 0) return undefined;
   if (!doc.contents || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === undefined))) {
-    sink.error(Codes.EmptyFile, `The file holds no document: a workflow needs at least 'id', 'name', 'nodes' and 'edges'.`, { offset: 0, length: 0 });
+    sink.report(Codes.EmptyFile, { form: 'noDocument' }, { offset: 0, length: 0 });
     return undefined;
   }
   const locations: LocationTable = new WeakMap();
@@ -136,22 +136,22 @@ export function parseWorkflowText(path: string, text: string, sink: DiagnosticSi
     value = toPlain(doc.contents as YamlNode, locations, state);
   } catch (e) {
     if (e instanceof AliasLimitError) {
-      sink.error(Codes.YamlSyntax, e.message, { offset: e.offset, length: 1 }, 'Write the repeated parts out, or reduce the nesting of aliases.');
+      sink.report(Codes.YamlSyntax, { form: 'aliases', message: e.message }, { offset: e.offset, length: 1 });
       return undefined;
     }
     if (e instanceof RangeError) {
-      sink.error(Codes.TooDeep, 'The document is nested too deeply to be read.', { offset: 0, length: 0 }, 'Flatten the structure.');
+      sink.report(Codes.TooDeep, { form: 'parserTooDeep' }, { offset: 0, length: 0 });
       return undefined;
     }
     throw e;
   }
   for (const offset of state.duplicates) {
-    sink.error(Codes.DuplicateKey, 'This key appears twice in the same mapping; YAML keeps only one of them.', { offset, length: 1 }, 'Remove or rename one of the two.');
+    sink.report(Codes.DuplicateKey, {}, { offset, length: 1 });
   }
   if (state.duplicates.length) return undefined;
   const r = (doc.contents as YamlNode).range ?? [0, text.length];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    sink.error(Codes.NotAMapping, `The document is ${describe(value)}, but a workflow is a mapping with 'id', 'name', 'nodes' and 'edges'.`, { offset: r[0], length: 1 });
+    sink.report(Codes.NotAMapping, { kind: describe(value) }, { offset: r[0], length: 1 });
     return undefined;
   }
   return { file, value, locations, range: { offset: r[0], length: r[1] - r[0] } };
@@ -285,7 +285,7 @@ function decodeUtf8(bytes: Buffer, file: string, sink: DiagnosticSink): string |
       i += n;
     }
     const line = bytes.subarray(0, i).toString('utf8').split('\n').length;
-    sink.error(Codes.InvalidUtf8, `'${file}' is not valid UTF-8: byte ${i} (on line ${line}) is 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')}.`, null, 'Save the file as UTF-8.');
+    sink.report(Codes.InvalidUtf8, { file, offset: i, line, byteHex: (bytes[i] ?? 0).toString(16).padStart(2, '0') }, null);
     return undefined;
   }
 }

@@ -3,9 +3,9 @@
  * what `osop-sfn test` and `osop-sfn mocks` start from.
  */
 import { compileDocument } from '../index';
-import { DiagnosticSink } from '../diagnostics';
+import { Codes, DiagnosticSink } from '../diagnostics';
 import type { AslDefinition, CompileReport, CompileResult, Diagnostic } from '../types';
-import { readTestCases, TestCodes, type TestCase } from './test-cases';
+import { readTestCases, type TestCase } from './test-cases';
 
 export type Compiled = CompileResult & { definition: AslDefinition; report: CompileReport };
 
@@ -17,7 +17,7 @@ export function loadTests(file: string): LoadedTests {
   const { result: compiled, loaded, workflow } = compileDocument(file);
   if (!compiled.ok || !compiled.definition || !compiled.report || !loaded || !workflow) return { ok: false, compiled };
   const sink = new DiagnosticSink(loaded.file);
-  if (workflow.tests.length === 0) sink.error(TestCodes.NoTests, `The workflow has no tests.`, null, "Add a 'tests:' section; the README's \"Run locally\" section shows its format.");
+  if (workflow.tests.length === 0) sink.report(Codes.NoTests, {}, null);
   const cases = readTestCases(workflow.tests, loaded, compiled.definition, compiled.report, sink);
   return { ok: true, compiled: compiled as Compiled, cases, declared: workflow.tests.length, problems: sink.diagnostics };
 }

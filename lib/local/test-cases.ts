@@ -21,20 +21,12 @@
  *         outputs: { check_status: { status: succeeded } }   # part of the final output
  *       target_node: check_status          # optional: `expect.outputs` is then that node's outputs
  */
-import { DiagnosticSink, type SourceRange } from '../diagnostics';
+import { Codes, DiagnosticSink, type Code, type MessageParams, type SourceRange } from '../diagnostics';
 import type { LoadedDocument } from '../load';
 import type { WorkflowTest } from '../model';
 import type { AslDefinition, CompileReport } from '../types';
 import { didYouMean } from '../util/suggest';
 import { allStates } from './definition';
-
-export const TestCodes = {
-  BadTestCase: 'OSOP6001',
-  UnknownTestKey: 'OSOP6002',
-  BadMock: 'OSOP6003',
-  BadExpectation: 'OSOP6004',
-  NoTests: 'OSOP6005',
-} as const;
 
 export interface MockEntry {
   outputs?: Record<string, unknown>;
@@ -85,7 +77,7 @@ export function readTestCases(tests: WorkflowTest[], doc: LoadedDocument, defini
   const seen = new Set<string>();
   for (const t of tests) {
     if (seen.has(t.id)) {
-      sink.error(TestCodes.BadTestCase, `Two tests are named '${t.id}'.`, t.range, 'Give each test its own id.');
+      sink.report(Codes.DuplicateTestId, { id: t.id }, t.range);
       continue;
     }
     seen.add(t.id);
@@ -114,14 +106,14 @@ class TestReader {
     const what = `test '${t.id}'`;
     this.unknownKeys(raw, CASE_KEYS, what, t.range);
     const type = raw.type === undefined ? 'simulation' : String(raw.type);
-    if (!TYPES.includes(type)) this.error(TestCodes.BadTestCase, `${what}: type '${type}' is not one of ${TYPES.join(', ')}.`, this.valueAt(raw, 'type'));
-    if (raw.run !== undefined && raw.run !== 'full_workflow') this.error(TestCodes.BadTestCase, `${what}: run '${String(raw.run)}' is not supported; tests run the full workflow.`, this.valueAt(raw, 'run'));
+    if (!TYPES.includes(type)) this.error(Codes.BadTestCase, { form: 'type', what, type, types: TYPES.join(', ') }, this.valueAt(raw, 'type'));
+    if (raw.run !== undefined && raw.run !== 'full_workflow') this.error(Codes.BadTestCase, { form: 'run', what, run: String(raw.run) }, this.valueAt(raw, 'run'));
     let targetNode: string | undefined;
     if (raw.target_node !== undefined) {
       targetNode = String(raw.target_node);
-      if (!this.states.has(targetNode) || !this.nodeStates.has(targetNode)) this.error(TestCodes.BadTestCase, `${what}: target_node '${targetNode}' is not a node of the workflow.`, this.valueAt(raw, 'target_node'), this.suggestNode(targetNode));
+      if (!this.states.has(targetNode) || !this.nodeStates.has(targetNode)) this.error(Codes.BadTestCase, { form: 'targetNode', what, targetNode, hint: this.suggestNode(targetNode) }, this.valueAt(raw, 'target_node'));
     }
-    if (raw.input !== undefined && !isObj(raw.input)) this.error(TestCodes.BadTestCase, `${what}: input must be a mapping.`, this.valueAt(raw, 'input'));
+    if (raw.input !== undefined && !isObj(raw.input)) this.error(Codes.BadTestCase, { form: 'input', what }, this.valueAt(raw, 'input'));
     const mocks = this.mocks(raw, what);
     this.injections(raw, what, mocks);
     const expect = this.expectation(raw, what);
@@ -133,17 +125,17 @@ class TestReader {
     const out = new Map<string, NodeMock>();
     if (raw.mocks === undefined) return out;
     if (!isObj(raw.mocks)) {
-      this.error(TestCodes.BadMock, `${what}: mocks must map node ids to their answers.`, this.valueAt(raw, 'mocks'));
+      this.error(Codes.BadMock, { form: 'mocksNotAMapping', what }, this.valueAt(raw, 'mocks'));
       return out;
     }
     for (const [node, value] of Object.entries(raw.mocks)) {
       const at = this.valueAt(raw.mocks, node);
       if (!this.tasks.has(node)) {
-        this.error(TestCodes.BadMock, `${what}: '${node}' is not a Task node of the workflow, so it cannot be mocked.`, this.keyAt(raw.mocks, node), this.suggestTask(node));
+        this.error(Codes.BadMock, { form: 'notATask', what, node, hint: this.suggestTask(node) }, this.keyAt(raw.mocks, node));
         continue;
       }
       if (Array.isArray(value)) {
-        if (value.length === 0) this.error(TestCodes.BadMock, `${what}: the mock of '${node}' is an empty list.`, at);
+        if (value.length === 0) this.error(Codes.BadMock, { form: 'emptyList', what, node }, at);
         const calls = value.map((v, i) => this.entry(v, `${what}: mocks.${node}[${i}]`, this.itemAt(value, i)));
         if (calls.every(Boolean)) out.set(node, { calls: calls as MockEntry[] });
       } else {
@@ -156,26 +148,26 @@ class TestReader {
 
   private entry(value: unknown, what: string, at: SourceRange | undefined): MockEntry | undefined {
     if (!isObj(value)) {
-      this.error(TestCodes.BadMock, `${what} must be { outputs: {...} } or { error: NAME, cause: TEXT }.`, at);
+      this.error(Codes.BadMock, { form: 'entryNotAMapping', what }, at);
       return undefined;
     }
     this.unknownKeys(value, ENTRY_KEYS, what, at);
     const hasOutputs = value.outputs !== undefined;
     const hasError = value.error !== undefined;
     if (hasOutputs === hasError) {
-      this.error(TestCodes.BadMock, `${what} needs exactly one of 'outputs' (the handler returns them) or 'error' (the handler throws it).`, at);
+      this.error(Codes.BadMock, { form: 'outputsOrError', what }, at);
       return undefined;
     }
     if (hasOutputs && !isObj(value.outputs)) {
-      this.error(TestCodes.BadMock, `${what}: outputs must be a mapping of output names to values.`, this.valueAt(value, 'outputs'));
+      this.error(Codes.BadMock, { form: 'outputsNotAMapping', what }, this.valueAt(value, 'outputs'));
       return undefined;
     }
     if (hasError && (typeof value.error !== 'string' || value.error === '')) {
-      this.error(TestCodes.BadMock, `${what}: error must be an error name such as OSOP.Http.Rejected.`, this.valueAt(value, 'error'));
+      this.error(Codes.BadMock, { form: 'errorName', what }, this.valueAt(value, 'error'));
       return undefined;
     }
     if (value.cause !== undefined && (typeof value.cause !== 'string' || hasOutputs)) {
-      this.error(TestCodes.BadMock, `${what}: cause is a text, and only goes with error.`, this.valueAt(value, 'cause'));
+      this.error(Codes.BadMock, { form: 'cause', what }, this.valueAt(value, 'cause'));
       return undefined;
     }
     return hasOutputs ? { outputs: value.outputs as Obj } : { error: value.error as string, cause: (value.cause as string | undefined) ?? '' };
@@ -186,29 +178,29 @@ class TestReader {
     const inj = raw.failure_injection;
     if (inj === undefined) return;
     if (!isObj(inj)) {
-      this.error(TestCodes.BadMock, `${what}: failure_injection must map node ids to { error, cause?, times? }.`, this.valueAt(raw, 'failure_injection'));
+      this.error(Codes.BadMock, { form: 'injectionsNotAMapping', what }, this.valueAt(raw, 'failure_injection'));
       return;
     }
     for (const [node, spec] of Object.entries(inj)) {
       const w = `${what}: failure_injection.${node}`;
       if (!this.tasks.has(node)) {
-        this.error(TestCodes.BadMock, `${w}: '${node}' is not a Task node of the workflow.`, this.keyAt(inj, node), this.suggestTask(node));
+        this.error(Codes.BadMock, { form: 'injectionNotATask', what: w, node, hint: this.suggestTask(node) }, this.keyAt(inj, node));
         continue;
       }
       if (!isObj(spec) || typeof spec.error !== 'string') {
-        this.error(TestCodes.BadMock, `${w} must be { error: NAME, cause?: TEXT, times?: N }.`, this.valueAt(inj, node));
+        this.error(Codes.BadMock, { form: 'injectionShape', what: w }, this.valueAt(inj, node));
         continue;
       }
       this.unknownKeys(spec, INJECTION_KEYS, w, this.valueAt(inj, node));
       const times = spec.times ?? 1;
       if (!Number.isInteger(times) || (times as number) < 1) {
-        this.error(TestCodes.BadMock, `${w}: times must be a whole number of at least 1.`, this.valueAt(spec, 'times'));
+        this.error(Codes.BadMock, { form: 'times', what: w }, this.valueAt(spec, 'times'));
         continue;
       }
       const failing: MockEntry = { error: spec.error, cause: typeof spec.cause === 'string' ? spec.cause : 'injected failure' };
       const mock = mocks.get(node);
       if (!mock) {
-        this.error(TestCodes.BadMock, `${w}: '${node}' also needs a mock, for the calls after the injected failures.`, this.keyAt(inj, node));
+        this.error(Codes.BadMock, { form: 'injectionWithoutMock', what: w, node }, this.keyAt(inj, node));
         continue;
       }
       mock.calls.unshift(...Array.from({ length: times as number }, () => failing));
@@ -218,11 +210,11 @@ class TestReader {
   private expectation(raw: Obj, what: string): TestExpectation {
     const e = raw.expect;
     if (e === undefined) {
-      this.error(TestCodes.BadExpectation, `${what} has no 'expect', so it cannot fail.`, this.keyAt(raw, 'id'), 'Add at least expect: { status: succeeded }.');
+      this.error(Codes.BadExpectation, { form: 'noExpect', what }, this.keyAt(raw, 'id'));
       return {};
     }
     if (!isObj(e)) {
-      this.error(TestCodes.BadExpectation, `${what}: expect must be a mapping.`, this.valueAt(raw, 'expect'));
+      this.error(Codes.BadExpectation, { form: 'notAMapping', what }, this.valueAt(raw, 'expect'));
       return {};
     }
     const before = this.errors;
@@ -230,45 +222,45 @@ class TestReader {
     const out: TestExpectation = {};
     if (e.status !== undefined) {
       if (e.status === 'succeeded' || e.status === 'failed') out.status = e.status;
-      else this.error(TestCodes.BadExpectation, `${what}: expect.status must be succeeded or failed.`, this.valueAt(e, 'status'));
+      else this.error(Codes.BadExpectation, { form: 'status', what }, this.valueAt(e, 'status'));
     }
     for (const key of ['error', 'cause'] as const) {
       if (e[key] === undefined) continue;
       if (typeof e[key] === 'string') out[key] = e[key] as string;
-      else this.error(TestCodes.BadExpectation, `${what}: expect.${key} must be a text.`, this.valueAt(e, key));
+      else this.error(Codes.BadExpectation, { form: 'text', what, key }, this.valueAt(e, key));
     }
     for (const key of ['path', 'nodes'] as const) {
       const list = e[key];
       if (list === undefined) continue;
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
-        this.error(TestCodes.BadExpectation, `${what}: expect.${key} must be a list of state names.`, this.valueAt(e, key));
+        this.error(Codes.BadExpectation, { form: 'list', what, key }, this.valueAt(e, key));
         continue;
       }
       const unknown = (list as string[]).find((s) => !this.states.has(s) || (key === 'nodes' && !this.nodeStates.has(s)));
-      if (unknown !== undefined) this.error(TestCodes.BadExpectation, `${what}: expect.${key} names '${unknown}', which is not a ${key === 'nodes' ? 'node' : 'state'} of the compiled workflow.`, this.valueAt(e, key), key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states));
+      if (unknown !== undefined) this.error(Codes.BadExpectation, { form: 'unknownState', what, key, unknown, kind: key === 'nodes' ? 'node' : 'state', hint: key === 'nodes' ? this.suggestNode(unknown) : didYouMean(unknown, this.states) }, this.valueAt(e, key));
       else out[key] = list as string[];
     }
     if (e.calls !== undefined) {
       const calls = e.calls;
       if (!isObj(calls) || !Object.entries(calls).every(([n, c]) => this.tasks.has(n) && Number.isInteger(c) && (c as number) >= 0)) {
-        this.error(TestCodes.BadExpectation, `${what}: expect.calls must map Task node ids to whole numbers.`, this.valueAt(e, 'calls'));
+        this.error(Codes.BadExpectation, { form: 'calls', what }, this.valueAt(e, 'calls'));
       } else out.calls = calls as Record<string, number>;
     }
     if (e.outputs !== undefined) {
-      if (!isObj(e.outputs)) this.error(TestCodes.BadExpectation, `${what}: expect.outputs must be a mapping.`, this.valueAt(e, 'outputs'));
+      if (!isObj(e.outputs)) this.error(Codes.BadExpectation, { form: 'outputs', what }, this.valueAt(e, 'outputs'));
       else out.outputs = e.outputs;
     }
     if (out.status === 'succeeded' && (out.error !== undefined || out.cause !== undefined)) {
-      this.error(TestCodes.BadExpectation, `${what}: expect.error and expect.cause only go with status: failed.`, this.valueAt(e, 'status'));
+      this.error(Codes.BadExpectation, { form: 'errorWithSuccess', what }, this.valueAt(e, 'status'));
     }
-    if (Object.keys(out).length === 0 && this.errors === before) this.error(TestCodes.BadExpectation, `${what}: expect says nothing to check.`, this.valueAt(raw, 'expect'));
+    if (Object.keys(out).length === 0 && this.errors === before) this.error(Codes.BadExpectation, { form: 'empty', what }, this.valueAt(raw, 'expect'));
     return out;
   }
 
   private unknownKeys(obj: Obj, known: string[], what: string, at: SourceRange | undefined): void {
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || key.startsWith('x-')) continue;
-      this.error(TestCodes.UnknownTestKey, `${what}: unknown key '${key}'.`, this.keyAt(obj, key) ?? at, didYouMean(key, known) ?? `Known keys: ${known.join(', ')}.`);
+      this.error(Codes.UnknownTestKey, { what, key, hint: didYouMean(key, known) ?? `Known keys: ${known.join(', ')}.` }, this.keyAt(obj, key) ?? at);
     }
   }
 
@@ -280,9 +272,9 @@ class TestReader {
     return didYouMean(name, this.tasks) ?? `Task nodes: ${[...this.tasks].join(', ')}.`;
   }
 
-  private error(code: string, message: string, at: SourceRange | undefined, hint?: string): void {
+  private error<C extends Code>(code: C, params: MessageParams<C>, at: SourceRange | undefined): void {
     this.errors++;
-    this.sink.error(code, message, at, hint);
+    this.sink.report(code, params, at);
   }
 
   private keyAt(obj: unknown, key: string): SourceRange | undefined {

@@ -128,7 +128,7 @@ class Lowerer implements RegionLowering {
     for (const name of this.names) {
       if (name.length > MAX_STATE_NAME) {
         const node = this.nodeNamed(name);
-        this.sink.error(Codes.StateNameTooLong, `State name '${name}' is longer than Step Functions' limit of ${MAX_STATE_NAME} characters.`, node?.idRange ?? null, node ? `Shorten the node id '${node.id}' (${node.id.length} characters).` : 'Shorten the node id.');
+        this.sink.report(Codes.StateNameTooLong, { name, max: MAX_STATE_NAME, node: node?.id }, node?.idRange ?? null);
       }
     }
     if (this.sink.hasErrors) return undefined;
@@ -287,7 +287,7 @@ class Lowerer implements RegionLowering {
   claim(name: string, state: State, region: Region, node?: WorkflowNode): string {
     if (this.names.has(name)) {
       const at = node ?? this.nodeNamed(name);
-      this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'${at ? ` (node '${at.id}')` : ''}.`, at?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+      this.sink.report(Codes.StateNameClash, { form: 'state', name, node: at?.id }, at?.idRange ?? null);
       return name;
     }
     this.names.add(name);
@@ -297,7 +297,7 @@ class Lowerer implements RegionLowering {
 
   /** Reserve a state name that a construct places itself. */
   claimName(name: string): void {
-    if (this.names.has(name)) this.sink.error(Codes.StateNameTooLong, `Two states would be named '${name}'.`, this.nodeNamed(name)?.idRange ?? null, "Rename the node: ':' is reserved for the states the compiler adds.");
+    if (this.names.has(name)) this.sink.report(Codes.StateNameClash, { form: 'reserved', name }, this.nodeNamed(name)?.idRange ?? null);
     this.names.add(name);
   }
 
@@ -390,11 +390,11 @@ class Lowerer implements RegionLowering {
       } else if (e.mode === 'conditional' || e.mode === 'switch') routed.push(e);
       else if (e.mode === 'loop') {
         if (e.forEach) forEach = e;
-        else if (!e.condition) this.sink.error(Codes.MissingCondition, `The loop edge ${e.from} → ${e.to} has neither 'when' nor 'for_each', so it would never stop.`, e.range, "Add when: \"<condition to repeat>\".");
-        else if (!this.a.backEdges.has(e)) this.sink.error(Codes.NotSupportedYet, `The loop edge ${e.from} → ${e.to} goes forward, so it repeats nothing.`, e.modeRange, 'A loop edge goes back to the first node to repeat; use a conditional edge to go forward.');
+        else if (!e.condition) this.sink.report(Codes.MissingCondition, { form: 'loopWithoutCondition', from: e.from, to: e.to }, e.range);
+        else if (!this.a.backEdges.has(e)) this.sink.report(Codes.NotSupportedYet, { form: 'forwardLoop', from: e.from, to: e.to }, e.modeRange);
         else routed.push(e);
       } else if (FAILURE.has(e.mode)) failures.push(e);
-      else this.sink.error(Codes.NotSupportedYet, `${NOT_YET[e.mode] ?? `${e.mode} edges`} are not supported (edge ${e.from} → ${e.to}).`, e.modeRange, e.mode === 'event' ? 'Model the wait as a human node (a callback), or start the workflow from the event with a trigger.' : undefined);
+      else this.sink.report(Codes.NotSupportedYet, { form: 'edgeMode', what: NOT_YET[e.mode] ?? `${e.mode} edges`, from: e.from, to: e.to, hint: e.mode === 'event' ? 'Model the wait as a human node (a callback), or start the workflow from the event with a trigger.' : undefined }, e.modeRange);
     }
 
     if (failures.length) this.lowerFailureEdges(node, main, failures, region);
@@ -418,7 +418,7 @@ class Lowerer implements RegionLowering {
     if (loop && forEach) onward = lowerForEach(this, node, loop, region);
     else if (fork) onward = lowerFork(this, node, fork, region);
     if (routed.length > 0) {
-      if (!onward && flow.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${flow.length} unconditional out-edges and conditional ones.`, flow[1].range);
+      if (!onward && flow.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'mixedOutEdges', node: node.id, flowCount: flow.length }, flow[1].range);
       const unconditional = onward ?? (flow[0] ? this.jumpTarget(flow[0].to, region) : undefined);
       const route = this.routeChoice(node, routed, unconditional, region);
       main.Next = this.claim(routeState(node.id), route, region, node);
@@ -465,18 +465,18 @@ class Lowerer implements RegionLowering {
    */
   private lowerFailureEdges(node: WorkflowNode, main: TaskState | PassState, edges: WorkflowEdge[], region: Region): void {
     if (main.Type !== 'Task') {
-      this.sink.error(Codes.NotSupportedYet, `The routing node '${node.id}' cannot fail, so its ${edges[0].mode} edge would never be taken.`, edges[0].range);
+      this.sink.report(Codes.NotSupportedYet, { form: 'failureEdgeOnRouter', node: node.id, mode: edges[0].mode }, edges[0].range);
       return;
     }
     const timeouts = edges.filter((e) => e.mode === 'timeout');
     const conditional = edges.filter((e) => e.mode !== 'timeout' && this.a.conditions.has(e));
     const unconditional = edges.filter((e) => e.mode !== 'timeout' && !this.a.conditions.has(e));
     const catches: NonNullable<TaskState['Catch']> = [];
-    if (timeouts.length > 1) this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${timeouts.length} timeout edges; a timeout can only go one way.`, timeouts[1].range);
+    if (timeouts.length > 1) this.sink.report(Codes.NotSupportedYet, { form: 'severalTimeouts', node: node.id, timeoutsCount: timeouts.length }, timeouts[1].range);
     // After its retries, a node that timed out takes its timeout edge: Step Functions' own timeout or the handler's deadline.
     if (timeouts[0]) catches.push({ ErrorEquals: [...TIMEOUT_ERRORS], ResultPath: errorPath(node.id), Next: this.failureTarget(node, timeouts[0], region) });
     if (unconditional.length > 1) {
-      this.sink.error(Codes.NotSupportedYet, `Node '${node.id}' has ${unconditional.length} unconditional fallback/error edges (to ${unconditional.map((e) => `'${e.to}'`).join(', ')}); one failure can only go one way.`, unconditional[1].range, `Keep one, or give the others a condition on error.name.`);
+      this.sink.report(Codes.NotSupportedYet, { form: 'severalFallbacks', node: node.id, unconditionalCount: unconditional.length, targets: unconditional.map((e) => `'${e.to}'`).join(', ') }, unconditional[1].range);
     }
     const fallback = unconditional[0] ? this.failureTarget(node, unconditional[0], region) : undefined;
     if (conditional.length) {
@@ -588,7 +588,7 @@ class Lowerer implements RegionLowering {
     if (total <= HISTORY_EVENT_LIMIT) return;
     const fits = Math.max(1, Math.floor(HISTORY_EVENT_LIMIT / perRound) - 1);
     const bounding = e.mode === 'loop' || e.mode === 'conditional' ? `x-sfn: { max_iterations: ${fits} } on the edge, or max_polls` : `x-sfn: { max_fallbacks: ${fits} } on node '${e.from}'`;
-    this.sink.warn(Codes.HistoryLimit, `The ${e.mode} edge ${e.from} → ${e.to} may repeat ${bound} times at about ${perRound} history events a round (${total} in all): an execution keeps at most ${HISTORY_EVENT_LIMIT} events and would fail there.`, e.range, `Bound it to at most ${fits} rounds (${bounding}), or run the repeated part as a sub-workflow (workflow_ref).`);
+    this.sink.report(Codes.HistoryLimit, { form: 'loop', mode: e.mode, from: e.from, to: e.to, bound, perRound, total, limit: HISTORY_EVENT_LIMIT, fits, bounding }, e.range);
   }
 
   /**
@@ -646,15 +646,15 @@ class Lowerer implements RegionLowering {
       const target = targetOf(e);
       if (lowered.kind === 'constant') {
         if (!lowered.value) {
-          this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always false; the edge is never taken.`, e.condition?.range);
+          this.sink.report(Codes.OverlappingConditions, { form: 'alwaysFalse', from: e.from, to: e.to }, e.condition?.range);
           continue;
         }
         if (defaultTarget === undefined) {
           defaultTarget = target;
-          if (e !== branches[branches.length - 1]) this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always true, so the conditional edges after it are never taken.`, e.condition?.range);
+          if (e !== branches[branches.length - 1]) this.sink.report(Codes.OverlappingConditions, { form: 'alwaysTrue', from: e.from, to: e.to }, e.condition?.range);
           break;
         }
-        this.sink.warn(Codes.OverlappingConditions, `The condition of edge ${e.from} → ${e.to} is always true, but '${e.from}' also has an unconditional edge, which is taken when no other condition holds.`, e.condition?.range);
+        this.sink.report(Codes.OverlappingConditions, { form: 'alwaysTrueBesideUnconditional', from: e.from, to: e.to }, e.condition?.range);
         continue;
       }
       simple.push(lowered.rule);
@@ -662,17 +662,17 @@ class Lowerer implements RegionLowering {
     }
     if (choices.length > 1 && !obviouslyExclusive(simple)) {
       const first = branches[0];
-      this.sink.warn(Codes.OverlappingConditions, `The conditions on the edges out of '${node.id}' may hold at the same time; the first one in file order wins (OSOP would take every true edge).`, first.condition?.range ?? first.range, 'Make the conditions exclusive, or order the edges by priority.');
+      this.sink.report(Codes.OverlappingConditions, { form: 'mayOverlap', node: node.id }, first.condition?.range ?? first.range);
     }
     if (defaultTarget === undefined) {
       const cont = this.a.continuation.get(node.id);
       const at = branches[0].condition?.range ?? branches[0].range;
       if (cont) {
         defaultTarget = this.jumpTarget(cont, region);
-        this.sink.warn(Codes.NoElseBranch, `When none of the conditions out of '${node.id}' holds, the workflow skips to '${cont}', where its branches meet.`, at, `Add an edge for the other case to make this explicit.`);
+        this.sink.report(Codes.NoElseBranch, { form: 'skipsToJoin', node: node.id, cont }, at);
       } else {
         defaultTarget = this.regionEnd(region);
-        this.sink.warn(Codes.NoElseBranch, region.nested ? `When none of the conditions out of '${node.id}' holds, this branch ends.` : `When none of the conditions out of '${node.id}' holds, the workflow ends successfully.`, at, `Add an edge for the other case (e.g. to a node that reports it) to make this explicit.`);
+        this.sink.report(Codes.NoElseBranch, { form: 'ends', nested: region.nested, node: node.id }, at);
       }
     }
     if (choices.length === 0) {

@@ -209,11 +209,11 @@ function chooseKind(L: RegionLowering, loop: ForEachRegion, perItem: number): bo
   if (opts.map === 'distributed') return true;
   if (opts.maxItems !== undefined && opts.maxItems > fits) {
     if (opts.map !== 'inline') return true;
-    L.sink.warn(Codes.HistoryLimit, `The for-each over ${loop.edge.forEach} runs inline (x-sfn: { map: inline }) over up to ${opts.maxItems} items at about ${perItem} history events an item: an execution keeps at most ${HISTORY_EVENT_LIMIT} events, about ${fits} items.`, loop.edge.range, 'Remove map: inline: a list longer than fits runs as a Distributed Map (one child execution per item).');
+    L.sink.report(Codes.HistoryLimit, { form: 'inlineMap', forEach: loop.edge.forEach, maxItems: opts.maxItems, perItem, limit: HISTORY_EVENT_LIMIT, fits }, loop.edge.range);
     return false;
   }
   if (opts.maxItems === undefined && opts.map === undefined) {
-    L.sink.warn(Codes.HistoryLimit, `The for-each over ${loop.edge.forEach} runs inline, in the execution's own history: at about ${perItem} events an item, a list of more than about ${fits} items would fail the execution (${HISTORY_EVENT_LIMIT} events at most).`, loop.edge.range, `Say how long the list may be (x-sfn: { max_items: N }: a list longer than ${fits} runs as a Distributed Map, one child execution per item), or choose x-sfn: { map: inline } or { map: distributed }.`);
+    L.sink.report(Codes.HistoryLimit, { form: 'inlineMapUnbounded', forEach: loop.edge.forEach, perItem, fits, limit: HISTORY_EVENT_LIMIT }, loop.edge.range);
   }
   return false;
 }

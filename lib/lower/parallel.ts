@@ -38,7 +38,7 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
   // Step Functions allows ("Intrinsic functions"), where a chain would pass it at 12 branches.
   const mergeOf = (field: string) => balancedMerge(fork.branches.map((_b, i) => `$[${i}].${field}`));
   if (Math.ceil(Math.log2(Math.max(1, fork.branches.length))) > MAX_NESTED_INTRINSICS) {
-    L.sink.error(Codes.NotSupportedYet, `The fork after '${node.id}' has ${fork.branches.length} branches; their outputs cannot be merged within Step Functions' ${MAX_NESTED_INTRINSICS} nested intrinsic functions.`, node.idRange, 'Group the branches under forks of their own.');
+    L.sink.report(Codes.NotSupportedYet, { form: 'forkTooWide', node: node.id, branchesCount: fork.branches.length, limit: MAX_NESTED_INTRINSICS }, node.idRange);
   }
   const carried: Record<string, string> = { 'input.$': '$[0].input', 'outputs.$': mergeOf('outputs'), 'errors.$': mergeOf('errors'), 'counters.$': '$[0].counters', ...(region.loopVars.length ? { 'loop.$': '$[0].loop' } : {}) };
 
@@ -58,7 +58,7 @@ export function lowerFork(L: RegionLowering, node: WorkflowNode, fork: ForkRegio
   if (fork.joinMode === 'wait_n') return lowerWaitN(L, node, fork, branches, region, name);
 
   // wait_any
-  L.sink.warn(Codes.WaitAnyCause, `The fork after '${node.id}' continues with the first branch to finish (wait_any): its outputs, with those from before the fork, reach the join through a Fail state's Cause, which holds at most ${MAX_FAIL_CAUSE_CHARS} characters.`, node.idRange, "Keep the branches' outputs small (declare the fields the join needs); past the cap the execution fails with States.Runtime.");
+  L.sink.report(Codes.WaitAnyCause, { node: node.id, limit: MAX_FAIL_CAUSE_CHARS }, node.idRange);
   const wrapped: SubMachine[] = branches.map((inner, i) => {
     const tryName = `${node.id}:try-${i + 1}`;
     const won = `${node.id}:won-${i + 1}`;
@@ -133,7 +133,7 @@ function balancedMerge(paths: string[]): string {
 function lowerWaitN(L: RegionLowering, node: WorkflowNode, fork: ForkRegion, branches: SubMachine[], region: Region, name: string): string {
   const n = fork.joinCount!;
   if (branches.length > MAX_NESTED_INTRINSICS + 1) {
-    L.sink.error(Codes.NotSupportedYet, `The wait_n join after '${node.id}' has ${branches.length} branches; it can count at most ${MAX_NESTED_INTRINSICS + 1} (Step Functions nests at most ${MAX_NESTED_INTRINSICS} intrinsic functions).`, node.idRange, 'Group the branches under forks of their own.');
+    L.sink.report(Codes.NotSupportedYet, { form: 'waitNTooWide', node: node.id, branchesCount: branches.length, max: MAX_NESTED_INTRINSICS + 1, limit: MAX_NESTED_INTRINSICS }, node.idRange);
     return name;
   }
   const wrapped: SubMachine[] = branches.map((inner, i) => {

@@ -34,7 +34,7 @@ export function lowerParsedTemplate(parsed: ParsedTemplate, pointer: string, ctx
   if (secrets.length) ctx.secretFields[pointer] = [...new Set(secrets)];
   const lowered = lowerTemplate(parsed, resolverOf(ctx.resolved));
   if ('message' in lowered) {
-    ctx.sink.error(Codes.TemplateSyntax, lowered.message, range, lowered.hint);
+    ctx.sink.report(Codes.TemplateSyntax, { message: lowered.message, hint: lowered.hint }, range);
     return { dynamic: false, value: parsed.text };
   }
   if (lowered.kind === 'literal') return { dynamic: false, value: lowered.value };
@@ -44,7 +44,7 @@ export function lowerParsedTemplate(parsed: ParsedTemplate, pointer: string, ctx
 /** Lower a JSON template into `target[key]` (or `target[key.$]`). */
 export function assignLowered(target: Record<string, unknown>, key: string, value: JsonTemplate, pointer: string, ctx: PayloadContext, at: TemplateText | null): void {
   if (key.endsWith('.$')) {
-    ctx.sink.error(Codes.ReservedKey, `The key '${key}' ends in '.$', which Step Functions reads as a path reference.`, at?.range ?? null, 'Rename the key.');
+    ctx.sink.report(Codes.ReservedKey, { key }, at?.range ?? null);
     return;
   }
   const l = lowerJson(value, pointer, ctx);
@@ -65,7 +65,7 @@ export function lowerJson(value: JsonTemplate, pointer: string, ctx: PayloadCont
       else if (typeof item.value === 'string') args.push(`'${escapeIntrinsicString(item.value)}'`);
       else if (typeof item.value === 'number' || typeof item.value === 'boolean' || item.value === null) args.push(String(item.value));
       else {
-        ctx.sink.error(Codes.NotSupportedYet, `A list that mixes references with objects or lists cannot be built by a state machine (item ${i + 1}).`, null, 'Move the references into an object, or pass the whole list from an output.');
+        ctx.sink.report(Codes.NotSupportedYet, { form: 'mixedList', position: i + 1 }, null);
         return { dynamic: false, value: null };
       }
     }

@@ -72,19 +72,19 @@ class Normaliser {
       else if (ext.data.type) stateMachineType = ext.data.type === 'express' ? 'EXPRESS' : 'STANDARD';
     }
     if (root.osop_version === undefined && root.osop === undefined) {
-      this.sink.warn(Codes.MissingField, "The workflow has no 'osop_version'; assuming 1.0.", { offset: this.doc.range.offset, length: 0 }, 'Add osop_version: "1.0" at the top.');
+      this.sink.report(Codes.DefaultAssumed, { form: 'osopVersion' }, { offset: this.doc.range.offset, length: 0 });
     }
     const id = typeof root.id === 'string' || typeof root.id === 'number' ? String(root.id) : undefined;
     const name = typeof root.name === 'string' ? root.name : undefined;
     const workflowId = id ?? deriveIdFromPath(this.doc.file.path);
     if (id === undefined) {
-      this.sink.warn(Codes.MissingField, `The workflow has no 'id'; using '${workflowId}' (from the file name).`, { offset: this.doc.range.offset, length: 0 }, 'Add an id: it names the state machine.');
+      this.sink.report(Codes.DefaultAssumed, { form: 'workflowId', workflowId }, { offset: this.doc.range.offset, length: 0 });
     }
 
     const nodes: WorkflowNode[] = [];
     const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
     if (rawNodes.length === 0 && Array.isArray(root.nodes)) {
-      this.sink.error(Codes.MissingField, "'nodes' is empty: a workflow needs at least one node.", this.loc.valueOf(root, 'nodes'));
+      this.sink.report(Codes.MissingField, { form: 'nodesEmpty' }, this.loc.valueOf(root, 'nodes'));
     }
     rawNodes.forEach((raw, i) => {
       const n = this.node(raw, i);
@@ -94,7 +94,7 @@ class Normaliser {
     const edges: WorkflowEdge[] = [];
     if (root.edges === undefined) {
       if (rawNodes.length > 1) {
-        this.sink.error(Codes.MissingField, "The workflow has no 'edges': with more than one node the order is unknown.", { offset: this.doc.range.offset, length: 0 }, 'Add edges: - from: a, to: b.');
+        this.sink.report(Codes.MissingField, { form: 'noEdges' }, { offset: this.doc.range.offset, length: 0 });
       }
     } else if (Array.isArray(root.edges)) {
       root.edges.forEach((raw, i) => {
@@ -132,7 +132,7 @@ class Normaliser {
     const nodesArr = this.root.nodes as unknown[];
     const at = this.loc.valueOf(nodesArr, index);
     if (!isObj(raw)) {
-      this.sink.error(Codes.WrongType, `Node ${index + 1} is ${kindOf(raw)}, but a node is a mapping with 'id' and 'type'.`, at);
+      this.sink.report(Codes.WrongType, { form: 'nodeNotMapping', position: index + 1, kind: kindOf(raw) }, at);
       return undefined;
     }
     const parsed = RawNode.safeParse(raw);
@@ -144,11 +144,11 @@ class Normaliser {
     this.warnUnknownKeys(raw, KNOWN_NODE_KEYS, `node '${r.id}'`);
     const typeRange = this.loc.valueOf(raw, 'type');
     if (!ALL_NODE_TYPES.includes(r.type)) {
-      this.sink.error(Codes.UnknownNodeType, `Unknown node type '${r.type}'.`, typeRange, didYouMean(r.type, ALL_NODE_TYPES) ?? `Node types are: ${NODE_TYPES.join(', ')}.`);
+      this.sink.report(Codes.UnknownNodeType, { type: r.type, hint: didYouMean(r.type, ALL_NODE_TYPES) ?? `Node types are: ${NODE_TYPES.join(', ')}.` }, typeRange);
       return undefined;
     }
     if (r.runtime && r.config) {
-      this.sink.warn(Codes.UnknownKey, `Node '${r.id}' has both 'runtime' and 'config'; using 'runtime'.`, this.loc.keyOf(raw, 'config'));
+      this.sink.report(Codes.UnknownKey, { form: 'runtimeAndConfig', node: r.id }, this.loc.keyOf(raw, 'config'));
     }
     const runtimeKey = r.runtime ? 'runtime' : r.config ? 'config' : undefined;
     const runtime = (runtimeKey ? raw[runtimeKey] : {}) as Obj;
@@ -217,11 +217,11 @@ class Normaliser {
     const d = parsed.data;
     const at = this.loc.valueOf(raw, 'x-sfn');
     if (d.handler && d.resource) {
-      this.sink.error(Codes.BadExtension, `Node '${id}' binds both a handler and a resource; choose one.`, at);
+      this.sink.report(Codes.BadExtension, { form: 'handlerAndResource', node: id }, at);
       return {};
     }
-    if (d.permissions && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.permissions of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'permissions'));
-    if (d.parameters && !d.resource) this.sink.error(Codes.BadExtension, `x-sfn.parameters of node '${id}' only go with x-sfn.resource.`, this.loc.keyOf(ext, 'parameters'));
+    if (d.permissions && !d.resource) this.sink.report(Codes.BadExtension, { form: 'permissionsWithoutResource', node: id }, this.loc.keyOf(ext, 'permissions'));
+    if (d.parameters && !d.resource) this.sink.report(Codes.BadExtension, { form: 'parametersWithoutResource', node: id }, this.loc.keyOf(ext, 'parameters'));
     const { max_fallbacks: _m, handler: _h, resource: _r, parameters: _p, permissions: _q, ...options } = d;
     if (d.handler) {
       // Found by `check`, not only by `run` or `cdk synth`. Relative to the workflow's folder, and inside it.
@@ -229,11 +229,11 @@ class Normaliser {
       const module = path.resolve(folder, d.handler);
       const at = this.loc.valueOf(ext, 'handler');
       if (path.isAbsolute(d.handler) || path.relative(folder, module).startsWith('..')) {
-        this.sink.error(Codes.BadExtension, `x-sfn.handler of node '${id}' ('${d.handler}') leaves the workflow's folder.`, at, "Give a path inside the workflow file's folder, e.g. lambdas/handler.ts.");
+        this.sink.report(Codes.BadExtension, { form: 'handlerOutsideFolder', node: id, handler: d.handler }, at);
         return {};
       }
       if (!fs.existsSync(module)) {
-        this.sink.error(Codes.BadExtension, `x-sfn.handler of node '${id}' names '${d.handler}', which does not exist in the workflow's folder.`, at, 'The path is relative to the folder of the workflow file.');
+        this.sink.report(Codes.BadExtension, { form: 'handlerMissing', node: id, handler: d.handler }, at);
         return {};
       }
     }
@@ -275,7 +275,7 @@ class Normaliser {
     if (value === undefined || value === null) return [];
     const out: OutputDecl[] = [];
     const bad = (at: SourceRange, what: string) =>
-      this.sink.error(Codes.BadOutputs, `Output of node '${nodeId}' ${what}.`, at, "Write outputs as a list of names (- status), of {name: status}, or of one-key maps with a path into the response body (- status: \"data.status\").");
+      this.sink.report(Codes.BadOutputs, { form: 'malformed', node: nodeId, what }, at);
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
         const at = this.loc.valueOf(value, i);
@@ -316,7 +316,7 @@ class Normaliser {
     }
     const seen = new Set<string>();
     for (const o of out) {
-      if (seen.has(o.name)) this.sink.error(Codes.BadOutputs, `Node '${nodeId}' declares output '${o.name}' twice.`, o.range);
+      if (seen.has(o.name)) this.sink.report(Codes.BadOutputs, { form: 'declaredTwice', node: nodeId, name: o.name }, o.range);
       seen.add(o.name);
     }
     return out;
@@ -353,7 +353,7 @@ class Normaliser {
     const intervalAt = holderOf('interval_sec');
     const pollsAt = holderOf('max_polls');
     if (!intervalAt && !pollsAt) {
-      if (subtype === 'polling') this.sink.reading(Codes.ReadingApplied, `Polling node '${id}' sets no interval_sec: its rounds follow each other without a pause.`, this.loc.valueOf(raw, 'subtype'), 'Add interval_sec: <seconds> (and max_polls) to the node.');
+      if (subtype === 'polling') this.sink.report(Codes.ReadingApplied, { form: 'pollingWithoutInterval', node: id }, this.loc.valueOf(raw, 'subtype'));
       return undefined;
     }
     let intervalSeconds: number | undefined;
@@ -362,7 +362,7 @@ class Normaliser {
       const value = intervalAt[key];
       intervalSeconds = typeof value === 'number' || typeof value === 'string' ? this.duration(value, this.loc.valueOf(intervalAt, key)) : undefined;
       if (intervalSeconds !== undefined && !(intervalSeconds >= 1 && intervalSeconds <= 31_536_000)) {
-        this.sink.error(Codes.BadDuration, `The poll interval of node '${id}' is ${intervalSeconds} s; a Wait state waits whole seconds, from 1 s to a year.`, this.loc.valueOf(intervalAt, key));
+        this.sink.report(Codes.BadDuration, { form: 'pollInterval', node: id, intervalSeconds }, this.loc.valueOf(intervalAt, key));
         intervalSeconds = undefined;
       }
     }
@@ -370,7 +370,7 @@ class Normaliser {
     if (pollsAt) {
       const value = pollsAt.max_polls;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10_001) maxPolls = value;
-      else this.sink.error(Codes.WrongType, `max_polls of node '${id}' must be a whole number from 1 to 10001.`, this.loc.valueOf(pollsAt, 'max_polls'));
+      else this.sink.report(Codes.WrongType, { form: 'maxPolls', node: id }, this.loc.valueOf(pollsAt, 'max_polls'));
     }
     return { intervalSeconds: intervalSeconds === undefined ? undefined : Math.ceil(intervalSeconds), maxPolls, range: this.loc.valueOf(intervalAt ?? pollsAt!, intervalAt ? 'interval_sec' : 'max_polls') };
   }
@@ -378,7 +378,7 @@ class Normaliser {
   private duration(value: string | number, at: SourceRange): number | undefined {
     const secs = parseDuration(value);
     if (secs === undefined) {
-      this.sink.error(Codes.BadDuration, `'${value}' is not a duration.`, at, "Write seconds as a number, or a duration like '30s', '10m', '24h', '1h30m'.");
+      this.sink.report(Codes.BadDuration, { form: 'notADuration', text: value }, at);
     }
     return secs;
   }
@@ -386,7 +386,7 @@ class Normaliser {
   /** `timeout_sec` (number) or `timeout` (number or duration string) of a workflow, node or runtime. */
   private timeoutOf(holder: Obj, what: string, runtime = false): number | undefined {
     if (typeof holder.timeout_sec === 'number') {
-      if (holder.timeout_sec <= 0) this.sink.error(Codes.BadDuration, `The timeout of ${what} must be positive.`, this.loc.valueOf(holder, 'timeout_sec'));
+      if (holder.timeout_sec <= 0) this.sink.report(Codes.BadDuration, { form: 'timeout', what }, this.loc.valueOf(holder, 'timeout_sec'));
       return holder.timeout_sec > 0 ? Math.ceil(holder.timeout_sec) : undefined;
     }
     if (typeof holder.timeout === 'string' || typeof holder.timeout === 'number') {
@@ -409,7 +409,7 @@ class Normaliser {
         return `${before}\${secrets.${name}}`;
       });
       if (read) {
-        this.sink.reading(Codes.ReadingApplied, `'${text.length > 60 ? `${text.slice(0, 59)}…` : text}' names a secret the workflow lists under security.secrets; each \${NAME} of one is read as \${secrets.NAME}.`, range, 'Write ${secrets.NAME} to make this explicit.');
+        this.sink.report(Codes.ReadingApplied, { form: 'bareSecret', text: text.length > 60 ? `${text.slice(0, 59)}…` : text }, range);
         return new TemplateText(rewritten, range, undefined);
       }
     }
@@ -436,7 +436,7 @@ class Normaliser {
     const edgesArr = this.root.edges as unknown[];
     const at = this.loc.valueOf(edgesArr, index);
     if (!isObj(raw)) {
-      this.sink.error(Codes.WrongType, `Edge ${index + 1} is ${kindOf(raw)}, but an edge is a mapping with 'from' and 'to'.`, at);
+      this.sink.report(Codes.WrongType, { form: 'edgeNotMapping', position: index + 1, kind: kindOf(raw) }, at);
       return undefined;
     }
     const parsed = RawEdge.safeParse(raw);
@@ -449,17 +449,17 @@ class Normaliser {
     let mode = (r.mode ?? 'sequential').toLowerCase();
     if (mode === 'message') {
       // A message to the next participant is the next step: the flow goes on there.
-      this.sink.reading(Codes.ReadingApplied, `The message edge ${r.from} → ${r.to} is read as a sequential edge: '${r.to}' runs after '${r.from}'.`, this.loc.valueOf(raw, 'mode'), 'Write mode: sequential to make this explicit.');
+      this.sink.report(Codes.ReadingApplied, { form: 'messageEdge', from: r.from, to: r.to }, this.loc.valueOf(raw, 'mode'));
       mode = 'sequential';
     }
     if (!ALL_EDGE_MODES.includes(mode)) {
-      this.sink.error(Codes.UnknownEdgeMode, `Unknown edge mode '${r.mode}'.`, this.loc.valueOf(raw, 'mode'), didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.`);
+      this.sink.report(Codes.UnknownEdgeMode, { form: 'mode', mode: r.mode, hint: didYouMean(mode, ALL_EDGE_MODES) ?? `Edge modes are: ${EDGE_MODES.join(', ')}.` }, this.loc.valueOf(raw, 'mode'));
       return undefined;
     }
     let condition: TemplateText | undefined;
     const condRaw = r.when ?? r.condition;
     if (r.when !== undefined && r.condition !== undefined && String(r.when) !== String(r.condition)) {
-      this.sink.error(Codes.WrongType, `Edge ${r.from} → ${r.to} has both 'when' and 'condition', and they differ.`, this.loc.keyOf(raw, 'condition'), "Keep one: 'when' is the spec's name, 'condition' an older alias.");
+      this.sink.report(Codes.WrongType, { form: 'whenAndCondition', from: r.from, to: r.to }, this.loc.keyOf(raw, 'condition'));
     }
     if (condRaw !== undefined) condition = this.template(String(condRaw), raw, r.when !== undefined ? 'when' : 'condition');
     const sfnRaw = raw['x-sfn'];
@@ -479,10 +479,10 @@ class Normaliser {
         };
         const forEachOnly = (['map', 'max_items', 'tolerated_failure_percentage', 'tolerated_failure_count', 'on_item_error'] as const).filter((k) => d[k] !== undefined);
         if (forEachOnly.length && (mode !== 'loop' || r.for_each === undefined)) {
-          this.sink.warn(Codes.UnknownKey, `x-sfn: { ${forEachOnly.join(', ')} } on edge ${r.from} → ${r.to} is ignored: it applies to a for-each loop edge (mode: loop with for_each).`, this.loc.keyOf(sfnRaw, forEachOnly[0]));
+          this.sink.report(Codes.UnknownKey, { form: 'forEachOnly', keys: forEachOnly.join(', '), from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, forEachOnly[0]));
         }
         if (d.on_item_error === 'continue' && d.tolerated_failure_percentage !== undefined) {
-          this.sink.error(Codes.BadExtension, `Edge ${r.from} → ${r.to} has both on_item_error: continue (every item may fail) and tolerated_failure_percentage.`, this.loc.keyOf(sfnRaw, 'tolerated_failure_percentage'), 'Keep one of them.');
+          this.sink.report(Codes.BadExtension, { form: 'continueAndTolerated', from: r.from, to: r.to }, this.loc.keyOf(sfnRaw, 'tolerated_failure_percentage'));
         }
       }
     }
@@ -490,8 +490,8 @@ class Normaliser {
     const waitKey = r.delay !== undefined ? 'delay' : r.interval_sec !== undefined ? 'interval_sec' : undefined;
     if (waitKey) {
       const secs = this.duration(raw[waitKey] as string | number, this.loc.valueOf(raw, waitKey));
-      if (secs !== undefined && mode !== 'loop') this.sink.warn(Codes.UnknownKey, `'${waitKey}' on the ${mode} edge ${r.from} → ${r.to} is ignored: only a loop edge pauses between rounds.`, this.loc.keyOf(raw, waitKey));
-      else if (secs !== undefined && !(secs >= 1 && secs <= 31_536_000)) this.sink.error(Codes.BadDuration, `The ${waitKey} of loop edge ${r.from} → ${r.to} is ${secs} s; a Wait state waits whole seconds, from 1 s to a year.`, this.loc.valueOf(raw, waitKey));
+      if (secs !== undefined && mode !== 'loop') this.sink.report(Codes.UnknownKey, { form: 'waitOnNonLoop', waitKey, mode, from: r.from, to: r.to }, this.loc.keyOf(raw, waitKey));
+      else if (secs !== undefined && !(secs >= 1 && secs <= 31_536_000)) this.sink.report(Codes.BadDuration, { form: 'loopDelay', waitKey, from: r.from, to: r.to, secs }, this.loc.valueOf(raw, waitKey));
       else if (secs !== undefined) waitSeconds = Math.ceil(secs);
     }
     let cases: WorkflowEdge['cases'];
@@ -501,9 +501,9 @@ class Normaliser {
         const at = this.loc.valueOf(raw.cases, i);
         const value = isObj(c) ? c.value : undefined;
         if (!isObj(c) || (typeof c.to !== 'string' && typeof c.to !== 'number')) {
-          this.sink.error(Codes.WrongType, `Case ${i + 1} of the switch edge from '${r.from}' needs 'to' (a node id).`, at);
+          this.sink.report(Codes.WrongType, { form: 'caseWithoutTo', position: i + 1, from: r.from }, at);
         } else if (value !== null && value !== undefined && typeof value === 'object') {
-          this.sink.error(Codes.WrongType, `Case ${i + 1} of the switch edge from '${r.from}' compares with ${kindOf(value)}; a case value is a string, number, boolean or null.`, this.loc.valueOf(c, 'value'));
+          this.sink.report(Codes.WrongType, { form: 'caseValue', position: i + 1, from: r.from, kind: kindOf(value) }, this.loc.valueOf(c, 'value'));
         } else {
           cases!.push({ value: (value ?? null) as string | number | boolean | null, to: String(c.to), range: this.loc.valueOf(c, 'to') });
         }
@@ -543,7 +543,7 @@ class Normaliser {
         const at = this.loc.valueOf(value, i);
         if (typeof item === 'string') out.push({ name: item, required: false, range: at });
         else if (isObj(item) && typeof item.name === 'string') out.push({ name: item.name, required: item.required === true, type: scalarType(item.type ?? item.schema), schema: inputSchema(item), ...('default' in item ? { default: item.default } : {}), range: at });
-        else this.sink.error(Codes.BadInputs, `Input ${i + 1} is ${kindOf(item)}; write a name or {name, type}.`, at);
+        else this.sink.report(Codes.BadInputs, { form: 'item', position: i + 1, kind: kindOf(item) }, at);
       });
     } else if (isObj(value)) {
       for (const [name, schema] of Object.entries(value)) {
@@ -552,7 +552,7 @@ class Normaliser {
         out.push({ name, required, type: scalarType(isObj(schema) ? schema.type : schema), schema: inputSchema(isObj(schema) ? schema : { type: schema }), ...(isObj(schema) && 'default' in schema ? { default: schema.default } : {}), range: this.loc.valueOf(value, name) });
       }
     } else {
-      this.sink.error(Codes.BadInputs, `'inputs' is ${kindOf(value)}; write a mapping of input names to schemas.`, this.loc.valueOf(this.root, 'inputs'));
+      this.sink.report(Codes.BadInputs, { form: 'notAMapping', kind: kindOf(value) }, this.loc.valueOf(this.root, 'inputs'));
       return null;
     }
     return out;
@@ -564,7 +564,7 @@ class Normaliser {
     value.forEach((t, i) => {
       const at = this.loc.valueOf(value, i);
       if (!isObj(t) || typeof t.type !== 'string') {
-        this.sink.error(Codes.WrongType, `Trigger ${i + 1} needs a 'type'.`, at);
+        this.sink.report(Codes.WrongType, { form: 'triggerWithoutType', position: i + 1 }, at);
         return;
       }
       const config = isObj(t.config) ? t.config : Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'type'));
@@ -579,7 +579,7 @@ class Normaliser {
     value.forEach((t, i) => {
       const at = this.loc.valueOf(value, i);
       if (!isObj(t) || (typeof t.id !== 'string' && typeof t.name !== 'string')) {
-        this.sink.error(Codes.WrongType, `Test ${i + 1} needs an 'id'.`, at);
+        this.sink.report(Codes.WrongType, { form: 'testWithoutId', position: i + 1 }, at);
         return;
       }
       out.push({ id: String(t.id ?? t.name), raw: t, range: at });
@@ -592,26 +592,26 @@ class Normaliser {
   private warnUnknownKeys(obj: Obj, known: Set<string>, what: string): void {
     for (const key of Object.keys(obj)) {
       if (known.has(key) || key.startsWith('x-')) continue;
-      this.sink.warn(Codes.UnknownKey, `Unknown key '${key}' in ${what}; it is ignored.`, this.loc.keyOf(obj, key), didYouMean(key, known) ?? "Prefix your own keys with 'x-' to silence this.");
+      this.sink.report(Codes.UnknownKey, { form: 'unknownKey', key, what, hint: didYouMean(key, known) ?? "Prefix your own keys with 'x-' to silence this." }, this.loc.keyOf(obj, key));
     }
   }
 
   /** Every zod issue with its position; `known` (the keys the object takes) gives unknown keys a "did you mean". */
-  private reportZod(error: z.ZodError, holder: unknown, base: PropertyKey[], what: string, code?: string, known?: Iterable<string>): void {
+  private reportZod(error: z.ZodError, holder: unknown, base: PropertyKey[], what: string, code?: typeof Codes.BadExtension | typeof Codes.BadRuntime | typeof Codes.BadRetry, known?: Iterable<string>): void {
     for (const issue of error.issues) {
       const path = [...base, ...issue.path];
       const field = path.length ? `'${path.map(String).join('.')}'` : 'it';
       const at = this.loc.atPath(holder, path);
       const valueAtPath = valueAt(holder, path);
       if (issue.code === 'invalid_type' && valueAtPath === undefined) {
-        this.sink.error(code ?? Codes.MissingField, `${capitalise(what)} is missing ${field}.`, path.length > 1 ? this.loc.atPath(holder, path.slice(0, -1)) : this.loc.of(holder), hintFor(path));
+        this.sink.report(code ?? Codes.MissingField, { form: 'zodMissing', what, field, hint: hintFor(path) }, path.length > 1 ? this.loc.atPath(holder, path.slice(0, -1)) : this.loc.of(holder));
       } else if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
           const keys = known ? [...known] : [];
-          this.sink.error(code ?? Codes.UnknownKey, `Unknown key '${k}' in ${what}.`, this.loc.keyOf(valueAt(holder, path) ?? holder, k), keys.length ? (didYouMean(k, keys) ?? `Known keys: ${keys.join(', ')}.`) : undefined);
+          this.sink.report(code ?? Codes.UnknownKey, { form: 'zodUnknownKey', key: k, what, hint: keys.length ? (didYouMean(k, keys) ?? `Known keys: ${keys.join(', ')}.`) : undefined }, this.loc.keyOf(valueAt(holder, path) ?? holder, k));
         }
       } else {
-        this.sink.error(code ?? Codes.WrongType, `In ${what}, ${field}: ${issue.message.replace(/^Invalid input: /, '')}.`, at);
+        this.sink.report(code ?? Codes.WrongType, { form: 'zodInvalid', what, field, issue: issue.message.replace(/^Invalid input: /, '') }, at);
       }
     }
   }
@@ -693,10 +693,6 @@ function kindOf(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `a ${typeof v}`;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function deriveIdFromPath(path: string): string {

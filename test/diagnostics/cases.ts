@@ -1,6 +1,7 @@
 /**
  * One case per diagnostic code: the smallest workflow (or file situation)
- * that makes `compile()` report it. Used by test/diagnostics/every-code.test.ts
+ * that makes `compile()` report it (for the OSOP6xxx codes, `loadTests()`,
+ * which reads a workflow's tests: section for `osop-sfn test`). Used by test/diagnostics/every-code.test.ts
  * (each code is really produced) and by scripts/diagnostics-doc.ts, which
  * compiles every case and writes docs/diagnostics.md from the real output.
  */
@@ -9,12 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile, type CompileResult, type Diagnostic } from '../../lib';
 import type { Code } from '../../lib/diagnostics/codes';
+import { loadTests } from '../../lib/local/load-tests';
 import { MAX_FILE_BYTES, MAX_NESTING } from '../../lib/load';
 
 export interface DiagnosticCase {
   code: Code;
-  /** The severity the code has in this case. */
-  severity?: 'error' | 'warning';
+  /** Run as `osop-sfn test` reads the workflow (`loadTests()`: the workflow compiled, then its tests: section read) instead of `compile()`. */
+  tests?: true;
   /** Where it points: [line, column], or 'file' for a diagnostic about the whole file (line 0, no position). */
   at?: [number, number] | 'file';
   /** The workflow text, compiled with `compile(file, { source })`. */
@@ -45,6 +47,8 @@ const TWO = 'nodes:\n  - { id: a, type: system, subtype: router }\n  - { id: b, 
 const A_STATUS = 'nodes:\n  - { id: a, type: api, outputs: [status], runtime: { url: "https://api.example.com/a" } }\n';
 /** The README's minimal workflow. */
 const MINIMAL = wf('nodes:\n  - { id: a, type: api, runtime: { url: "https://api.example.com/x", method: GET } }\n  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b }\n');
+/** A workflow with one api node a (a Task), and `tests` as its tests: section. */
+const withTests = (tests: string) => wf(`${A_STATUS}tests:\n${tests}`);
 const write = (dir: string, name: string, text: string | Buffer) => {
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
@@ -111,7 +115,7 @@ export const CASES: DiagnosticCase[] = [
   },
 
   // ---- normalise ----------------------------------------------------------------
-  { code: 'OSOP2001', severity: 'error', at: [1, 1], source: wf('edges: []\n') },
+  { code: 'OSOP2001', at: [1, 1], source: wf('edges: []\n') },
   { code: 'OSOP2002', at: [5, 5], source: wf('nodes:\n  - fetch\n') },
   { code: 'OSOP2003', at: [5, 45], source: wf('nodes:\n  - { id: a, type: system, subtype: router, purpse: "typo" }\n') },
   { code: 'OSOP2004', at: [5, 20], source: wf('nodes:\n  - { id: a, type: apii }\n') },
@@ -122,6 +126,8 @@ export const CASES: DiagnosticCase[] = [
   { code: 'OSOP2009', at: [5, 34], source: wf('nodes:\n  - { id: a, type: api, x-sfn: { max_fallback: 2 }, runtime: { url: "https://api.example.com/x" } }\n') },
   { code: 'OSOP2010', at: [4, 9], source: wf('inputs: 5\nnodes:\n  - { id: a, type: system, subtype: router }\n') },
   { code: 'OSOP2011', at: [5, 34], source: wf('nodes:\n  - { id: a, type: mcp, runtime: { server: "https://mcp.example.com/sse" } }\n') },
+  { code: 'OSOP2012', at: [1, 1], source: 'id: demo\nname: Demo\nnodes:\n  - { id: a, type: system, subtype: router }\n' },
+  { code: 'OSOP2013', at: [5, 36], source: wf('nodes:\n  - { id: a, type: agent, runtime: { model: gpt-4o, prompt: "Summarise." } }\n') },
 
   // ---- analyse ------------------------------------------------------------------
   { code: 'OSOP3001', at: [6, 11], source: wf('nodes:\n  - { id: a, type: system, subtype: router }\n  - { id: a, type: system, subtype: router }\nedges: []\n') },
@@ -135,7 +141,7 @@ export const CASES: DiagnosticCase[] = [
     code: 'OSOP3005', at: [7, 11],
     source: wf(`${TWO}  - { id: c, type: system, subtype: router }\nedges:\n  - { from: a, to: b }\n  - { from: c, to: c, mode: loop, when: "true" }\n`),
   },
-  { code: 'OSOP3006', severity: 'error', at: [9, 5], source: wf(`${TWO}edges:\n  - { from: a, to: b }\n  - { from: b, to: a }\n`) },
+  { code: 'OSOP3006', at: [9, 5], source: wf(`${TWO}edges:\n  - { from: a, to: b }\n  - { from: b, to: a }\n`) },
   { code: 'OSOP3007', at: [5, 68], source: wf('nodes:\n  - { id: a, type: api, runtime: { url: "https://api.example.com/${nope.id}" } }\n') },
   {
     code: 'OSOP3008', at: [5, 75],
@@ -162,7 +168,7 @@ export const CASES: DiagnosticCase[] = [
     code: 'OSOP3015', at: [8, 47],
     source: wf(`${A_STATUS}  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: sequential, when: "a.status == 200" }\n`),
   },
-  { code: 'OSOP3016', severity: 'error', at: [8, 29], source: wf(`${TWO}edges:\n  - { from: a, to: b, mode: conditional }\n`) },
+  { code: 'OSOP3016', at: [8, 29], source: wf(`${TWO}edges:\n  - { from: a, to: b, mode: conditional }\n`) },
   {
     code: 'OSOP3017', at: [10, 5],
     source: wf(
@@ -203,6 +209,16 @@ export const CASES: DiagnosticCase[] = [
   },
   { code: 'OSOP3029', at: [6, 68], source: wf('inputs: { region: { type: string, required: false } }\nnodes:\n  - { id: a, type: api, runtime: { url: "https://api.example.com/${inputs.region}" } }\n') },
   { code: 'OSOP3028', at: [5, 11], source: wf('nodes:\n  - { id: __proto__, type: system, subtype: router }\n') },
+  {
+    code: 'OSOP3030', at: [9, 5],
+    source: wf(`${A_STATUS}  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b }\n  - { from: b, to: a, mode: conditional, when: "a.status == 500" }\n`),
+  },
+  { code: 'OSOP3031', at: [8, 29], source: wf(`${A_STATUS}  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: switch, when: "a.status == 200" }\n`) },
+  {
+    code: 'OSOP3032', at: [9, 20],
+    source: wf(`${A_STATUS}  - { id: b, type: system, subtype: router }\n  - { id: c, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: switch, when: "a.status", cases: [{ value: 200, to: c }], default_to: c }\n  - { from: c, to: b }\n`),
+  },
+  { code: 'OSOP3033', at: [5, 60], source: wf('nodes:\n  - { id: a, type: db, runtime: { engine: postgres, table: users } }\n') },
 
   // ---- expressions --------------------------------------------------------------
   { code: 'OSOP4001', at: [8, 58], source: wf(`${A_STATUS}  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: conditional, when: "a.status == " }\n`) },
@@ -244,10 +260,26 @@ export const CASES: DiagnosticCase[] = [
   { code: 'OSOP5015', at: [5, 11], source: wf('nodes:\n  - { id: a, type: system, subtype: router }\n  - { id: b, type: system, subtype: router }\n  - { id: c, type: system, subtype: router }\n  - { id: d, type: system, subtype: router }\nedges:\n  - { from: a, to: b, mode: parallel }\n  - { from: a, to: c, mode: parallel }\n  - { from: b, to: d, join_mode: wait_any }\n  - { from: c, to: d }\n') },
   { code: 'OSOP5014', at: [9, 5], source: wf(`${TWO}edges:\n  - { from: a, to: b }\n  - { from: b, to: a, mode: loop, when: "true", x-sfn: { max_iterations: 5000 } }\n`) },
   {
+    code: 'OSOP5017',
+    unreachable:
+      "A guard in the lowering for two states with one name. Node ids hold no ':' (OSOP3028) and every state the compiler adds has one (a node id plus a suffix such as ':route', or a name such as 'osop:init'), and node ids are unique (OSOP3001), so no input reaches it.",
+  },
+  {
     code: 'OSOP5013',
     unreachable:
       "A last check on the compiled definition (what CreateStateMachine would refuse). The compiler's own intrinsics nest at most a few levels (a fork's merges grow with log2 of its branches and wider forks are refused with OSOP5001; wait_n counts at most 11 branches), user keys ending in '.$' are refused (OSOP5007) and references become sanitised paths, so no input reaches it.",
   },
+  // ---- osop-sfn test ---------------------------------------------------------------
+  { code: 'OSOP6001', tests: true, at: [7, 20], source: withTests('  - { id: t, type: smoke, mocks: { a: { outputs: { status: 200 } } }, expect: { status: succeeded } }\n') },
+  { code: 'OSOP6002', tests: true, at: [7, 87], source: withTests('  - { id: t, mocks: { a: { outputs: { status: 200 } } }, expect: { status: succeeded, nodez: [a] } }\n') },
+  { code: 'OSOP6003', tests: true, at: [7, 23], source: withTests('  - { id: t, mocks: { b: { outputs: {} } }, expect: { status: succeeded } }\n') },
+  { code: 'OSOP6004', tests: true, at: [7, 76], source: withTests('  - { id: t, mocks: { a: { outputs: { status: 200 } } }, expect: { status: done } }\n') },
+  { code: 'OSOP6005', tests: true, at: 'file', source: MINIMAL },
+  {
+    code: 'OSOP6006', tests: true, at: [8, 5],
+    source: withTests('  - { id: t, mocks: { a: { outputs: { status: 200 } } }, expect: { status: succeeded } }\n  - { id: t, mocks: { a: { outputs: { status: 500 } } }, expect: { status: succeeded } }\n'),
+  },
+
   { code: 'OSOP9000', unreachable: 'Raised only when the compiler itself throws (a bug in osop-sfn, reported with internalError: true); no input is meant to reach it.' },
 ];
 
@@ -267,7 +299,14 @@ export function runCase(c: DiagnosticCase): CaseResult {
     for (const [name, text] of Object.entries(c.files ?? {})) write(dir, name, text);
     let file: string;
     let result: CompileResult;
-    if (c.setup) {
+    if (c.tests) {
+      // As `osop-sfn test` reads the workflow: compiled, then its tests: section read against the definition.
+      file = write(dir, c.file ?? 'example.osop.yaml', c.source ?? '');
+      const loaded = loadTests(file);
+      const problems = loaded.ok ? loaded.problems : [];
+      const diagnostics = [...loaded.compiled.diagnostics, ...problems];
+      result = { ...loaded.compiled, ok: loaded.compiled.ok && !problems.some((d) => d.severity === 'error'), diagnostics };
+    } else if (c.setup) {
       file = c.setup(dir);
       result = compile(file, c.strict ? { strict: true } : {});
     } else {

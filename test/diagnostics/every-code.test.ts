@@ -1,22 +1,24 @@
 /**
  * Every diagnostic code is really produced: one case per code (cases.ts),
- * compiled with `compile()`, must report the code with the severity
- * CODE_INFO gives it and at the position written in the case. The table
- * covers exactly the codes in `Codes`, so a new code without a case fails
- * here; docs/diagnostics.md, generated from the same cases, must be up to date.
+ * compiled with `compile()` (or, for the codes of `osop-sfn test`, read by
+ * `loadTests()`), must report the code with the severity CODE_INFO gives it
+ * and at the position written in the case. The table covers exactly the codes
+ * in `Codes`, so a new code without a case that produces it fails here;
+ * docs/diagnostics.md, generated from the same cases, must be up to date.
  */
 import * as fs from 'node:fs';
 import { compile } from '../../lib';
 import { CODE_INFO, Codes, type Code } from '../../lib/diagnostics/codes';
 import * as emit from '../../lib/emit';
 import * as normalise from '../../lib/normalise';
-import { DOC_PATH, diagnosticsDoc } from '../../scripts/diagnostics-doc';
+import * as layout from '../../lib/lower/layout';
+import { DOC_PATH, diagnosticsDoc, severityLabel } from '../../scripts/diagnostics-doc';
 import { CASES, runCase, type DiagnosticCase } from './cases';
 
 const ALL = Object.values(Codes) as Code[];
 
 /**
- * Codes reported with `sink.reading` (loose forms read one documented way,
+ * Codes whose severity is 'reading' (loose forms read one documented way,
  * manual steps): warnings that `--strict` makes errors. Every other warning
  * stays a warning with `--strict`.
  */
@@ -26,10 +28,14 @@ const STRICT_ERRORS: Code[] = ['OSOP3023', 'OSOP3024', 'OSOP3025', 'OSOP3026', '
  * Codes no input reaches, each with a case that says why (and a test below
  * that forces it through `compile()` another way).
  */
-const UNREACHABLE: Code[] = ['OSOP5002', 'OSOP5013', 'OSOP9000'];
+const UNREACHABLE: Code[] = ['OSOP5002', 'OSOP5013', 'OSOP5017', 'OSOP9000'];
 
 const reachable = CASES.filter((c) => !c.unreachable);
-const expectedSeverity = (c: DiagnosticCase) => c.severity ?? CODE_INFO[c.code].severity;
+/** The severity a code is reported with (without --strict). */
+const expectedSeverity = (c: DiagnosticCase) => {
+  const s = CODE_INFO[c.code].severity;
+  return s === 'reading' ? 'warning' : s;
+};
 const describeAll = (ds: { code: string; severity: string; line: number; column: number; message: string }[]) =>
   ds.map((d) => `${d.severity} ${d.code} ${d.line}:${d.column} ${d.message.slice(0, 200)}`);
 
@@ -47,8 +53,8 @@ describe('each code, from the smallest input that triggers it', () => {
       expect([d.line, d.column]).toEqual(c.at);
       expect(d.sourceLine).toBeDefined();
     }
-    // A warning case compiles (the warning is its only point); an error case does not.
-    expect(result.ok).toBe(d.severity === 'warning');
+    // A warning or info case compiles (the note is its only point); an error case does not.
+    expect(result.ok).toBe(d.severity !== 'error');
   });
 });
 
@@ -67,12 +73,30 @@ describe('the table of cases', () => {
     }
   });
 
-  it('says where each reachable case points, and gives the severity when CODE_INFO says "error or warning"', () => {
+  it('gives every code in the table a case that produces it (or, for a code no input reaches, a reason and a test below that forces it)', () => {
+    const caseOf = new Map(CASES.map((c) => [c.code, c]));
+    const without = (Object.keys(CODE_INFO) as Code[]).filter((code) => !caseOf.has(code) || (caseOf.get(code)!.unreachable && !UNREACHABLE.includes(code)));
+    expect(without).toEqual([]);
+    // Each reachable case is run above ('each code, from the smallest input that triggers it') and must report its code.
+    expect(reachable.length + UNREACHABLE.length).toBe(Object.keys(CODE_INFO).length);
+  });
+
+  it('says where each reachable case points', () => {
     for (const c of reachable) {
       expect([c.code, c.at !== undefined]).toEqual([c.code, true]);
       expect([c.code, c.source !== undefined || c.setup !== undefined]).toEqual([c.code, true]);
-      if (CODE_INFO[c.code].severity === 'error or warning') expect([c.code, c.severity]).toEqual([c.code, expect.stringMatching(/^(error|warning)$/)]);
     }
+  });
+
+  it('has a message template for every code, and the reading codes are exactly the ones --strict makes errors', () => {
+    for (const code of ALL) expect([code, typeof CODE_INFO[code].message]).toEqual([code, 'function']);
+    expect(ALL.filter((code) => CODE_INFO[code].severity === 'reading').sort()).toEqual([...STRICT_ERRORS].sort());
+  });
+
+  it('gives the codes of osop-sfn test (OSOP6xxx) cases run as osop-sfn test reads the workflow', () => {
+    const testCodes = ALL.filter((code) => code.startsWith('OSOP6'));
+    expect(testCodes.length).toBeGreaterThanOrEqual(5);
+    for (const code of testCodes) expect([code, CASES.find((c) => c.code === code)?.tests]).toEqual([code, true]);
   });
 
   it(`marks only ${UNREACHABLE.join(' and ')} unreachable, each with a reason and no example`, () => {
@@ -120,6 +144,14 @@ describe('codes no input reaches', () => {
     ]);
   });
 
+  it('OSOP5017: two states with one name are refused, at the node (here a state the compiler adds is made to take a node id)', () => {
+    const replaced = jest.replaceProperty(layout, 'INIT_STATE', 'a' as typeof layout.INIT_STATE);
+    const r = compile('clash.osop.yaml', { source: 'osop_version: "1.0"\nid: demo\nname: Demo\ninputs: { x: { type: string, required: true } }\nnodes:\n  - { id: a, type: system, subtype: router }\n  - { id: b, type: system, subtype: router }\nedges:\n  - { from: a, to: b }\n' });
+    expect(r.ok).toBe(false);
+    replaced.restore();
+    expect(r.diagnostics).toEqual([expect.objectContaining({ severity: 'error', code: 'OSOP5017', line: 6, column: 11, message: "Two states would be named 'a' (node 'a')." })]);
+  });
+
   it('OSOP5013: a definition whose intrinsics nest over 10 deep is refused, at the node (here the definition is made so)', () => {
     const real = emit.toAslDefinition;
     const deep = `${'States.StringToJson('.repeat(11)}$.x${')'.repeat(11)}`;
@@ -140,7 +172,7 @@ describe('docs/diagnostics.md', () => {
   it('has a section for every code, with its title, severity and explanation', () => {
     for (const code of ALL) {
       const info = CODE_INFO[code];
-      expect(doc).toContain(`### ${code}: ${info.title}\n\n**${info.severity}**`);
+      expect(doc).toContain(`### ${code}: ${info.title}\n\n**${severityLabel(info.severity)}**`);
       expect(doc).toContain(info.explanation);
     }
   });

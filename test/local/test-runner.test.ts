@@ -147,7 +147,7 @@ test('malformed tests are reported with their position and left out', () => {
     `OSOP6003 ${base + 6} test 'bad': mocks.check_status[0] needs exactly one of 'outputs' (the handler returns them) or 'error' (the handler throws it).`,
     `OSOP6002 ${base + 7} test 'bad': expect: unknown key 'nodez'. | Did you mean 'nodes'?`,
     `OSOP6004 ${base + 7} test 'bad': expect.status must be succeeded or failed.`,
-    expect.stringMatching(/^OSOP6001 \d+ Two tests are named 'good'\./),
+    expect.stringMatching(/^OSOP6006 \d+ Two tests are named 'good'\./),
   ]);
 });
 
