@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { useSandbox } from '../helpers/sandbox';
 import { DEFAULT_RECEIPT_EMAIL } from '../../sandbox/llm/server';
 import { SEED } from '../helpers/paths';
 import { cli, ensureBuilt } from './helpers';
@@ -48,31 +48,23 @@ describe('with --sandbox', () => {
 });
 
 describe('against services given by the environment and --route (as against the real ones)', () => {
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => {
-    sandbox.stripe.reset();
-    sandbox.llm.reset();
-  });
-  const env = () => sandbox.env;
-  const route = () => `https://api.stripe.com=${sandbox.stripeUrl}`;
+  const sandbox = useSandbox();
+  const env = () => sandbox().env;
+  const route = () => `https://api.stripe.com=${sandbox().stripeUrl}`;
 
   test('secrets from environment variables of the same name, ANTHROPIC_BASE_URL honoured, nothing secret printed', async () => {
     const r = await cli(['run', SEED, '--route', route(), '--fast', '--progress', '--verbose'], env());
     expect(r.code).toBe(0);
-    expect(sandbox.stripe.requests.map((q) => q.headers.authorization)).toEqual(Array(4).fill(`Bearer ${sandbox.env.STRIPE_SECRET_KEY}`));
-    expect(sandbox.llm.requestCount()).toBe(1);
+    expect(sandbox().stripe.requests.map((q) => q.headers.authorization)).toEqual(Array(4).fill(`Bearer ${sandbox().env.STRIPE_SECRET_KEY}`));
+    expect(sandbox().llm.requestCount()).toBe(1);
     // --verbose shows the handlers' request log lines, credentials redacted.
     expect(r.stderr).toMatch(/"msg":"osop\.rest\.request".*"Authorization":"\[REDACTED\]"/);
-    for (const secret of [sandbox.env.STRIPE_SECRET_KEY, sandbox.env.ANTHROPIC_API_KEY]) expect(r.stdout + r.stderr).not.toContain(secret);
+    for (const secret of [sandbox().env.STRIPE_SECRET_KEY, sandbox().env.ANTHROPIC_API_KEY]) expect(r.stdout + r.stderr).not.toContain(secret);
   });
 
   test('a failed execution: exit 1, the error and cause printed, the progress shows each caught decline', async () => {
-    sandbox.stripe.payWith(Array(4).fill('pm_card_chargeDeclined'));
-    const r = await cli(['run', SEED, '--route', `https://api.stripe.com=${sandbox.stripeUrl}`, '--fast', '--progress'], env());
+    sandbox().stripe.payWith(Array(4).fill('pm_card_chargeDeclined'));
+    const r = await cli(['run', SEED, '--route', `https://api.stripe.com=${sandbox().stripeUrl}`, '--fast', '--progress'], env());
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/status: +FAILED\n.*\n.*\nerror: +OSOP\.FallbackExhausted\ncause: +.*card_declined/);
     expect(r.stderr).toMatch(/osop-sfn: the execution failed: OSOP\.FallbackExhausted: .*card_declined/);

@@ -5,39 +5,30 @@
 import type { ExecutionOutcome } from '../../lib/local/events';
 import { statesEntered } from '../../lib/local/events';
 import { runLocally } from '../../lib/local/run-local';
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { useSandbox } from '../helpers/sandbox';
 import { DEFAULT_RECEIPT_EMAIL } from '../../sandbox/llm/server';
 import { compileSeed } from './helpers';
 
 const seed = compileSeed();
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.stripe.reset();
-  sandbox.llm.reset();
-});
+const sandbox = useSandbox();
 /** Runs the seed against the sandbox; `cards` are the test cards the customer pays with, confirmation by confirmation. */
 async function runSeed(cards?: string[]): Promise<ExecutionOutcome> {
-  if (cards) sandbox.stripe.payWith(cards);
-  const routes = { 'https://api.stripe.com': sandbox.stripeUrl };
-  return runLocally({ ...seed, input: {}, fast: true, routes, env: sandbox.env });
+  if (cards) sandbox().stripe.payWith(cards);
+  const routes = { 'https://api.stripe.com': sandbox().stripeUrl };
+  return runLocally({ ...seed, input: {}, fast: true, routes, env: sandbox().env });
 }
 
 const nodeStates = new Set(compileSeed().report.nodes.map((n) => n.id));
 const nodesOf = (o: ExecutionOutcome) => statesEntered(o.events).filter((s) => nodeStates.has(s));
-const calls = (method: string, pattern: RegExp) => sandbox.stripe.requests.filter((r) => r.method === method && pattern.test(r.path));
-const intents = () => [...sandbox.stripe.state.paymentIntents.values()];
+const calls = (method: string, pattern: RegExp) => sandbox().stripe.requests.filter((r) => r.method === method && pattern.test(r.path));
+const intents = () => [...sandbox().stripe.state.paymentIntents.values()];
 
 test('happy path: customer → intent for that customer → confirm → status succeeded → receipt text', async () => {
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   expect(nodesOf(o)).toEqual(['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'send_receipt']);
 
-  const [customer] = [...sandbox.stripe.state.customers.values()];
+  const [customer] = [...sandbox().stripe.state.customers.values()];
   expect(customer).toMatchObject({ email: 'user@example.com', name: 'John Doe' });
   const [intent] = intents();
   expect(intents()).toHaveLength(1);
@@ -52,7 +43,7 @@ test('happy path: customer → intent for that customer → confirm → status s
   expect(output.check_status).toEqual({ status: 'succeeded' });
   expect(output.send_receipt).toMatchObject({ text: DEFAULT_RECEIPT_EMAIL, model: 'claude-sonnet-4-6' });
   // The model was given the earlier nodes' outputs as data.
-  const [llmRequest] = sandbox.llm.requests();
+  const [llmRequest] = sandbox().llm.requests();
   expect(llmRequest.userText).toContain(intent.id);
   expect(llmRequest.system).toBe('Generate a payment receipt email. Be concise and professional.');
 });
@@ -82,12 +73,12 @@ test('declines on every round exhaust the fallback edge: failed with OSOP.Fallba
   expect(o.cause).toContain('card_declined');
   expect(intents()).toHaveLength(4);
   expect(statesEntered(o.events).at(-1)).toBe('confirm_payment:fallback-exhausted');
-  expect(sandbox.llm.requestCount()).toBe(0);
+  expect(sandbox().llm.requestCount()).toBe(0);
 });
 
 test('a 500 on confirm is retried with the same Idempotency-Key and the confirmation is applied once', async () => {
   // The fault comes after Stripe applied the confirmation: only idempotency keeps the retry from confirming twice.
-  sandbox.stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'status500', afterEffect: true });
+  sandbox().stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'status500', afterEffect: true });
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   const retried = o.events.filter((e) => e.kind === 'retried');
@@ -110,14 +101,14 @@ test('status requires_action ends the workflow successfully without a receipt', 
   const output = o.output as Record<string, unknown>;
   expect(output.check_status).toEqual({ status: 'requires_action' });
   expect(output).not.toHaveProperty('send_receipt');
-  expect(sandbox.llm.requestCount()).toBe(0);
+  expect(sandbox().llm.requestCount()).toBe(0);
 });
 
 test('an LLM 529 (overloaded) is retried and the receipt is written', async () => {
-  sandbox.llm.injectOverloaded(1);
+  sandbox().llm.injectOverloaded(1);
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   expect(o.events.filter((e) => e.kind === 'retried')).toEqual([expect.objectContaining({ state: 'send_receipt', error: 'OSOP.Llm.Transient' })]);
-  expect(sandbox.llm.requests().map((r) => r.status)).toEqual([529, 200]);
+  expect(sandbox().llm.requests().map((r) => r.status)).toEqual([529, 200]);
   expect((o.output as Record<string, Record<string, unknown>>).send_receipt.text).toBe(DEFAULT_RECEIPT_EMAIL);
 });

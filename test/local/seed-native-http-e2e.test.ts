@@ -10,29 +10,20 @@ import { deriveIdempotencyKey } from '../../lib/contract/task-payload';
 import type { ExecutionOutcome } from '../../lib/local/events';
 import { statesEntered } from '../../lib/local/events';
 import { runLocally } from '../../lib/local/run-local';
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { useSandbox } from '../helpers/sandbox';
 
 const FILE = path.join(__dirname, '../fixtures/native-http/stripe-payment-native.osop.yaml');
 const compiled = compile(FILE);
 const seed = { definition: compiled.definition!, report: compiled.report! };
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  sandbox.stripe.reset();
-  sandbox.llm.reset();
-});
+const sandbox = useSandbox();
 async function runSeed(cards?: string[]): Promise<ExecutionOutcome> {
-  if (cards) sandbox.stripe.payWith(cards);
-  return runLocally({ ...seed, input: {}, fast: true, routes: { 'https://api.stripe.com': sandbox.stripeUrl }, env: sandbox.env });
+  if (cards) sandbox().stripe.payWith(cards);
+  return runLocally({ ...seed, input: {}, fast: true, routes: { 'https://api.stripe.com': sandbox().stripeUrl }, env: sandbox().env });
 }
 const nodeStates = new Set(seed.report.nodes.map((n) => n.id));
 const nodesOf = (o: ExecutionOutcome) => statesEntered(o.events).filter((s) => nodeStates.has(s));
-const calls = (method: string, pattern: RegExp) => sandbox.stripe.requests.filter((r) => r.method === method && pattern.test(r.path));
-const intents = () => [...sandbox.stripe.state.paymentIntents.values()];
+const calls = (method: string, pattern: RegExp) => sandbox().stripe.requests.filter((r) => r.method === method && pattern.test(r.path));
+const intents = () => [...sandbox().stripe.state.paymentIntents.values()];
 
 test('compiles to HTTP Tasks: no Lambda function for the REST nodes, one connection for the Stripe key', () => {
   expect(compiled.ok).toBe(true);
@@ -47,7 +38,7 @@ test('happy path: form-encoded requests with the key from the connection, output
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   expect(nodesOf(o)).toEqual(['create_customer', 'create_intent', 'confirm_payment', 'check_status', 'send_receipt']);
-  const [customer] = [...sandbox.stripe.state.customers.values()];
+  const [customer] = [...sandbox().stripe.state.customers.values()];
   expect(customer).toMatchObject({ email: 'user@example.com', name: 'John Doe' });
   const [intent] = intents();
   expect(intents()).toHaveLength(1);
@@ -58,7 +49,7 @@ test('happy path: form-encoded requests with the key from the connection, output
   expect(output.create_intent).toEqual({ intent_id: intent.id, client_secret: intent.client_secret });
   expect(output.check_status).toEqual({ status: 'succeeded' });
   // Every POST carried the handler's key for its execution, node and attempt; the GET none.
-  for (const r of sandbox.stripe.requests) {
+  for (const r of sandbox().stripe.requests) {
     if (r.method === 'GET') expect(r.idempotencyKey).toBeNull();
     else expect(r.idempotencyKey).toBe(deriveIdempotencyKey(o.executionArn, r.path.endsWith('/confirm') ? 'confirm_payment' : r.path === '/v1/customers' ? 'create_customer' : 'create_intent', '0'));
   }
@@ -84,7 +75,7 @@ test('declines on every round exhaust the fallback edge', async () => {
 });
 
 test('a 500 after the confirmation applied is retried with the same key: confirmed once', async () => {
-  sandbox.stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'status500', afterEffect: true });
+  sandbox().stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'status500', afterEffect: true });
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   expect(o.events.filter((e) => e.kind === 'retried')).toEqual([expect.objectContaining({ state: 'confirm_payment', error: 'States.Http.StatusCode.500' })]);
@@ -98,7 +89,7 @@ test('a 500 after the confirmation applied is retried with the same key: confirm
 });
 
 test('a lost response (connection dropped after the charge) is retried with the same key: no double charge', async () => {
-  sandbox.stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'drop', afterEffect: true });
+  sandbox().stripe.injectFault({ method: 'POST', path: /\/confirm$/, kind: 'drop', afterEffect: true });
   const o = await runSeed();
   expect(o.status).toBe('SUCCEEDED');
   expect(o.events.filter((e) => e.kind === 'retried')).toEqual([expect.objectContaining({ state: 'confirm_payment', error: 'States.Http.Socket' })]);
